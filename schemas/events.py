@@ -1,0 +1,199 @@
+"""Event models: what travels on the topics and into the sinks.
+
+Every model is frozen, forbids unknown fields, carries `schema_version` and an `event` tag (the
+kind of record; `Quote.kind` is the kind of quotation), and is
+validated where it enters or leaves a topic (`schemas.codec`), not in every function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Alert",
+    "DeadLetter",
+    "EnrichedEntry",
+    "Entity",
+    "EntryHints",
+    "Match",
+    "Quote",
+    "QuoteKind",
+    "RawEntry",
+    "Speaker",
+    "SpeakerRef",
+    "Subscription",
+    "stable_id",
+]
+
+SCHEMA_VERSION = 1
+
+#: Upper bound for one raw entry block (text or HTML); larger blocks are dead-lettered.
+MAX_RAW_CHARS = 1_000_000
+
+QuoteKind = Literal["direct", "partial", "block", "headline", "qa"]
+ContentType = Literal["text", "markdown", "html"]
+
+
+def stable_id(*parts: object, length: int = 16) -> str:
+    """A short deterministic id from its parts: the same input gives the same id in every run."""
+    digest = hashlib.blake2b("\x1f".join(str(p) for p in parts).encode("utf-8"), digest_size=16)
+    return digest.hexdigest()[:length]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+    schema_version: int = SCHEMA_VERSION
+
+
+class EntryHints(BaseModel):
+    """What a connector already knows about an entry block besides its raw text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    block_id: str | None = None
+    time: AwareDatetime | None = None
+    printed_time: str | None = None
+    headline: str | None = None
+    date: dt.date | None = None
+    timezone: str | None = None
+    language: str | None = None
+    url: str | None = None
+
+
+class RawEntry(_Event):
+    """One entry block as a connector pushes it onto the raw topic."""
+
+    event: Literal["raw_entry"] = "raw_entry"
+    blog_id: Annotated[str, Field(min_length=1, max_length=200)]
+    source: Annotated[str, Field(max_length=2000)]
+    seq: Annotated[int, Field(ge=0)]
+    fetched_at: AwareDatetime
+    raw: Annotated[str, Field(max_length=MAX_RAW_CHARS)]
+    content_type: ContentType = "text"
+    version: Annotated[int, Field(ge=1)] = 1
+    hints: EntryHints = EntryHints()
+
+
+class SpeakerRef(BaseModel):
+    """A pointer to a person of a blog's speaker memory."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+
+
+class Quote(_Event):
+    """One quotation with its speaker (or null when attribution is not confident)."""
+
+    event: Literal["quote"] = "quote"
+    quote_id: str
+    entry_id: str
+    blog_id: str
+    published_at: AwareDatetime | None
+    text: str
+    speaker: SpeakerRef | None
+    kind: QuoteKind = "direct"
+    confidence: Annotated[float, Field(ge=0.0, le=1.0)]
+    method: str
+
+
+class Entity(BaseModel):
+    """A person, organisation or place mentioned in an entry."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str
+    type: Literal["person", "org", "place"]
+    id: str | None = None
+
+
+class EnrichedEntry(_Event):
+    """An entry after parse, attribute and enrich: what the entries topic and sinks carry."""
+
+    event: Literal["entry"] = "entry"
+    entry_id: str
+    blog_id: str
+    seq: int
+    published_at: AwareDatetime | None
+    printed_time: str | None
+    headline: str | None
+    body: str
+    speakers: tuple[SpeakerRef, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    keywords: tuple[str, ...] = ()
+    version: int = 1
+    source: str = ""
+    language: str | None = None
+
+
+class Speaker(_Event):
+    """A person the blog quotes, as the speaker memory knows them."""
+
+    event: Literal["speaker"] = "speaker"
+    id: str
+    blog_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    descriptors: tuple[str, ...] = ()
+    gender: Literal["m", "f"] | None = None
+    quote_count: int = 0
+
+
+class Match(BaseModel):
+    """One term of a subscription filter found in a text, with its character offsets."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    term: str
+    start: int
+    end: int
+
+
+class Subscription(_Event):
+    """A saved filter and where to deliver its alerts."""
+
+    event: Literal["subscription"] = "subscription"
+    id: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:-]+$")]
+    filter: Annotated[str, Field(min_length=1, max_length=4000)]
+    notify: tuple[str, ...] = ()
+    created_at: AwareDatetime | None = None
+
+
+class Alert(_Event):
+    """A subscription matched a quote or an entry."""
+
+    event: Literal["alert"] = "alert"
+    alert_id: str
+    subscription_id: str
+    blog_id: str
+    entry_id: str
+    quote_id: str | None = None
+    speaker: SpeakerRef | None = None
+    text: str
+    matches: tuple[Match, ...] = ()
+    published_at: AwareDatetime | None = None
+    created_at: dt.datetime | None = None
+    digest_count: int = 0
+
+
+class DeadLetter(_Event):
+    """A record that failed validation or a stage, kept with the reason and the original payload."""
+
+    event: Literal["dead_letter"] = "dead_letter"
+    dead_letter_id: str
+    stage: str
+    reason: str
+    payload: str
+    payload_size: int
+    truncated: bool = False
+    blog_id: str | None = None
+    created_at: AwareDatetime | None = None

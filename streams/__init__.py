@@ -1,0 +1,1 @@
+"""liveblog stream processing: the pure stages, the embedded runner, the Faust app and the CLI."""

@@ -1,0 +1,121 @@
+"""Quotation spans in a paragraph, and sentences that never cut through a quotation.
+
+Double and single marks, curly and straight, German „…“ and guillemets. An apostrophe
+(`It’s`, `Putin’s`) is told apart from a closing single quote by the letters around it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["QuoteSpan", "find_quotes", "split_sentences"]
+
+_PAIRS = {
+    "“": "”“",
+    "„": "“”",
+    "«": "»",
+    "»": "«",
+    "‹": "›",
+    '"': '"”',
+    "‘": "’",
+    "‚": "‘’",
+    "'": "'’",
+}
+_DOUBLE_OPEN = "“„«»\""
+_SINGLE_OPEN = "‘‚'"
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "st", "prof", "gen", "lt", "col", "sgt", "rep", "sen", "gov", "no",
+    "vs", "etc", "jr", "sr", "inc", "ltd", "co", "corp", "p.m", "a.m", "u.s", "u.k", "e.g", "i.e",
+    "approx", "dept", "fig", "capt", "cmdr", "adm", "maj", "rev", "hon", "ca",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSpan:
+    """A quotation: `start`/`end` include the marks, `text` is what is inside them."""
+
+    start: int
+    end: int
+    text: str
+    open_ended: bool = False  # no closing mark before the paragraph ends
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _can_open(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if after.isspace():
+        return False
+    return not _is_word(before) or text[i] in "“„«‘‚"  and not _is_word(before)
+
+
+def _can_close(text: str, i: int, mark: str) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if before.isspace():
+        return False
+    if mark in "’'" and _is_word(before) and _is_word(after):
+        return False  # an apostrophe inside a word: It’s, Putin’s
+    return not _is_word(after)
+
+
+def find_quotes(text: str) -> list[QuoteSpan]:
+    """Top-level quotation spans of `text`, in order (quotes nested inside them are left in)."""
+    spans: list[QuoteSpan] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _PAIRS and _can_open(text, i):
+            if ch in _SINGLE_OPEN and ch == "'" and i > 0 and _is_word(text[i - 1]):
+                i += 1
+                continue
+            closers = _PAIRS[ch]
+            j = i + 1
+            found = -1
+            while j < n:
+                if text[j] in closers and _can_close(text, j, text[j]):
+                    found = j
+                    break
+                j += 1
+            if found == -1:
+                inner = text[i + 1 :].strip()
+                if ch in _DOUBLE_OPEN and len(inner.split()) >= 3:
+                    spans.append(QuoteSpan(i, n, inner, open_ended=True))
+                    break
+                i += 1
+                continue
+            inner = text[i + 1 : found].strip()
+            if inner and (ch in _DOUBLE_OPEN or len(inner) <= 400):
+                spans.append(QuoteSpan(i, found + 1, inner))
+                i = found + 1
+                continue
+        i += 1
+    return spans
+
+
+def split_sentences(text: str, quotes: list[QuoteSpan]) -> list[tuple[int, int]]:
+    """Sentence boundaries of `text` as (start, end) pairs; never inside a quotation."""
+    protected = [(q.start, q.end) for q in quotes]
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for m in re.finditer(r"[.!?…]+[\"'”’»]*(?=\s+[\"'“‘„«(\[A-Z0-9\u00c0-\u024f])", text):
+        end = m.end()
+        if any(s < m.start() < e - 1 for s, e in protected):
+            continue  # inside a quotation: not a sentence end of the frame
+        word = re.search(r"([\w.]+)[.]$", text[start : m.start() + 1])
+        if word and m.group(0) == "." and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+            continue
+        if word and m.group(0) == "." and len(word.group(1)) == 1 and word.group(1).isupper():
+            continue  # an initial: J. Smith
+        bounds.append((start, end))
+        start = end
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds

@@ -1,0 +1,46 @@
+"""The one settings object, built once at start-up and passed down.
+
+Every field can be set from the environment with the `LIVEBLOG_` prefix (`LIVEBLOG_DB`,
+`LIVEBLOG_BROKER`, ...) or from a `.env` file; CLI flags override them. No other module reads
+`os.environ`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of every liveblog command."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LIVEBLOG_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    # storage
+    db: str = Field("liveblog.db", description="SQLite path or postgresql:// URL of the sink")
+    # kafka
+    broker: str = Field("kafka://127.0.0.1:9092", description="Kafka bootstrap, kafka://HOST:PORT")
+    topic_prefix: str = Field("liveblog", description="prefix of every topic name")
+    partitions: int = Field(4, ge=1, description="partitions of the keyed topics")
+    replication: int = Field(1, ge=1)
+    app_id: str = Field("liveblog", description="Faust app id (consumer group)")
+    # input bounds
+    max_file_bytes: int = Field(20_000_000, ge=1, description="largest source file accepted")
+    max_entry_chars: int = Field(100_000, ge=1, description="largest entry block accepted")
+    # attribution
+    min_confidence: float = Field(0.5, ge=0.0, le=1.0, description="below it a quote has no speaker")
+    speakers_file: Path | None = Field(None, description="optional YAML knowledge file of people")
+    # web
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(6066, ge=1, le=65535)
+    api_token: SecretStr | None = Field(None, description="bearer token of the HTTP API")
+    # logging
+    log_level: str = "INFO"
+    log_format: Literal["console", "json"] = "console"

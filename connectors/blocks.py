@@ -7,6 +7,7 @@ preamble (title, standfirst). Consecutive `> ` lines form one quote-block paragr
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -101,9 +102,7 @@ def split_blocks(text: str) -> tuple[list[str], list[Block]]:
             drafts[-1].headline = _clean_headline(para)
         else:
             drafts[-1].paragraphs.append(para)
-    blocks = [
-        Block(tuple(d.paragraphs), d.time, d.headline, index=i) for i, d in enumerate(drafts)
-    ]
+    blocks = [Block(tuple(d.paragraphs), d.time, d.headline, index=i) for i, d in enumerate(drafts)]
     return preamble, blocks
 
 
@@ -116,7 +115,7 @@ def _clean_headline(paragraph: str) -> str:
 def detect_newest_first(blocks: list[Block]) -> bool:
     """True when most consecutive entry times go down: the blog puts its newest entry on top."""
     down = up = 0
-    for a, b in zip(blocks, blocks[1:], strict=False):
+    for a, b in itertools.pairwise(blocks):
         if a.time.day and b.time.day and a.time.day != b.time.day:
             if a.time.day > b.time.day:
                 down += 1

@@ -17,7 +17,13 @@ import yaml
 
 from connectors.blocks import Block, detect_newest_first, split_blocks
 from schemas.events import EntryHints, RawEntry
-from schemas.exceptions import ConfigError, DecodeError, NoEntriesError, PayloadTooLarge, SourceError
+from schemas.exceptions import (
+    ConfigError,
+    DecodeError,
+    NoEntriesError,
+    PayloadTooLarge,
+    SourceError,
+)
 
 __all__ = ["BlogMeta", "FileSource", "decode_bytes", "load_sidecar", "pace_delays"]
 
@@ -42,9 +48,13 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, name: str = "input
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise DecodeError(f"{name}: cannot decode as {encoding}: {exc}") from exc
-    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(codec)
@@ -123,11 +133,14 @@ class FileSource:
         """The file's entry blocks, oldest first."""
         preamble, blocks = split_blocks(self.read())
         if not blocks:
-            raise NoEntriesError(f"{self.path}: no timed entries found (times like 14:24 or 2:24 p.m.)")
+            raise NoEntriesError(
+                f"{self.path}: no timed entries found (times like 14:24 or 2:24 p.m.)"
+            )
         self.preamble = preamble
         order = self.meta.order
         self.newest_first = (
-            order == "newest-first" if order in ("newest-first", "oldest-first")
+            order == "newest-first"
+            if order in ("newest-first", "oldest-first")
             else detect_newest_first(blocks)
         )
         return list(reversed(blocks)) if self.newest_first else blocks

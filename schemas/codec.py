@@ -63,7 +63,9 @@ def encode(model: BaseModel) -> bytes:
 def _text(data: bytes | str, limit: int) -> str:
     if len(data) > limit:
         raise PayloadTooLarge(
-            f"record of {len(data)} bytes is over the {limit}-byte limit", size=len(data), limit=limit
+            f"record of {len(data)} bytes is over the {limit}-byte limit",
+            size=len(data),
+            limit=limit,
         )
     if isinstance(data, str):
         return data
@@ -74,7 +76,7 @@ def _text(data: bytes | str, limit: int) -> str:
 
 
 def decode(model: type[M], data: bytes | str, *, limit: int = MAX_RECORD_BYTES) -> M:
-    """Validate one JSON record as `model`; every failure is a `SchemaError` or `PayloadTooLarge`."""
+    """Validate one JSON record as `model`; failures are `SchemaError` or `PayloadTooLarge`."""
     text = _text(data, limit)
     try:
         return model.model_validate_json(text)

@@ -7,8 +7,8 @@ validated where it enters or leaves a topic (`schemas.codec`), not in every func
 
 from __future__ import annotations
 
-import hashlib
 import datetime as dt
+import hashlib
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field

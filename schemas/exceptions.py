@@ -1,15 +1,15 @@
 """The one exception hierarchy of liveblog.
 
-    LiveblogError
-    ├── ConfigError          settings or a data file is wrong
-    ├── SourceError          a connector could not read its source
-    │   ├── DecodeError      bytes that are not text in the expected encoding
-    │   ├── PayloadTooLarge  input over a configured bound
-    │   └── NoEntriesError   a source that holds no timed entry
-    ├── SchemaError          a record that does not validate against its model
-    ├── StageError           a pipeline stage failed on one record (carries the stage)
-    ├── SinkError            a storage or delivery sink failed
-    └── FilterSyntaxError    a subscription filter that does not parse (carries the position)
+LiveblogError
+├── ConfigError          settings or a data file is wrong
+├── SourceError          a connector could not read its source
+│   ├── DecodeError      bytes that are not text in the expected encoding
+│   ├── PayloadTooLarge  input over a configured bound
+│   └── NoEntriesError   a source that holds no timed entry
+├── SchemaError          a record that does not validate against its model
+├── StageError           a pipeline stage failed on one record (carries the stage)
+├── SinkError            a storage or delivery sink failed
+└── FilterSyntaxError    a subscription filter that does not parse (carries the position)
 """
 
 from __future__ import annotations
@@ -85,4 +85,6 @@ class FilterSyntaxError(LiveblogError):
         base = super().__str__()
         if not self.expression:
             return f"{base} (at position {self.position})"
-        return f"{base} (at position {self.position})\n  {self.expression}\n  {' ' * self.position}^"
+        return (
+            f"{base} (at position {self.position})\n  {self.expression}\n  {' ' * self.position}^"
+        )

@@ -40,14 +40,24 @@ __all__ = ["Attribution", "attribute"]
 
 _AGE = re.compile(r"\b(\d{1,3})-year-old\b")
 _QA = re.compile(r"^(Q|A|Question|Answer)\s*[:.]\s+", re.IGNORECASE)
-_SPEAKER_LINE = re.compile(r"^([A-Z][\w\u00c0-\u024f’'.-]+(?:\s+[A-Z][\w\u00c0-\u024f’'.-]+){0,2})\s*:\s+(.+)$")
-_EMBED_BYLINE = re.compile(r"[—–-]\s*([A-Z][\w\u00c0-\u024f.-]+(?:\s+[A-Z][\w\u00c0-\u024f.-]+){0,3})\s*\(@\w+\)")
+_SPEAKER_LINE = re.compile(
+    r"^([A-Z][\w\u00c0-\u024f’'.-]+(?:\s+[A-Z][\w\u00c0-\u024f’'.-]+){0,2})\s*:\s+(.+)$"
+)
+_EMBED_BYLINE = re.compile(
+    r"[—–-]\s*([A-Z][\w\u00c0-\u024f.-]+(?:\s+[A-Z][\w\u00c0-\u024f.-]+){0,3})\s*\(@\w+\)"
+)
 _TRIM = " ,;:–—-"
 
 # confidence by how the speaker was found
 CONFIDENCE = {
-    "name": 0.95, "fuzzy": 0.85, "role": 0.9, "pronoun": 0.8, "descriptor": 0.75,
-    "continuity": 0.7, "entry": 0.65, "salience": 0.55,
+    "name": 0.95,
+    "fuzzy": 0.85,
+    "role": 0.9,
+    "pronoun": 0.8,
+    "descriptor": 0.75,
+    "continuity": 0.7,
+    "entry": 0.65,
+    "salience": 0.55,
 }
 
 
@@ -122,7 +132,9 @@ class _Resolver:
                     if person is not None:
                         break
             if person is None and create:
-                person = self.memory.add(name, role=_role_text(np) or None, gender=_title_gender(np))
+                person = self.memory.add(
+                    name, role=_role_text(np) or None, gender=_title_gender(np)
+                )
                 fuzzy = False
             if person is not None and role and _has_role_head(np.role):
                 self.memory.learn_role(person, _role_text(np))
@@ -185,7 +197,9 @@ def _is_speech(tokens: list[Token], k: int) -> bool:
             return nxt == "for"
         if low.startswith("point"):
             return nxt == "out"
-        return nxt not in ("with", "to", "about", "on") or low.startswith("speak") and nxt == "about"
+        return nxt not in ("with", "to", "about", "on") or (
+            low.startswith("speak") and nxt == "about"
+        )
     return False
 
 
@@ -231,7 +245,7 @@ class _EntryAttributor:
         """People introduced with their role: `Russian Foreign Minister Sergey Lavrov`,
         `Maria Okafor, the minister for housing,`, `Okafor, 54,`."""
         quotes = find_quotes(text)
-        tokens = [t for t in tokenize(text, quotes) if t.quote is None or True]
+        tokens = tokenize(text, quotes)
         lex = lexicon()
         i = 0
         while i < len(tokens):
@@ -239,9 +253,13 @@ class _EntryAttributor:
             if tok.is_word and (tok.lower in lex.roles or tok.lower.rstrip(".") in lex.titles):
                 # extend to the last role word of the run, then read a name right after it
                 j = i
-                while j + 1 < len(tokens) and tokens[j + 1].is_word and (
-                    tokens[j + 1].lower in lex.roles
-                    or (tokens[j + 1].is_cap and tokens[j + 1].lower in lex.titles)
+                while (
+                    j + 1 < len(tokens)
+                    and tokens[j + 1].is_word
+                    and (
+                        tokens[j + 1].lower in lex.roles
+                        or (tokens[j + 1].is_cap and tokens[j + 1].lower in lex.titles)
+                    )
                 ):
                     j += 1
                 name: list[Token] = []
@@ -288,8 +306,14 @@ class _EntryAttributor:
         if qa:
             if qa.group(1).lower().startswith("q"):
                 return  # a question from the floor: not a speaker's words
-            self.add_quote(QuoteSpan(qa.end(), len(text), text[qa.end() :]), index, "qa",
-                           self.current, "continuity", CONFIDENCE["entry"])
+            self.add_quote(
+                QuoteSpan(qa.end(), len(text), text[qa.end() :]),
+                index,
+                "qa",
+                self.current,
+                "continuity",
+                CONFIDENCE["entry"],
+            )
             return
         quotes = find_quotes(text)
         line = _SPEAKER_LINE.match(text)
@@ -298,8 +322,14 @@ class _EntryAttributor:
             person, method = self.resolver.resolve(np, create=False)
             if person is not None and method in ("name", "fuzzy"):
                 self.speak(person)
-                self.add_quote(QuoteSpan(line.start(2), len(text), line.group(2)), index, "qa",
-                               person, method, CONFIDENCE[method])
+                self.add_quote(
+                    QuoteSpan(line.start(2), len(text), line.group(2)),
+                    index,
+                    "qa",
+                    person,
+                    method,
+                    CONFIDENCE[method],
+                )
                 return
         for start, end in split_sentences(text, quotes):
             self.sentence(text, start, end, quotes, index, headline)
@@ -316,10 +346,16 @@ class _EntryAttributor:
         for qi in quote_tokens:
             span = inside[tokens[qi].quote or 0]
             kind: QuoteKind = "headline" if headline else _kind(span.text)
-            frame = _frame_for(qi, tokens, frames)
-            if frame is not None:
-                self.add_quote(span, index, kind, frame.person, frame.method,
-                               CONFIDENCE.get(frame.method, 0.8) - (0.05 if frame.how == "final" else 0))
+            chosen = _frame_for(qi, tokens, frames)
+            if chosen is not None:
+                self.add_quote(
+                    span,
+                    index,
+                    kind,
+                    chosen.person,
+                    chosen.method,
+                    CONFIDENCE.get(chosen.method, 0.8) - (0.05 if chosen.how == "final" else 0),
+                )
             else:
                 self.add_quote(span, index, kind, None, "", 0.0)
         # "He said:" at the end of a sentence introduces the next quote block
@@ -359,8 +395,10 @@ class _EntryAttributor:
                     np = None
             if not np:
                 continue
-            person, method = self.resolver.resolve(np, create=bool(np.name) and not np.possessive
-                                                   or bool(np.name) and np.possessive)
+            person, method = self.resolver.resolve(
+                np,
+                create=bool(np.name),
+            )
             if person is None:
                 continue
             if how == "before" and any(t.quote is not None for t in tokens[k + 1 :]) is False:
@@ -372,9 +410,19 @@ class _EntryAttributor:
         person = self.colon_speaker or self.current
         method = "colon" if self.colon_speaker else "continuity"
         quotes = find_quotes(text)
-        body = quotes[0].text if len(quotes) == 1 and quotes[0].end - quotes[0].start >= len(text) - 2 else text
-        self.add_quote(QuoteSpan(0, len(text), body), index, "block", person,
-                       method, 0.9 if self.colon_speaker else CONFIDENCE["entry"])
+        body = (
+            quotes[0].text
+            if len(quotes) == 1 and quotes[0].end - quotes[0].start >= len(text) - 2
+            else text
+        )
+        self.add_quote(
+            QuoteSpan(0, len(text), body),
+            index,
+            "block",
+            person,
+            method,
+            0.9 if self.colon_speaker else CONFIDENCE["entry"],
+        )
         self.colon_speaker = None
 
     def embedded(self, text: str, index: int) -> None:
@@ -387,11 +435,19 @@ class _EntryAttributor:
             body = text[: byline.start()].strip()
         if person is not None:
             self.speak(person)
-        self.add_quote(QuoteSpan(0, len(text), body), index, "block", person, "embed",
-                       0.9 if person else 0.0)
+        self.add_quote(
+            QuoteSpan(0, len(text), body), index, "block", person, "embed", 0.9 if person else 0.0
+        )
 
-    def add_quote(self, span: QuoteSpan, para: int, kind: QuoteKind, person: Person | None,
-                  method: str, confidence: float) -> None:
+    def add_quote(
+        self,
+        span: QuoteSpan,
+        para: int,
+        kind: QuoteKind,
+        person: Person | None,
+        method: str,
+        confidence: float,
+    ) -> None:
         text = span.text.strip(_TRIM)
         if not text:
             return
@@ -406,14 +462,22 @@ class _EntryAttributor:
         """Quotes without a frame: the quote before, the quote after in the paragraph, the entry's
         speaker, else the blog's most salient speaker."""
         for i, q in enumerate(self.quotes):
-            if q.speaker is not None or q.kind == "block" and q.method == "embed":
+            if q.speaker is not None or (q.kind == "block" and q.method == "embed"):
                 continue
             before = next((p for p in reversed(self.quotes[:i]) if p.speaker), None)
             after = next((p for p in self.quotes[i + 1 :] if p.speaker and p.para == q.para), None)
             if before is not None and q.para - before.para <= 1:
-                q.speaker, q.method, q.confidence = before.speaker, "continuity", CONFIDENCE["continuity"]
+                q.speaker, q.method, q.confidence = (
+                    before.speaker,
+                    "continuity",
+                    CONFIDENCE["continuity"],
+                )
             elif after is not None:
-                q.speaker, q.method, q.confidence = after.speaker, "continuity", CONFIDENCE["continuity"] - 0.05
+                q.speaker, q.method, q.confidence = (
+                    after.speaker,
+                    "continuity",
+                    CONFIDENCE["continuity"] - 0.05,
+                )
             elif self.current is not None:
                 q.speaker, q.method, q.confidence = self.current, "entry", CONFIDENCE["entry"]
             else:
@@ -434,9 +498,15 @@ class _EntryAttributor:
         text = body[0][0]
         tokens = tokenize(text, find_quotes(text))
         k = 0
-        while k < len(tokens) and tokens[k].is_word and (
-            tokens[k].is_cap or tokens[k].lower in lexicon().roles or tokens[k].lower == "the"
-            or tokens[k].lower in ("foreign", "prime", "deputy", "former")
+        while (
+            k < len(tokens)
+            and tokens[k].is_word
+            and (
+                tokens[k].is_cap
+                or tokens[k].lower in lexicon().roles
+                or tokens[k].lower == "the"
+                or tokens[k].lower in ("foreign", "prime", "deputy", "former")
+            )
         ):
             k += 1
         if k == 0:
@@ -450,8 +520,10 @@ class _EntryAttributor:
         # a headline quote that repeats a body quote adds nothing
         body = [q for q in self.quotes if q.kind != "headline"]
         kept = [
-            q for q in self.quotes
-            if q.kind != "headline" or not any(fuzz.ratio(q.span.text, b.span.text) >= 80 for b in body)
+            q
+            for q in self.quotes
+            if q.kind != "headline"
+            or not any(fuzz.ratio(q.span.text, b.span.text) >= 80 for b in body)
         ]
         result = Attribution()
         for person in self.speakers:
@@ -526,8 +598,10 @@ def _frame_for(qi: int, tokens: list[Token], frames: list[_Frame]) -> _Frame | N
         return None
     # a verb right after the quote: “…,” says X / “…,” X said
     for f in frames:
-        if f.verb > qi and not any(t.quote is not None for t in tokens[qi + 1 : f.verb]) and (
-            f.verb - qi <= 8
+        if (
+            f.verb > qi
+            and not any(t.quote is not None for t in tokens[qi + 1 : f.verb])
+            and (f.verb - qi <= 8)
         ):
             return f
     before = [f for f in frames if f.verb < qi and f.how in ("before", "after")]

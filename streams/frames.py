@@ -16,10 +16,55 @@ __all__ = ["NounPhrase", "Token", "noun_phrase_after", "noun_phrase_before", "to
 
 _WORD = re.compile(r"[\w\u00c0-\u024f]+(?:[-’'.][\w\u00c0-\u024f]+)*|[^\w\s]", re.UNICODE)
 ADVERBS = frozenset(
-    "also then now again clearly first later still once further only just even already never "
-    "not has had have will would did does is was were be been being it briefly quickly later "
-    "later, once more too finally meanwhile subsequently previously reportedly earlier "
-    "immediately simply visibly repeatedly".split()
+    [
+        "also",
+        "then",
+        "now",
+        "again",
+        "clearly",
+        "first",
+        "later",
+        "still",
+        "once",
+        "further",
+        "only",
+        "just",
+        "even",
+        "already",
+        "never",
+        "not",
+        "has",
+        "had",
+        "have",
+        "will",
+        "would",
+        "did",
+        "does",
+        "is",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "briefly",
+        "quickly",
+        "later",
+        "later,",
+        "once",
+        "more",
+        "too",
+        "finally",
+        "meanwhile",
+        "subsequently",
+        "previously",
+        "reportedly",
+        "earlier",
+        "immediately",
+        "simply",
+        "visibly",
+        "repeatedly",
+    ]
 )
 PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f", "they": None}
 DETERMINERS = {"the", "a", "an", "this", "that"}
@@ -71,7 +116,9 @@ def tokenize(text: str, quotes: list[QuoteSpan], offset: int = 0) -> list[Token]
     """Tokens of text[offset:], each quotation inside it as one token."""
     tokens: list[Token] = []
     pos = 0
-    local = [(i, q) for i, q in enumerate(quotes) if q.start >= offset and q.end <= offset + len(text)]
+    local = [
+        (i, q) for i, q in enumerate(quotes) if q.start >= offset and q.end <= offset + len(text)
+    ]
     for index, q in local:
         tokens.extend(_words(text[pos : q.start - offset], pos + offset))
         tokens.append(Token("QUOTE", q.start, q.end, index))
@@ -141,9 +188,15 @@ def classify(tokens: list[Token]) -> NounPhrase:
 def noun_phrase_before(tokens: list[Token], k: int) -> NounPhrase:
     """The subject phrase that ends just before token k (adverbs and auxiliaries skipped)."""
     i = k - 1
-    while i >= 0 and tokens[i].is_word and (
-        tokens[i].lower in ADVERBS or (tokens[i].lower.endswith("ly") and len(tokens[i].text) > 4)
-    ) and not tokens[i].is_cap:
+    while (
+        i >= 0
+        and tokens[i].is_word
+        and (
+            tokens[i].lower in ADVERBS
+            or (tokens[i].lower.endswith("ly") and len(tokens[i].text) > 4)
+        )
+        and not tokens[i].is_cap
+    ):
         i -= 1
     if i < 0 or not tokens[i].is_word:
         return NounPhrase(tokens=[])
@@ -160,9 +213,14 @@ def noun_phrase_before(tokens: list[Token], k: int) -> NounPhrase:
         if tok.lower in DETERMINERS:
             collected.insert(0, tok)
             break
-        if tok.is_cap and (_is_name_token(tok) or tok.lower in lex.roles or tok.lower in lex.titles
-                           or tok.text in lex.demonyms or tok.text.isupper()
-                           or tok.text in lex.places):
+        if tok.is_cap and (
+            _is_name_token(tok)
+            or tok.lower in lex.roles
+            or tok.lower in lex.titles
+            or tok.text in lex.demonyms
+            or tok.text.isupper()
+            or tok.text in lex.places
+        ):
             collected.insert(0, tok)
         elif (head_is_role or _AGE.match(tok.lower)) and _is_modifier(tok) and not tok.is_cap:
             collected.insert(0, tok)
@@ -180,7 +238,12 @@ def noun_phrase_before(tokens: list[Token], k: int) -> NounPhrase:
 def noun_phrase_after(tokens: list[Token], k: int) -> NounPhrase:
     """The phrase that starts just after token k: `says António Guterres`, `to the Portuguese`."""
     i = k + 1
-    while i < len(tokens) and tokens[i].is_word and tokens[i].lower in ADVERBS and not tokens[i].is_cap:
+    while (
+        i < len(tokens)
+        and tokens[i].is_word
+        and tokens[i].lower in ADVERBS
+        and not tokens[i].is_cap
+    ):
         i += 1
     if i >= len(tokens) or not tokens[i].is_word:
         return NounPhrase(tokens=[])
@@ -197,12 +260,14 @@ def noun_phrase_after(tokens: list[Token], k: int) -> NounPhrase:
         if not tok.is_word:
             break
         low = tok.lower
-        if tok.is_cap and low not in lex.stopwords:
-            collected.append(tok)
-        elif low in lex.roles or _AGE.match(low):
-            collected.append(tok)
-        elif _is_modifier(tok) and any(
-            t.lower in lex.roles for t in tokens[j + 1 : j + 4] if t.is_word
+        if (
+            (tok.is_cap and low not in lex.stopwords)
+            or low in lex.roles
+            or _AGE.match(low)
+            or (
+                _is_modifier(tok)
+                and any(t.lower in lex.roles for t in tokens[j + 1 : j + 4] if t.is_word)
+            )
         ):
             collected.append(tok)
         else:

@@ -33,7 +33,9 @@ def html_paragraphs(html: str) -> list[Paragraph]:
             tag = child.tag
             if tag == "blockquote":
                 cls = (child.attributes.get("class") or "").lower()
-                embed = in_embed or any(k in cls for k in ("twitter", "instagram", "embed", "tiktok"))
+                embed = in_embed or any(
+                    k in cls for k in ("twitter", "instagram", "embed", "tiktok")
+                )
                 inner = len(out)
                 walk(child, True, embed)
                 if len(out) == inner:

@@ -82,7 +82,7 @@ class SpeakerMemory(BaseModel):
         if not key:
             return None, False
         last = key.split()[-1]
-        exact = [p for p in self.persons.values() if key in p.keys()]
+        exact = [p for p in self.persons.values() if key in p.keys()]  # noqa: SIM118 - Person.keys, not a dict
         if not exact:
             exact = [p for p in self.persons.values() if fold(p.surname) == last]
         if exact:
@@ -122,7 +122,9 @@ class SpeakerMemory(BaseModel):
         found = [p for p in self.persons.values() if key in p.descriptors]
         return self._most_salient(found) if found else None
 
-    def most_salient(self, gender: str | None = None, exclude: set[str] | None = None) -> Person | None:
+    def most_salient(
+        self, gender: str | None = None, exclude: set[str] | None = None
+    ) -> Person | None:
         for pid in self.salience:
             person = self.persons.get(pid)
             if person is None or (exclude and pid in exclude):
@@ -138,7 +140,7 @@ class SpeakerMemory(BaseModel):
     # updates ---------------------------------------------------------------------------------
 
     def add(self, name: str, *, role: str | None = None, gender: str | None = None) -> Person:
-        """The person called `name`, created if new; a fuller spelling becomes the canonical name."""
+        """The person called `name`, created if new; a fuller name becomes the canonical one."""
         tokens = name.split()
         person, _ = self.by_name(name, fuzzy=False)
         if person is None:
@@ -229,5 +231,7 @@ def load_knowledge(path: Path) -> SpeakerMemory:
             memory.learn_role(person, re.sub(r"^(the|a|an)\s+", "", str(role), flags=re.I))
         for desc in [*(item.get("descriptors") or []), item.get("nationality")]:
             if desc:
-                memory.learn_descriptor(person, re.sub(r"^(the|a|an)\s+", "", str(desc), flags=re.I))
+                memory.learn_descriptor(
+                    person, re.sub(r"^(the|a|an)\s+", "", str(desc), flags=re.I)
+                )
     return memory

@@ -7,7 +7,7 @@ crossing midnight stays in order (entries arrive oldest first).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from schemas.events import RawEntry, stable_id
 from streams.htmltext import html_paragraphs
@@ -43,7 +43,9 @@ def _paragraphs(raw: RawEntry) -> list[Paragraph]:
             quote.append(stripped.lstrip(">").strip())
             continue
         if quote:
-            out.append(Paragraph(text=clean_inline(" ".join(q for q in quote if q)), quote_block=True))
+            out.append(
+                Paragraph(text=clean_inline(" ".join(q for q in quote if q)), quote_block=True)
+            )
             quote = []
         if stripped:
             out.append(Paragraph(text=stripped))
@@ -104,7 +106,7 @@ def parse(raw: RawEntry, state: ParseState) -> tuple[ParsedEntry, ParseState]:
 def _absolute_time(
     raw: RawEntry, printed: PrintedTime | None, state: ParseState
 ) -> tuple[datetime | None, ParseState]:
-    tz: tzinfo = resolve_zone(raw.hints.timezone) if raw.hints.timezone else timezone.utc
+    tz: tzinfo = resolve_zone(raw.hints.timezone) if raw.hints.timezone else UTC
     if raw.hints.time is not None:
         when = raw.hints.time.astimezone(tz)
         return when, state.model_copy(update={"last_local": when.replace(tzinfo=None)})
@@ -112,10 +114,14 @@ def _absolute_time(
         return None, state
     day: date = printed.day or raw.hints.date or raw.fetched_at.astimezone(tz).date()
     shift = state.day_shift
-    local = datetime.combine(day, datetime.min.time()).replace(  # noqa: DTZ001 - wall clock
+    local = datetime.combine(day, datetime.min.time()).replace(
         hour=printed.hour, minute=printed.minute
     ) + timedelta(days=shift if printed.day is None else 0)
-    if printed.day is None and state.last_local is not None and local < state.last_local - _ROLLOVER:
+    if (
+        printed.day is None
+        and state.last_local is not None
+        and local < state.last_local - _ROLLOVER
+    ):
         shift += 1
         local += timedelta(days=1)
     when = printed.to_datetime(local.date(), tz)

@@ -22,12 +22,47 @@ _PAIRS = {
     "‚": "‘’",
     "'": "'’",
 }
-_DOUBLE_OPEN = "“„«»\""
+_DOUBLE_OPEN = '“„«»"'
 _SINGLE_OPEN = "‘‚'"
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "prof", "gen", "lt", "col", "sgt", "rep", "sen", "gov", "no",
-    "vs", "etc", "jr", "sr", "inc", "ltd", "co", "corp", "p.m", "a.m", "u.s", "u.k", "e.g", "i.e",
-    "approx", "dept", "fig", "capt", "cmdr", "adm", "maj", "rev", "hon", "ca",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "prof",
+    "gen",
+    "lt",
+    "col",
+    "sgt",
+    "rep",
+    "sen",
+    "gov",
+    "no",
+    "vs",
+    "etc",
+    "jr",
+    "sr",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "p.m",
+    "a.m",
+    "u.s",
+    "u.k",
+    "e.g",
+    "i.e",
+    "approx",
+    "dept",
+    "fig",
+    "capt",
+    "cmdr",
+    "adm",
+    "maj",
+    "rev",
+    "hon",
+    "ca",
 }
 
 
@@ -50,7 +85,7 @@ def _can_open(text: str, i: int) -> bool:
     after = text[i + 1] if i + 1 < len(text) else " "
     if after.isspace():
         return False
-    return not _is_word(before) or text[i] in "“„«‘‚"  and not _is_word(before)
+    return not _is_word(before) or (text[i] in "“„«‘‚" and not _is_word(before))
 
 
 def _can_close(text: str, i: int, mark: str) -> bool:

@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(20_000_000, ge=1, description="largest source file accepted")
     max_entry_chars: int = Field(100_000, ge=1, description="largest entry block accepted")
     # attribution
-    min_confidence: float = Field(0.5, ge=0.0, le=1.0, description="below it a quote has no speaker")
+    min_confidence: float = Field(
+        0.5, ge=0.0, le=1.0, description="below it a quote has no speaker"
+    )
     speakers_file: Path | None = Field(None, description="optional YAML knowledge file of people")
     # web
     web_host: str = "127.0.0.1"

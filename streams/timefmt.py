@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schemas.exceptions import ConfigError
@@ -18,9 +18,29 @@ __all__ = ["PrintedTime", "leading_time", "resolve_zone", "strip_markup"]
 
 #: Zone abbreviations as printed after a time, with their UTC offsets in hours.
 _ZONES: dict[str, float] = {
-    "GMT": 0, "UTC": 0, "Z": 0, "BST": 1, "IST": 1, "CET": 1, "MEZ": 1, "CEST": 2, "MESZ": 2,
-    "EET": 2, "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
-    "MDT": -6, "PST": -8, "PDT": -7, "AEST": 10, "AEDT": 11, "JST": 9,
+    "GMT": 0,
+    "UTC": 0,
+    "Z": 0,
+    "BST": 1,
+    "IST": 1,
+    "CET": 1,
+    "MEZ": 1,
+    "CEST": 2,
+    "MESZ": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+    "AEST": 10,
+    "AEDT": 11,
+    "JST": 9,
 }
 
 _SPACE = r"[ \t\u00a0\u202f]"
@@ -81,7 +101,7 @@ def leading_time(paragraph: str) -> PrintedTime | None:
         off = iso.group("off")
         if off:
             if off == "Z":
-                offset = timezone.utc
+                offset = UTC
             else:
                 sign = 1 if off[0] == "+" else -1
                 hh, mm = int(off[1:3]), int(off[-2:])

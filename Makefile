@@ -1,0 +1,66 @@
+# liveblog: two commands matter. `make run` replays the bundled seed; `make test` checks everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SEED := seeds/focus-guterres-lavrov.txt
+STAMP := $(VENV)/.installed
+
+.PHONY: run test check lint typecheck unit services kafka kafka-stop postgres postgres-stop bench eval clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+## run: replay the seed live blog through the embedded pipeline and show the result
+run: $(STAMP)
+	$(BIN)/liveblog replay $(SEED) --db liveblog.db
+
+## test: lint, type-check, start Kafka and PostgreSQL, run every test
+test: $(STAMP) lint typecheck services
+	set -a; source .cache/test-services.env; set +a; \
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check schemas streams connectors tests bench
+	$(BIN)/ruff format --check schemas streams connectors tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## unit: the tests that need no broker, database or browser
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not integration and not browser"
+
+## services: the local Kafka broker, PostgreSQL and tools the integration tests use
+services:
+	@mkdir -p .cache
+	@bs=$$(scripts/kafka start | tail -n 1); dsn=$$(scripts/postgres start | tail -n 1); \
+	scripts/ensure-tools kcat >/dev/null; \
+	printf 'LIVEBLOG_TEST_BOOTSTRAP=%s\nLIVEBLOG_TEST_POSTGRES=%s\n' "$$bs" "$$dsn" > .cache/test-services.env; \
+	echo "kafka $$bs, postgres $$dsn"
+
+kafka:
+	scripts/kafka start
+kafka-stop:
+	scripts/kafka stop
+postgres:
+	scripts/postgres start
+postgres-stop:
+	scripts/postgres stop
+
+check: test
+
+## bench: stage throughput against a JSON decode/encode baseline
+bench: $(STAMP)
+	$(BIN)/python -m bench pipeline
+
+## eval: score the seed against its gold labels
+eval: $(STAMP)
+	$(BIN)/liveblog replay $(SEED) --output .cache/seed.jsonl --no-db
+	$(BIN)/liveblog eval seeds/gold/focus-guterres-lavrov.json .cache/seed.jsonl
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache liveblog.db*

@@ -1,0 +1,55 @@
+"""`liveblog eval GOLD PRED`: score a replay against gold labels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from streams.cli._common import fail
+from streams.evaluation import score
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(evaluate)
+
+
+def evaluate(
+    gold: Path = typer.Argument(..., help="gold labels (JSON)"),
+    predicted: Path = typer.Argument(..., help="output of `liveblog replay ... --output FILE`"),
+    as_json: bool = typer.Option(False, "--json", help="print the whole result as JSON"),
+    min_f1: float | None = typer.Option(None, help="exit 1 below this quote-speaker F1"),
+) -> None:
+    """Score entries, speakers and quote attribution; same figures as the shared score.py."""
+    try:
+        gold_data = json.loads(gold.read_text(encoding="utf-8"))
+        lines = predicted.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"cannot read input: {exc}")
+    entries = []
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                fail(f"{predicted}:{n}: not JSON: {exc}", code=2)
+    result = score(gold_data, entries)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        e, s, q = result["entries"], result["speakers"], result["quotes"]
+        for miss in result["misses"]:
+            typer.echo(f"  miss: {miss['quote'][:60]!r} want {miss['want']} got {miss['got']}")
+        typer.echo(
+            f"entries  aligned {e['aligned']}/{e['gold']} (predicted {e['predicted_timed']} "
+            f"timed, {e['predicted_untimed']} untimed)"
+        )
+        typer.echo(f"speakers P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
+        typer.echo(
+            f"quotes   found {q['found']}/{q['gold']} extraction P "
+            f"{q['extraction_precision']:.3f} attribution acc {q['attribution_accuracy']:.3f}"
+        )
+        typer.echo(f"quote-speaker F1 {q['f1']:.3f} (P {q['precision']:.3f} R {q['recall']:.3f})")
+    if min_f1 is not None and result["quotes"]["f1"] < min_f1:
+        raise typer.Exit(1)

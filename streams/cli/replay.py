@@ -1,0 +1,176 @@
+"""`liveblog replay PATH`: a saved live blog replayed through the embedded pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from datetime import date as date_type
+from pathlib import Path
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.progress import Progress
+
+from connectors.blocks import Block
+from connectors.files import BlogMeta, FileSource, load_sidecar
+from connectors.jsonl import JsonlSink
+from connectors.sqlite import SqliteSink
+from schemas.events import DeadLetter, RawEntry
+from schemas.exceptions import ConfigError, PayloadTooLarge
+from streams.cli._common import start
+from streams.cli.view import LiveView
+from streams.clock import system_clock
+from streams.deadletter import dead_letter
+from streams.embedded import EmbeddedRunner, Sink
+from streams.memory import SpeakerMemory, load_knowledge
+from streams.settings import Settings
+
+__all__ = ["build_meta", "raw_items", "register"]
+
+#: files with more entries than this show a progress bar instead of every entry
+_PROGRESS_OVER = 300
+
+
+def register(app: typer.Typer) -> None:
+    app.command("replay")(replay)
+
+
+def build_meta(
+    path: Path, *, blog: str | None, date: str | None, tz: str | None, order: str | None
+) -> BlogMeta:
+    """Flags first, then the sidecar file beside the seed, then defaults."""
+    side = load_sidecar(path)
+    when = date or side.get("date")
+    try:
+        day = date_type.fromisoformat(str(when)) if when else None
+    except ValueError as exc:
+        raise ConfigError(f"--date must be YYYY-MM-DD, got {when!r}") from exc
+    return BlogMeta(
+        blog_id=blog or str(side.get("blog_id") or path.stem),
+        date=day,
+        timezone=tz or (str(side["timezone"]) if side.get("timezone") else None),
+        language=str(side["language"]) if side.get("language") else None,
+        title=str(side["title"]) if side.get("title") else None,
+        source=str(side.get("source") or ""),
+        order=order or (str(side["order"]) if side.get("order") else None),
+    )
+
+
+def raw_items(source: FileSource, blocks: list[Block]) -> Iterator[RawEntry | DeadLetter]:
+    """Raw entries of the blocks; an oversized block becomes a dead letter, the rest go on."""
+    for seq, block in enumerate(blocks):
+        try:
+            yield source.to_raw(block, seq)
+        except PayloadTooLarge as exc:
+            yield dead_letter(
+                "source",
+                str(exc),
+                block.text[:70000],
+                now=source.fetched_at,
+                blog_id=source.meta.blog_id,
+            )
+
+
+def _delays(blocks: list[Block], speed: float | None) -> list[float]:
+    if not speed or speed <= 0:
+        return [0.0] * len(blocks)
+    out = [0.0]
+    for a, b in itertools.pairwise(blocks):
+        minutes = (b.time.minutes - a.time.minutes) % (24 * 60)
+        out.append(minutes * 60 / speed)
+    return out
+
+
+def replay(
+    path: Path = typer.Argument(..., help="live blog as plain text or Markdown"),
+    date: str | None = typer.Option(None, help="date of the entries, YYYY-MM-DD (else sidecar)"),
+    tz: str | None = typer.Option(None, help="time zone of the printed times, e.g. Europe/Berlin"),
+    blog: str | None = typer.Option(None, help="blog id (else sidecar, else the file name)"),
+    output: str | None = typer.Option(
+        None, "--output", "-o", help="JSONL of entries; - for stdout"
+    ),
+    db: str | None = typer.Option(None, help="SQLite database (default ./liveblog.db)"),
+    no_db: bool = typer.Option(False, "--no-db", help="do not write the database"),
+    speed: float | None = typer.Option(None, help="pace at N times real time (default: no pacing)"),
+    loop: bool = typer.Option(False, help="start again at the end, forever"),
+    speakers: Path | None = typer.Option(None, help="optional YAML knowledge file of people"),
+    encoding: str | None = typer.Option(None, help="text encoding of the file (default UTF-8)"),
+    order: str | None = typer.Option(None, help="newest-first or oldest-first (default: detect)"),
+) -> None:
+    """Replay a saved live blog: parse, attribute and enrich each entry, then store or print it."""
+    settings = start(db=db, speakers_file=speakers)
+    meta = build_meta(path, blog=blog, date=date, tz=tz, order=order)
+    source = FileSource(
+        path,
+        meta,
+        max_bytes=settings.max_file_bytes,
+        max_entry_chars=settings.max_entry_chars,
+        fetched_at=system_clock(),
+        encoding=encoding,
+    )
+    blocks = source.blocks()
+    memory = load_knowledge(settings.speakers_file) if settings.speakers_file else SpeakerMemory()
+    to_stdout = output == "-"
+    console = Console(stderr=to_stdout)
+    sinks: list[Sink] = []
+    if output:
+        sinks.append(JsonlSink(output))
+    if not no_db and (db is not None or output is None):
+        sinks.append(SqliteSink(settings.db))
+    view = LiveView(console, quiet=to_stdout or len(blocks) > _PROGRESS_OVER)
+    _run(settings, source, blocks, sinks, memory, view, speed, loop, to_stdout)
+
+
+def _run(
+    settings: Settings,
+    source: FileSource,
+    blocks: list[Block],
+    sinks: list[Sink],
+    memory: SpeakerMemory,
+    view: LiveView,
+    speed: float | None,
+    loop: bool,
+    to_stdout: bool,
+) -> None:
+    progress = (
+        Progress(console=view.console, transient=True) if view.quiet and not to_stdout else None
+    )
+    task = progress.add_task("replaying", total=len(blocks)) if progress else None
+
+    def on_record(record: BaseModel) -> None:
+        view(record)
+        if progress is not None and task is not None:
+            progress.advance(task)
+
+    runner = EmbeddedRunner(sinks, memory=memory, on_record=on_record)
+    if progress:
+        progress.start()
+    try:
+        while True:
+            items = raw_items(source, blocks)
+            if speed:
+                asyncio.run(_paced(runner, items, _delays(blocks, speed)))
+            else:
+                for item in items:
+                    runner.handle(item)
+                runner.flush()
+            if not loop:
+                break
+    finally:
+        if progress:
+            progress.stop()
+        runner.close()
+    if not to_stdout:
+        view.summary(runner.stats)
+
+
+async def _paced(
+    runner: EmbeddedRunner, items: Iterator[RawEntry | DeadLetter], delays: list[float]
+) -> None:
+    for item, delay in zip(items, delays, strict=False):
+        if delay > 0:
+            await asyncio.sleep(delay)
+        runner.handle(item)
+        runner.flush()

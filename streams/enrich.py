@@ -1,0 +1,110 @@
+"""The enrich stage: people, organisations and places mentioned in an entry, and its keywords.
+
+Pure: `enrich(entry, attribution, memory) -> EnrichedEntry`. People come from the speaker memory
+(everyone the attribution stage resolved) and from titled names; places from the gazetteer in
+`streams/data`; organisations from acronyms and organisation words; keywords by frequency of
+content words and capitalised phrases, without stopwords.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+
+from schemas.events import EnrichedEntry, Entity
+from streams.attribute import Attribution
+from streams.lexicon import _lines, lexicon
+from streams.memory import SpeakerMemory, fold
+from streams.models import ParsedEntry
+
+__all__ = ["enrich"]
+
+_ORG_WORDS = (
+    "Council|Assembly|Ministry|Court|Cross|Union|Organisation|Organization|Party|Committee|"
+    "Commission|Bank|Agency|Office|Department|Parliament|Senate|Congress|Army|Navy|Police|Fund|"
+    "Alliance|Association|Federation|Institute|University|Group|Corporation|Company|Treasury|"
+    "Kremlin|Government|Cabinet|Bundestag|Duma|Pentagon|Forces|Service|Authority|Foundation"
+)
+_ORG = re.compile(
+    rf"\b(?:the\s+)?((?:[A-Z][\w&.-]+\s+){{0,4}}(?:{_ORG_WORDS})(?:\s+(?:of|for)\s+(?:the\s+)?"
+    rf"(?:[A-Z][\w-]+\s*){{1,3}})?)"
+)
+_ACRONYM = re.compile(r"\b([A-Z]{2,6})\b")
+_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w\u00c0-\u024f'’-]+")
+_NOT_ACRONYM = {"GMT", "BST", "UTC", "CET", "CEST", "PM", "AM", "OK", "TV", "PK", "Q", "A"}
+_MAX_KEYWORDS = 8
+
+
+@cache
+def _keyword_stops() -> frozenset[str]:
+    return frozenset(w for line in _lines("keyword_stopwords.txt") for w in line.split())
+
+
+def _places(text: str) -> list[str]:
+    lex = lexicon()
+    found: list[str] = []
+    for place in lex.places:
+        if place in text and re.search(rf"(?<![\w-]){re.escape(place)}(?![\w-])", text):
+            found.append(place)
+    # a longer place hides the shorter one inside it ("New York" over "York")
+    return [p for p in found if not any(p != q and p in q for q in found)]
+
+
+def _orgs(text: str, places: set[str]) -> list[str]:
+    found: list[str] = []
+    for m in _ORG.finditer(text):
+        name = m.group(1).strip()
+        if name not in found and name not in places:
+            found.append(name)
+    for m in _ACRONYM.finditer(text):
+        name = m.group(1)
+        if name not in _NOT_ACRONYM and name not in places and not any(name in f for f in found):
+            found.append(name)
+    return found
+
+
+def _keywords(text: str, exclude: set[str]) -> list[str]:
+    stops = _keyword_stops()
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for i, m in enumerate(_WORD.finditer(text)):
+        word = m.group(0).lower().replace("’", "'").strip("'-")
+        if len(word) < 4 or word in stops or fold(word) in exclude or word.isdigit():
+            continue
+        counts[word] += 1
+        first.setdefault(word, i)
+    ranked = sorted(counts, key=lambda w: (-counts[w], first[w]))
+    return ranked[:_MAX_KEYWORDS]
+
+
+def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) -> EnrichedEntry:
+    """The entry as it goes onto the entries topic: attributed and tagged."""
+    text = "\n".join([entry.headline or "", entry.body])
+    entities: list[Entity] = []
+    people = {ref.id: ref for ref in [*attribution.speakers, *attribution.mentioned]}
+    for ref in people.values():
+        entities.append(Entity(text=ref.name, type="person", id=ref.id))
+    places = _places(text)
+    entities.extend(Entity(text=p, type="place") for p in places)
+    entities.extend(Entity(text=o, type="org") for o in _orgs(text, set(places)))
+    exclude = {fold(w) for e in entities for w in e.text.split()}
+    for person in memory.persons.values():
+        exclude.update(fold(n) for n in person.names)
+        exclude.add(fold(person.surname))
+    return EnrichedEntry(
+        entry_id=entry.entry_id,
+        blog_id=entry.blog_id,
+        seq=entry.seq,
+        published_at=entry.published_at,
+        printed_time=entry.printed_time,
+        headline=entry.headline,
+        body=entry.body,
+        speakers=tuple(attribution.speakers),
+        quotes=tuple(attribution.quotes),
+        entities=tuple(entities),
+        keywords=tuple(_keywords(text, exclude)),
+        version=entry.version,
+        source=entry.source,
+        language=entry.language,
+    )

@@ -22,7 +22,7 @@ _CLOSERS = "\"'”’»›*_ \u00a0"
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """One entry block in reading order."""
+    """One entry block in reading order; `paragraphs` start with the timed one, as printed."""
 
     paragraphs: tuple[str, ...]
     time: PrintedTime
@@ -40,6 +40,7 @@ class _Draft:
     time: PrintedTime
     headline: str | None
     paragraphs: list[str] = field(default_factory=list)
+    time_only: bool = False  # the time stood alone on its line
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -84,9 +85,8 @@ def split_blocks(text: str) -> tuple[list[str], list[Block]]:
         if when is not None:
             drafts.append(_Draft(when, pending_headline))
             pending_headline = None
-            rest = para[when.end :].strip()
-            if rest:
-                drafts[-1].paragraphs.append(rest)
+            drafts[-1].paragraphs.append(para)
+            drafts[-1].time_only = not para[when.end :].strip()
             continue
         if next_timed and _is_headline(para) and (drafts or not preamble):
             # before the first entry, a lone line is the blog's title, not an entry headline
@@ -97,7 +97,12 @@ def split_blocks(text: str) -> tuple[list[str], list[Block]]:
             continue
         if not drafts:
             preamble.append(para)
-        elif not drafts[-1].paragraphs and drafts[-1].headline is None and _is_headline(para):
+        elif (
+            drafts[-1].time_only
+            and len(drafts[-1].paragraphs) == 1
+            and drafts[-1].headline is None
+            and _is_headline(para)
+        ):
             # a time alone on its line, then its headline, then the body
             drafts[-1].headline = _clean_headline(para)
         else:

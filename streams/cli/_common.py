@@ -18,7 +18,7 @@ err_console = Console(stderr=True)
 def fail(message: str, code: int = 1) -> NoReturn:
     """One line on stderr, then exit: no traceback for errors the user can act on."""
     first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    err_console.print(f"[bold red]liveblog: error:[/] {first}", highlight=False, markup=True)
+    sys.stderr.write(f"liveblog: error: {first}\n")
     sys.exit(code)
 
 

@@ -1,0 +1,79 @@
+"""Splitting live-blog text into entry blocks and telling the blog's order."""
+
+from __future__ import annotations
+
+from connectors.blocks import detect_newest_first, split_blocks
+
+NEWEST_FIRST = """Council budget vote – live
+
+Councillors meet to decide on the city's spending plan.
+
+16.05 GMT: The meeting closes. Thanks for following.
+
+Hale: ‘We will not cut the libraries’
+
+15.50 GMT: “We will not cut the libraries,” Hale said.
+
+The opposition leader was not in the room.
+
+15.30 GMT: The session opens, half an hour late. The vote was scheduled for 15.00 GMT.
+"""
+
+
+class TestSplitBlocks:
+    def test_blocks_headlines_and_continuations(self) -> None:
+        """A headline attaches to the entry below it; untimed paragraphs continue the one above."""
+        preamble, blocks = split_blocks(NEWEST_FIRST)
+        assert preamble == [
+            "Council budget vote – live",
+            "Councillors meet to decide on the city's spending plan.",
+        ]
+        assert [b.time.printed for b in blocks] == ["16.05 GMT", "15.50 GMT", "15.30 GMT"]
+        assert blocks[1].headline == "Hale: ‘We will not cut the libraries’"
+        assert blocks[1].paragraphs == (
+            "15.50 GMT: “We will not cut the libraries,” Hale said.",
+            "The opposition leader was not in the room.",
+        )
+        assert blocks[0].headline is None
+
+    def test_time_inside_sentence(self) -> None:
+        """A time inside a sentence starts no entry."""
+        _, blocks = split_blocks(NEWEST_FIRST)
+        assert len(blocks) == 3
+        assert "15.00 GMT" in blocks[2].paragraphs[0]
+
+    def test_time_alone_then_headline(self) -> None:
+        """A time on its own line takes the short line after it as its headline."""
+        text = "Title\n\n19.30 GMT\n\nRain stops play\n\nThe covers come on at the far end.\n"
+        _, blocks = split_blocks(text)
+        assert blocks[0].headline == "Rain stops play"
+        assert blocks[0].paragraphs == ("19.30 GMT", "The covers come on at the far end.")
+
+    def test_quote_block_lines_join(self) -> None:
+        """Consecutive `> ` lines are one quote-block paragraph."""
+        text = "Title\n\n14:40 Okafor said:\n> We will build.\n> We will build fast.\n"
+        _, blocks = split_blocks(text)
+        assert blocks[0].paragraphs == (
+            "14:40 Okafor said:",
+            "> We will build.\n> We will build fast.",
+        )
+
+    def test_no_entries(self) -> None:
+        """Text without a timed paragraph has no blocks."""
+        assert split_blocks("Just an article.\n\nWith two paragraphs.")[1] == []
+
+
+class TestOrder:
+    def test_newest_first(self) -> None:
+        """Times that mostly go down mean the newest entry is on top."""
+        assert detect_newest_first(split_blocks(NEWEST_FIRST)[1])
+
+    def test_oldest_first_across_midnight(self) -> None:
+        """A blog that crosses midnight oldest-first is still oldest-first."""
+        text = "T\n\n23:40 One.\n\n23:55 Two.\n\n00:10 Three.\n\n00:30 Four.\n"
+        assert not detect_newest_first(split_blocks(text)[1])
+
+    def test_newest_first_across_midnight(self) -> None:
+        """The same blog newest-first is detected despite the jump at midnight."""
+        text = "T\n\n00:30 Four.\n\n00:10 Three.\n\n23:55 Two.\n\n23:40 One.\n"
+        assert detect_newest_first(split_blocks(text)[1])

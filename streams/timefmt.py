@@ -137,9 +137,7 @@ def leading_time(paragraph: str) -> PrintedTime | None:
 
 def _consume_after(text: str, pos: int) -> int:
     """Skip closing emphasis and one separator after a time."""
-    m = re.compile(rf"(?:\*\*|__)?{_SPACE}*(?:[:\-–—|•]{_SPACE}*)?").match(
-        text, pos
-    )
+    m = re.compile(rf"(?:\*\*|__)?{_SPACE}*(?:[:\-–—|•]{_SPACE}*)?").match(text, pos)
     return m.end() if m else pos
 
 

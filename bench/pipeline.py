@@ -1,0 +1,74 @@
+"""Stage throughput on one core: parse -> attribute -> enrich, against a JSON-only baseline.
+
+A synthetic stream is made from the seed's entry blocks, repeated over many blog ids (so per-blog
+state is exercised the way a busy worker holds it). Each record is a raw entry as JSON bytes, as it
+would arrive from the raw topic. The baseline decodes and re-encodes the same JSON; the pipeline
+decodes, runs every stage and encodes the enriched entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from connectors.files import BlogMeta, FileSource
+from schemas.codec import decode, encode
+from schemas.events import RawEntry
+from streams.pipeline import BlogState, process
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "focus-guterres-lavrov.txt"
+NOW = datetime(2022, 4, 26, 12, 0, tzinfo=UTC)
+
+
+def stream(n: int, entries_per_blog: int) -> list[bytes]:
+    """`n` raw entries as JSON, blog after blog, each blog replaying the seed's blocks in order."""
+    source = FileSource(SEED, BlogMeta("seed", date(2022, 4, 26), "Europe/Berlin"),
+                        max_bytes=10**7, max_entry_chars=10**6, fetched_at=NOW)
+    template = list(source)
+    out: list[bytes] = []
+    blog = 0
+    while len(out) < n:
+        for seq in range(min(entries_per_blog, n - len(out))):
+            raw = template[seq % len(template)]
+            out.append(encode(raw.model_copy(update={"blog_id": f"blog-{blog:05d}", "seq": seq})))
+        blog += 1
+    return out
+
+
+def baseline(records: list[bytes]) -> float:
+    start = time.perf_counter()
+    for data in records:
+        encode(decode(RawEntry, data))
+    return time.perf_counter() - start
+
+
+def pipeline(records: list[bytes]) -> float:
+    states: dict[str, BlogState] = {}
+    start = time.perf_counter()
+    for data in records:
+        raw = decode(RawEntry, data)
+        entry, states[raw.blog_id] = process(raw, states.get(raw.blog_id) or BlogState())
+        encode(entry)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench pipeline", description=__doc__)
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--per-blog", type=int, default=35, help="entries per blog id")
+    args = parser.parse_args(argv)
+    records = stream(args.entries, args.per_blog)
+    size = sum(len(r) for r in records)
+    print(f"stream: {len(records)} raw entries, {size / 1e6:.1f} MB of JSON, "
+          f"{len(records) // args.per_blog} blog ids")
+    base = baseline(records)
+    full = pipeline(records)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"baseline (decode + encode JSON): {len(records) / base:12,.0f} entries/s  ({base:.2f} s)")
+    print(f"pipeline (parse, attribute, enrich): {len(records) / full:8,.0f} entries/s  ({full:.2f} s)")
+    print(f"ratio pipeline/baseline: {base / full:.3f} (the stages cost {full / base:.1f}x the JSON)")
+    print(f"peak RSS: {rss:.0f} MiB")
+    return 0

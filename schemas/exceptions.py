@@ -5,7 +5,9 @@ LiveblogError
 ├── SourceError          a connector could not read its source
 │   ├── DecodeError      bytes that are not text in the expected encoding
 │   ├── PayloadTooLarge  input over a configured bound
-│   └── NoEntriesError   a source that holds no timed entry
+│   ├── NoEntriesError   a source that holds no timed entry
+│   ├── FetchError       an HTTP fetch failed (carries status and retry_after)
+│   └── RetryLater       a polling source asks to be polled again after `delay` seconds
 ├── SchemaError          a record that does not validate against its model
 ├── StageError           a pipeline stage failed on one record (carries the stage)
 ├── SinkError            a storage or delivery sink failed
@@ -17,10 +19,12 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "DecodeError",
+    "FetchError",
     "FilterSyntaxError",
     "LiveblogError",
     "NoEntriesError",
     "PayloadTooLarge",
+    "RetryLater",
     "SchemaError",
     "SinkError",
     "SourceError",
@@ -55,6 +59,25 @@ class PayloadTooLarge(SourceError):
 
 class NoEntriesError(SourceError):
     """The source holds no timed live-blog entry."""
+
+
+class FetchError(SourceError):
+    """An HTTP fetch failed: a status the poller does not accept, a timeout or a transport error."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class RetryLater(SourceError):
+    """A polling source has nothing now and asks to be polled again after `delay` seconds."""
+
+    def __init__(self, message: str, *, delay: float) -> None:
+        super().__init__(message)
+        self.delay = delay
 
 
 class SchemaError(LiveblogError):

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(6066, ge=1, le=65535)
     api_token: SecretStr | None = Field(None, description="bearer token of the HTTP API")
+    # live sources (connectors/http_poller.py)
+    poll_interval: float = Field(30.0, gt=0, description="seconds between polls of a source")
+    http_timeout: float = Field(15.0, gt=0, description="seconds allowed for one fetch")
+    max_page_bytes: int = Field(8_000_000, ge=1, description="largest polled page accepted")
+    max_redirects: int = Field(5, ge=0, description="redirects followed per fetch")
+    user_agent: str = Field(
+        "liveblog-connector/0.1 (live-blog poller; honours ETag and Retry-After)",
+        description="User-Agent header of every poll",
+    )
+    cursor_dir: Path = Field(Path(".liveblog/cursors"), description="connector cursor files")
     # logging
     log_level: str = "INFO"
     log_format: Literal["console", "json"] = "console"

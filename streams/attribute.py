@@ -136,6 +136,8 @@ class _Resolver:
                     name, role=_role_text(np) or None, gender=_title_gender(np)
                 )
                 fuzzy = False
+            if person is not None and not fuzzy and len(name.split()) > len(person.name.split()):
+                self.memory.add(name)  # the fullest name the blog uses becomes canonical
             if person is not None and role and _has_role_head(np.role):
                 self.memory.learn_role(person, _role_text(np))
             return person, ("fuzzy" if fuzzy else "name") if person else ""

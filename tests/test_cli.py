@@ -44,6 +44,8 @@ class TestReplayOutput:
                 assert quote["speaker"] is None or "name" in quote["speaker"]
                 assert {"quote_id", "text", "kind", "confidence", "method"} <= quote.keys()
         assert entries[0]["published_at"] == "2022-04-26T12:33:00+02:00"
+        names = {s["name"] for e in entries for s in e["speakers"]}
+        assert names == {"António Guterres", "Sergey Lavrov"}  # one canonical, fullest name each
         assert not (tmp_path / "liveblog.db").exists()
 
     def test_flags_override_sidecar(self, tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ import bench
 
 
 def main() -> int:
-    names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_"))
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_")
+    )
     if len(sys.argv) < 2 or sys.argv[1] not in names:
         print(f"usage: python -m bench {{{'|'.join(names)}}} [ARGS]", file=sys.stderr)
         return 2

@@ -12,7 +12,9 @@ import re
 from collections import Counter
 from functools import cache
 
-from schemas.events import EnrichedEntry, Entity
+from rapidfuzz import fuzz, process
+
+from schemas.events import EnrichedEntry, Entity, SpeakerRef
 from streams.attribute import Attribution
 from streams.lexicon import _lines, lexicon
 from streams.memory import SpeakerMemory, fold
@@ -20,14 +22,9 @@ from streams.models import ParsedEntry
 
 __all__ = ["enrich"]
 
-_ORG_WORDS = (
-    "Council|Assembly|Ministry|Court|Cross|Union|Organisation|Organization|Party|Committee|"
-    "Commission|Bank|Agency|Office|Department|Parliament|Senate|Congress|Army|Navy|Police|Fund|"
-    "Alliance|Association|Federation|Institute|University|Group|Corporation|Company|Treasury|"
-    "Kremlin|Government|Cabinet|Bundestag|Duma|Pentagon|Forces|Service|Authority|Foundation"
-)
+_ORG_WORDS = "|".join(sorted(lexicon().org_words))
 _ORG = re.compile(
-    rf"\b(?:the\s+)?((?:[A-Z][\w&.-]+\s+){{0,4}}(?:{_ORG_WORDS})(?:\s+(?:of|for)\s+(?:the\s+)?"
+    rf"\b(?:the\s+)?((?:[A-Z][\w&-]+\s+){{0,4}}(?:{_ORG_WORDS})(?:\s+(?:of|for)\s+(?:the\s+)?"
     rf"(?:[A-Z][\w-]+\s*){{1,3}})?)"
 )
 _ACRONYM = re.compile(r"\b([A-Z]{2,6})\b")
@@ -41,20 +38,54 @@ def _keyword_stops() -> frozenset[str]:
     return frozenset(w for line in _lines("keyword_stopwords.txt") for w in line.split())
 
 
+_CAPITALISED = re.compile(r"\b[A-Z\u00c0-\u00de][\w\u00c0-\u024f]{4,}\b")
+#: rapidfuzz ratio at which an unknown capitalised word is taken for a known place ("Mariupiol")
+_PLACE_FUZZY = 90.0
+
+
 def _places(text: str) -> list[str]:
     lex = lexicon()
     found: list[str] = []
     for place in lex.places:
         if place in text and re.search(rf"(?<![\w-]){re.escape(place)}(?![\w-])", text):
             found.append(place)
+    known = set(found) | lex.stopwords_cap
+    for m in _CAPITALISED.finditer(text):
+        word = m.group(0)
+        if word in known or word in lex.demonyms or word.lower() in lex.stopwords:
+            continue
+        match = process.extractOne(
+            word, lex.single_places, scorer=fuzz.ratio, score_cutoff=_PLACE_FUZZY
+        )
+        if match is not None and match[0] not in found:
+            found.append(match[0])
     # a longer place hides the shorter one inside it ("New York" over "York")
     return [p for p in found if not any(p != q and p in q for q in found)]
+
+
+def _people(text: str, attribution: Attribution, memory: SpeakerMemory) -> dict[str, SpeakerRef]:
+    """Everyone the attribution resolved, and known people named (or misspelt) in the text."""
+    people = {ref.id: ref for ref in [*attribution.speakers, *attribution.mentioned]}
+    words = {fold(w) for w in _WORD.findall(text)}
+    for person in memory.persons.values():
+        if person.id not in people and fold(person.surname) in words:
+            people[person.id] = person.ref()
+    for m in _CAPITALISED.finditer(text):
+        found, fuzzy = memory.by_name(m.group(0))
+        if found is not None and fuzzy and found.id not in people:
+            people[found.id] = found.ref()
+    return people
 
 
 def _orgs(text: str, places: set[str]) -> list[str]:
     found: list[str] = []
     for m in _ORG.finditer(text):
-        name = m.group(1).strip()
+        words = m.group(1).split()
+        while words and words[0].lower() in lexicon().stopwords:
+            words.pop(0)  # "The Red Cross" at a sentence start is "Red Cross"
+        name = " ".join(words)
+        if not name or name in lexicon().org_words:
+            continue
         if name not in found and name not in places:
             found.append(name)
     for m in _ACRONYM.finditer(text):
@@ -82,13 +113,17 @@ def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) 
     """The entry as it goes onto the entries topic: attributed and tagged."""
     text = "\n".join([entry.headline or "", entry.body])
     entities: list[Entity] = []
-    people = {ref.id: ref for ref in [*attribution.speakers, *attribution.mentioned]}
+    people = _people(text, attribution, memory)
     for ref in people.values():
         entities.append(Entity(text=ref.name, type="person", id=ref.id))
     places = _places(text)
     entities.extend(Entity(text=p, type="place") for p in places)
     entities.extend(Entity(text=o, type="org") for o in _orgs(text, set(places)))
+    lex = lexicon()
     exclude = {fold(w) for e in entities for w in e.text.split()}
+    exclude.update(lex.speech_forms | lex.conversation_forms | lex.roles)
+    exclude.update(fold(d) for d in lex.demonyms)
+    exclude.update(fold(w) for w in _CAPITALISED.findall(text) if memory.by_name(w)[0] is not None)
     for person in memory.persons.values():
         exclude.update(fold(n) for n in person.names)
         exclude.add(fold(person.surname))

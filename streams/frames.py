@@ -141,6 +141,8 @@ def _is_name_token(tok: Token) -> bool:
         return False
     if word in lex.places or word in lex.demonyms or word in lex.place_words:
         return False
+    if word in lex.org_words:
+        return False
     return not (word.isupper() and len(word) <= 5)  # UN, NATO, EU: organisations
 
 

@@ -30,6 +30,9 @@ class Lexicon:
     places: frozenset[str]  # as written (case-sensitive)
     demonyms: frozenset[str]  # as written
     place_words: frozenset[str]  # single tokens of multi-word places, as written
+    single_places: tuple[str, ...]  # one-word places, for fuzzy matching of misspellings
+    stopwords_cap: frozenset[str]  # the stopwords capitalised, as they start sentences
+    org_words: frozenset[str]  # head words of organisation names, as written
 
 
 @cache
@@ -64,4 +67,7 @@ def lexicon() -> Lexicon:
         places=frozenset(places),
         demonyms=frozenset(demonyms),
         place_words=frozenset(place_words),
+        single_places=tuple(sorted(p for p in places if " " not in p and len(p) >= 5)),
+        stopwords_cap=frozenset(w.capitalize() for w in stop),
+        org_words=frozenset(w for line in _lines("org_words.txt") for w in line.split()),
     )

@@ -1,0 +1,34 @@
+"""The filter language of subscriptions and feeds: parse, compile, evaluate.
+
+    speaker:lavrov (veto OR ceasefire) -"security council" lang:en blog:focus-*
+
+Words AND by default, "exact phrases", OR, -exclusion (or NOT), parentheses, and the fields
+`speaker:`, `blog:` (with `*`), `kind:` (quote or entry) and `lang:`. See docs/subscriptions.md.
+"""
+
+from streams.filters.compiled import CompiledFilter, Occurrences, View, compile_filter
+from streams.filters.nodes import FIELDS, All, Any, Field, Node, Not, Term
+from streams.filters.parser import MAX_DEPTH, MAX_FILTER_CHARS, MAX_TERMS, parse
+from streams.filters.text import Folded, fold_text, normalize_term, term_forms
+
+__all__ = [
+    "FIELDS",
+    "MAX_DEPTH",
+    "MAX_FILTER_CHARS",
+    "MAX_TERMS",
+    "All",
+    "Any",
+    "CompiledFilter",
+    "Field",
+    "Folded",
+    "Node",
+    "Not",
+    "Occurrences",
+    "Term",
+    "View",
+    "compile_filter",
+    "fold_text",
+    "normalize_term",
+    "parse",
+    "term_forms",
+]

@@ -31,6 +31,20 @@ class Settings(BaseSettings):
     partitions: int = Field(4, ge=1, description="partitions of the keyed topics")
     replication: int = Field(1, ge=1)
     app_id: str = Field("liveblog", description="Faust app id (consumer group)")
+    session_timeout: float = Field(
+        10.0, ge=6.0, le=300.0, description="seconds before a silent worker leaves its group"
+    )
+    commit_interval: float = Field(1.0, gt=0, description="seconds between offset commits")
+    max_fetch_bytes: int = Field(
+        1_048_576, ge=1024, description="bytes fetched per partition and request"
+    )
+    sink_group: str | None = Field(None, description="consumer group of `liveblog sink`")
+    sink_batch_size: int = Field(500, ge=1, description="records per sink write")
+    sink_batch_seconds: float = Field(0.5, gt=0, description="longest wait to fill a sink batch")
+    metrics_port: int | None = Field(
+        None, ge=0, le=65535, description="Prometheus /metrics port of worker and sink (off: unset)"
+    )
+    metrics_host: str = Field("127.0.0.1", description="address /metrics listens on")
     # input bounds
     max_file_bytes: int = Field(20_000_000, ge=1, description="largest source file accepted")
     max_entry_chars: int = Field(100_000, ge=1, description="largest entry block accepted")

@@ -43,8 +43,18 @@ class _Draft:
     time_only: bool = False  # the time stood alone on its line
 
 
+#: page furniture that copy-pasted live blogs carry between entries ("2h ago", "Share")
+_FURNITURE = re.compile(
+    r"^(?:\d{1,3}\s*(?:s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s+ago"
+    r"|just now|share|share this|copy link|key event|pinned post|pinned|updated|advertisement"
+    r"|show key events only|please turn on javascript.*)$",
+    re.IGNORECASE,
+)
+
+
 def split_paragraphs(text: str) -> list[str]:
-    """Non-empty lines as paragraphs; consecutive `>` lines joined into one quote block."""
+    """Non-empty lines as paragraphs; consecutive `>` lines joined into one quote block; page
+    furniture lines ("2h ago", "Share", "Key event") dropped."""
     paragraphs: list[str] = []
     quote: list[str] = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -55,7 +65,7 @@ def split_paragraphs(text: str) -> list[str]:
         if quote:
             paragraphs.append("\n".join(quote))
             quote = []
-        if line:
+        if line and not _FURNITURE.match(line):
             paragraphs.append(line)
     if quote:
         paragraphs.append("\n".join(quote))

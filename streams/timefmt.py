@@ -55,7 +55,10 @@ _CLOCK = re.compile(
 )
 # what may follow a time that starts an entry: end, a separator, or the start of a sentence
 _AFTER = re.compile(rf"{_SPACE}*(?:$|[:\-–—|•]|(?=[\"“‘'„«*A-Z\u00c0-\u024f\[(]))")
-_MARKUP = re.compile(r"^(?:#{1,6}\s+|>\s*)?(?:\*\*|__|\*|_)?")
+_MARKUP = re.compile(
+    r"^(?:#{1,6}\s+)?(?:\*\*|__|\*|_)?"
+    r"(?:(?i:posted|updated|published|last updated)(?:\s+at)?\s*:?\s+(?=\d))?(?:\*\*|__)?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +88,8 @@ class PrintedTime:
 
 
 def strip_markup(line: str) -> tuple[str, int]:
-    """The line without a leading heading, quote or emphasis marker, and how much was cut."""
+    """The line without a leading heading or emphasis marker or a `Posted at` before its time,
+    and how much was cut."""
     m = _MARKUP.match(line)
     cut = m.end() if m else 0
     return line[cut:], cut

@@ -58,6 +58,18 @@ class TestSplitBlocks:
             "> We will build.\n> We will build fast.",
         )
 
+    def test_page_furniture_dropped(self) -> None:
+        """Copy-pasted page furniture ("2h ago", "Share", "Key event") is not entry text."""
+        text = (
+            "Title\n\n2h ago\n14.05 BST\nShare\nRain stops play\nCovers on.\nKey event\n"
+            "1h ago\n15.05 BST\nPlay resumes.\n"
+        )
+        _, blocks = split_blocks(text)
+        assert [b.text for b in blocks] == [
+            "Rain stops play\n\n14.05 BST\n\nCovers on.",
+            "15.05 BST\n\nPlay resumes.",
+        ]
+
     def test_no_entries(self) -> None:
         """Text without a timed paragraph has no blocks."""
         assert split_blocks("Just an article.\n\nWith two paragraphs.")[1] == []

@@ -30,6 +30,8 @@ class TestLeadingTime:
             ("## 09:15 BST", 9, 15, ""),
             ("10:45 - Dash separated.", 10, 45, "Dash separated."),
             ("14:24", 14, 24, ""),
+            ("Posted at 14:02 Polls close.", 14, 2, "Polls close."),
+            ("Updated at 15.10 BST: Count begins.", 15, 10, "Count begins."),
         ],
     )
     def test_formats(self, paragraph: str, hour: int, minute: int, rest: str) -> None:
@@ -47,6 +49,8 @@ class TestLeadingTime:
             "3.5 million people watched.",
             "25:61 is not a time.",
             "13:30 p.m. is not a time either.",
+            "> 14:00 inside a quote block",
+            "Updated 3 times today.",
             "",
         ],
     )

@@ -15,13 +15,35 @@ from dataclasses import dataclass
 from schemas.events import EnrichedEntry, SpeakerRef
 from streams.directory import SpeakerDirectory
 from streams.filters.text import normalize_term
-from streams.frames import NounPhrase, Token, noun_phrase_after, noun_phrase_before, tokenize
 from streams.lexicon import lexicon
 from streams.quotes import find_quotes, split_sentences
 
 __all__ = ["Voice", "entry_text", "voices"]
 
 _PARAGRAPH = re.compile(r"[^\n]+")
+_TOKEN = re.compile(r"[\w\u00c0-\u024f]+(?:[-’'.][\w\u00c0-\u024f]+)*|\x00+|[^\w\s]")
+#: how far from a speech verb its subject may stand, in words
+_REACH = 6
+_AUX = frozenset(
+    [
+        "is",
+        "was",
+        "were",
+        "are",
+        "be",
+        "being",
+        "has",
+        "had",
+        "have",
+        "will",
+        "would",
+        "also",
+        "then",
+        "now",
+        "again",
+    ]
+)
+_PRONOUNS = frozenset({"he", "she"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,26 +59,30 @@ def entry_text(entry: EnrichedEntry) -> str:
     return f"{entry.headline}\n\n{entry.body}" if entry.headline else entry.body
 
 
-def _is_speech(tokens: list[Token], k: int) -> bool:
+def _is_speech(words: list[str], k: int) -> bool:
     lex = lexicon()
-    low = tokens[k].lower
-    nxt = tokens[k + 1].lower if k + 1 < len(tokens) else ""
-    if low in lex.speech_forms:
-        return True
+    low = words[k]
+    nxt = words[k + 1] if k + 1 < len(words) else ""
     if low == "according":
         return nxt == "to"
     if low == "asked":
-        return k > 0 and tokens[k - 1].lower in ("is", "was", "were", "being")
+        return k > 0 and words[k - 1] in ("is", "was", "were", "being")
     if low in lex.conversation_forms:
         if low.startswith("call"):
             return nxt == "for"
         if low.startswith("point"):
             return nxt == "out"
         return nxt not in ("with", "to", "about", "on")
-    return False
+    return low in lex.speech_forms
+
+
+def _stops(token: str) -> bool:
+    return token.startswith("\x00") or (len(token) == 1 and not token.isalnum())
 
 
 class _Reader:
+    """Finds the people whose speech a sentence reports, among the entry's speakers."""
+
     def __init__(self, entry: EnrichedEntry, directory: SpeakerDirectory) -> None:
         people = {ref.id: ref for ref in entry.speakers}
         for quote in entry.quotes:
@@ -67,43 +93,60 @@ class _Reader:
         self.roles = {ref.id: directory.roles(entry.blog_id, ref.id) for ref in self.people}
         self.last: SpeakerRef | None = self.people[0] if len(self.people) == 1 else None
 
-    def resolve(self, np: NounPhrase) -> SpeakerRef | None:
-        if not np:
-            return None
-        if np.pronoun:
-            return self.last if np.pronoun != "they" else None
-        words = {normalize_term(w) for w in np.name}
-        if words:
+    def _person(self, words: list[str], phrase: str) -> SpeakerRef | None:
+        """The speaker named in `words` (nearest the verb first), or described by a role in
+        `phrase` (the same words in text order)."""
+        for word in words:
+            if word in _PRONOUNS:
+                return self.last
+            key = normalize_term(word)
             for ref in self.people:
-                if words & self.keys[ref.id]:
+                if key in self.keys[ref.id]:
                     return ref
-        role = normalize_term(" ".join(np.role))
-        if role:
-            head = role.split()[-1]
-            for ref in self.people:
-                for known in self.roles[ref.id]:
-                    if known == role or (known.split()[-1:] == [head] and role in known):
-                        return ref
+        for ref in self.people:
+            if any(role and role in phrase for role in self.roles[ref.id]):
+                return ref
         return None
 
-    def frames(self, tokens: list[Token]) -> list[SpeakerRef]:
+    def frames(self, tokens: list[str]) -> list[SpeakerRef]:
+        words = [t.lower() for t in tokens]
         found: list[SpeakerRef] = []
-        for k, tok in enumerate(tokens):
-            if not tok.is_word or not _is_speech(tokens, k):
+        for k, word in enumerate(words):
+            if _stops(word) or not _is_speech(words, k):
                 continue
-            after = k + 1 if tok.lower == "according" else k
-            candidates = (
-                [noun_phrase_after(tokens, after)]
-                if tok.lower == "according"
-                else [noun_phrase_before(tokens, k), noun_phrase_after(tokens, k)]
+            before: list[str] = []
+            i = k - 1
+            if word == "asked":
+                i -= 1
+            while i >= 0 and len(before) < _REACH and not _stops(words[i]):
+                if words[i] not in _AUX or before:
+                    before.append(words[i])
+                i -= 1
+            after: list[str] = []
+            j = k + 2 if word == "according" else k + 1
+            while j < len(words) and len(after) < _REACH and not _stops(words[j]):
+                after.append(words[j])
+                j += 1
+            sides = (
+                [(after, after)]
+                if word == "according"
+                else [(before, before[::-1]), (after, after)]
             )
-            for np in candidates:
-                ref = self.resolve(np)
+            for side, ordered in sides:
+                ref = self._person(side, " ".join(ordered))
                 if ref is not None:
                     if ref not in found:
                         found.append(ref)
                     break
         return found
+
+
+def _tokens(text: str, start: int, end: int, quotes: list[tuple[int, int]]) -> list[str]:
+    masked = list(text[start:end])
+    for qs, qe in quotes:
+        for i in range(max(qs, start), min(qe, end)):
+            masked[i - start] = "\x00"
+    return _TOKEN.findall("".join(masked))
 
 
 def voices(entry: EnrichedEntry, directory: SpeakerDirectory) -> tuple[Voice, ...]:
@@ -114,10 +157,9 @@ def voices(entry: EnrichedEntry, directory: SpeakerDirectory) -> tuple[Voice, ..
     for para in _PARAGRAPH.finditer(text):
         ptext = para.group(0)
         quotes = find_quotes(ptext)
+        marks = [(q.start, q.end) for q in quotes]
         for start, end in split_sentences(ptext, quotes):
-            inside = [q for q in quotes if q.start >= start and q.end <= end]
-            tokens = tokenize(ptext[start:end], inside, offset=start)
-            owners = reader.frames(tokens)
+            owners = reader.frames(_tokens(ptext, start, end, marks))
             if owners:
                 reader.last = owners[-1]
             sentences.append((para.start() + start, para.start() + end, owners))

@@ -221,6 +221,20 @@ def render_parts(parts: list[BodyPart]) -> str:
 
 
 def text_parts(text: str) -> list[BodyPart]:
-    """Plain text (a JSON-LD `articleBody`, a push body) as paragraphs, one per non-empty line."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [BodyPart("p", " ".join(line.split())) for line in lines if line.strip()]
+    """Plain text (a JSON-LD `articleBody`, a push body) as paragraphs, one per non-empty line;
+    consecutive `> ` lines are one quote block."""
+    out: list[BodyPart] = []
+    quote: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        stripped = " ".join(line.split())
+        if stripped.startswith(">"):
+            quote.append(stripped.lstrip(">").strip())
+            continue
+        if quote:
+            out.append(BodyPart("quote", " ".join(q for q in quote if q)))
+            quote = []
+        if stripped:
+            out.append(BodyPart("p", stripped))
+    if quote:
+        out.append(BodyPart("quote", " ".join(q for q in quote if q)))
+    return [p for p in out if p.text]

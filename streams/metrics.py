@@ -1,0 +1,138 @@
+"""Prometheus metrics of the Kafka runtime (worker and sink), and its stdlib logging as structlog.
+
+One `Metrics` object per process, on its own registry (so tests and the benchmark can build
+several), exposed by `serve(port)`:
+
+- `liveblog_records_in_total{stage}` / `liveblog_records_out_total{stage}`: records a stage took
+  and gave (stages: validate, process, publish, sink);
+- `liveblog_dead_letters_total{stage}`: records dead-lettered, by the stage that refused them;
+- `liveblog_replays_skipped_total`: redelivered records whose effect the state already holds;
+- `liveblog_consumer_lag{topic,partition}`: records behind the partition's high watermark;
+- `liveblog_stage_seconds{stage}`: time a stage took per record (per batch for the sink).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+__all__ = ["Metrics", "stdlib_logging_config"]
+
+_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class Metrics:
+    """The counters, gauges and histograms of one worker or sink process."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        self.records_in = Counter(
+            "liveblog_records_in",
+            "Records a stage received.",
+            ["stage"],
+            registry=self.registry,
+        )
+        self.records_out = Counter(
+            "liveblog_records_out",
+            "Records a stage emitted.",
+            ["stage"],
+            registry=self.registry,
+        )
+        self.dead_letters = Counter(
+            "liveblog_dead_letters",
+            "Records sent to the dead-letter topic, by the stage that refused them.",
+            ["stage"],
+            registry=self.registry,
+        )
+        self.replays_skipped = Counter(
+            "liveblog_replays_skipped",
+            "Redelivered records whose effect the restored state already holds.",
+            registry=self.registry,
+        )
+        self.lag = Gauge(
+            "liveblog_consumer_lag",
+            "Records between the last one processed and the partition's high watermark.",
+            ["topic", "partition"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "liveblog_stage_seconds",
+            "Seconds a stage took per record (per batch for the sink).",
+            ["stage"],
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Count one record into `stage` and observe how long the block took."""
+        self.records_in.labels(stage).inc()
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.latency.labels(stage).observe(time.perf_counter() - start)
+
+    def set_lag(self, topic: str, partition: int, highwater: int | None, offset: int) -> None:
+        """Lag after processing `offset`: the high watermark is the offset of the next record."""
+        if highwater is not None and highwater >= 0:
+            self.lag.labels(topic, str(partition)).set(max(0, highwater - offset - 1))
+
+    def value(self, name: str, **labels: str) -> float:
+        """The current value of a sample (0 when absent), for tests and the benchmark."""
+        found = self.registry.get_sample_value(name, labels)
+        return float(found) if found is not None else 0.0
+
+    def serve(self, port: int, addr: str = "127.0.0.1") -> None:
+        """Expose `/metrics` on a background thread."""
+        start_http_server(port, addr=addr, registry=self.registry)
+
+
+def stdlib_logging_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
+    """A `logging.config.dictConfig` that renders Faust's and aiokafka's logs like ours.
+
+    They go to stderr through structlog's `ProcessorFormatter`, as JSON lines or for a console;
+    their level is at least WARNING (Faust is chatty at INFO) unless ours is DEBUG.
+    """
+    numeric = logging.getLevelName(level.upper())
+    if not isinstance(numeric, int):
+        numeric = logging.INFO
+    floor = numeric if numeric <= logging.DEBUG else max(numeric, logging.WARNING)
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "structlog": {
+                "()": structlog.stdlib.ProcessorFormatter,
+                "processors": [
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    renderer,
+                ],
+                "foreign_pre_chain": [
+                    structlog.contextvars.merge_contextvars,
+                    structlog.stdlib.add_log_level,
+                    structlog.stdlib.add_logger_name,
+                    structlog.processors.TimeStamper(fmt="iso", utc=True),
+                ],
+            }
+        },
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "structlog",
+            }
+        },
+        "root": {"handlers": ["stderr"], "level": logging.getLevelName(floor)},
+    }

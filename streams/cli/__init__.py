@@ -7,7 +7,7 @@ import sys
 import typer
 
 from schemas.exceptions import LiveblogError
-from streams.cli import evaluate, replay, schemas_cmd
+from streams.cli import connect_cmds, evaluate, kafka_cmds, replay, schemas_cmd
 from streams.cli._common import fail
 
 __all__ = ["app", "main"]
@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 replay.register(app)
 evaluate.register(app)
+connect_cmds.register(app)
+kafka_cmds.register(app)
 app.add_typer(schemas_cmd.app, name="schemas")
 
 

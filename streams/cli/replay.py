@@ -98,9 +98,12 @@ def replay(
     speakers: Path | None = typer.Option(None, help="optional YAML knowledge file of people"),
     encoding: str | None = typer.Option(None, help="text encoding of the file (default UTF-8)"),
     order: str | None = typer.Option(None, help="newest-first or oldest-first (default: detect)"),
+    broker: str | None = typer.Option(
+        None, help="kafka://HOST:PORT: produce the raw entries to Kafka instead of processing"
+    ),
 ) -> None:
     """Replay a saved live blog: parse, attribute and enrich each entry, then store or print it."""
-    settings = start(db=db, speakers_file=speakers)
+    settings = start(db=db, speakers_file=speakers, broker=broker)
     meta = build_meta(path, blog=blog, date=date, tz=tz, order=order)
     source = FileSource(
         path,
@@ -111,6 +114,12 @@ def replay(
         encoding=encoding,
     )
     blocks = source.blocks()
+    if broker is not None:
+        from streams.cli.kafka_cmds import replay_to_kafka
+
+        delays = _delays(blocks, speed) if speed else None
+        replay_to_kafka(settings, lambda: raw_items(source, blocks), delays, loop=loop)
+        return
     memory = load_knowledge(settings.speakers_file) if settings.speakers_file else SpeakerMemory()
     to_stdout = output == "-"
     console = Console(stderr=to_stdout)

@@ -13,6 +13,8 @@ body, and answers 202 with what it accepted; `ingest_app()` is an app to mount o
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hmac
 import json
 import re
@@ -25,7 +27,7 @@ from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from connectors.blocks import detect_newest_first, split_blocks
+from connectors.blocks import Block, detect_newest_first, split_blocks
 from connectors.cursor import CursorFile, EntryCursor, to_raw_entries
 from connectors.extract.body import BodyPart, body_parts, render_parts, text_parts
 from connectors.extract.entry import entry_text
@@ -34,11 +36,13 @@ from connectors.polling import Emit
 from schemas.exceptions import PayloadTooLarge, SchemaError
 from streams.clock import Clock, system_clock
 from streams.settings import Settings
+from streams.timefmt import leading_time
 
 __all__ = [
     "INGEST_ROUTE",
     "PushIngest",
     "PushItem",
+    "TextStream",
     "entries_from_json",
     "entries_from_text",
     "ingest_app",
@@ -63,7 +67,7 @@ class PushItem(BaseModel):
     headline: Annotated[str | None, Field(max_length=2000)] = None
     time: AwareDatetime | None = None
     printed_time: Annotated[str | None, Field(max_length=100)] = None
-    date: date | None = None
+    date: dt.date | None = None
     url: Annotated[str | None, Field(max_length=2000)] = None
     timezone: Annotated[str | None, Field(max_length=64)] = None
     language: Annotated[str | None, Field(max_length=35)] = None
@@ -128,20 +132,69 @@ def entries_from_text(text: str, *, day: date | None = None) -> list[ExtractedEn
         return [ExtractedEntry(render_parts(whole), entry_text(None, whole), date=day)]
     if detect_newest_first(blocks):
         blocks = list(reversed(blocks))
-    out: list[ExtractedEntry] = []
-    for block in blocks:
-        parts: list[BodyPart] = text_parts("\n".join(block.paragraphs))
-        out.append(
-            ExtractedEntry(
-                body_html=render_parts(parts),
-                text=entry_text(block.headline, parts),
-                headline=block.headline,
-                printed_time=block.time.printed,
-                date=block.time.day or day,
-                sources={"body": "push:text", "time": "push:printed"},
-            )
-        )
-    return out
+    return [_block_entry(block, day) for block in blocks]
+
+
+def _block_entry(block: Block, day: date | None) -> ExtractedEntry:
+    parts: list[BodyPart] = text_parts("\n".join(block.paragraphs))
+    return ExtractedEntry(
+        body_html=render_parts(parts),
+        text=entry_text(block.headline, parts),
+        headline=block.headline,
+        printed_time=block.time.printed,
+        date=block.time.day or day,
+        sources={"body": "push:text", "time": "push:printed"},
+    )
+
+
+class TextStream:
+    """Text arriving line by line (a pipe) cut into entries as soon as each is complete: an entry
+    ends where the next printed time starts (a short headline line above it goes with it), at a
+    line of `---`, or at the end of the input. Entries are taken to arrive oldest first."""
+
+    def __init__(self, *, day: date | None = None) -> None:
+        self.day = day
+        self.lines: list[str] = []
+        self.headline: str | None = None
+
+    def feed(self, line: str) -> list[ExtractedEntry]:
+        stripped = line.strip()
+        if stripped == "---":
+            return self.close()
+        starts = leading_time(stripped) is not None and not stripped.startswith(">")
+        if starts and any(leading_time(x.strip()) for x in self.lines):
+            paragraphs = [x for x in self.lines if x.strip()]
+            headline: str | None = None
+            if paragraphs and _headline_like(paragraphs[-1]):
+                last = len(self.lines) - 1 - self.lines[::-1].index(paragraphs[-1])
+                headline = self.lines[last].strip()
+                self.lines = self.lines[:last]
+            out = self.close()
+            self.headline = headline
+            self.lines = [line]
+            return out
+        self.lines.append(line)
+        return []
+
+    def close(self) -> list[ExtractedEntry]:
+        text = "\n".join(self.lines)
+        headline, self.headline = self.headline, None
+        self.lines = []
+        if not text.strip():
+            return []
+        _, blocks = split_blocks(text)
+        if not blocks:
+            return entries_from_text(text, day=self.day)
+        out = [_block_entry(b, self.day) for b in blocks]
+        if headline and out[0].headline is None:
+            first = out[0]
+            out[0] = dataclasses.replace(first, headline=headline, text=f"{headline}\n{first.text}")
+        return out
+
+
+def _headline_like(line: str) -> bool:
+    core = line.strip().rstrip("\"'”’»›*_ \u00a0")
+    return 0 < len(core) <= 200 and core[-1] not in ".!…:;," and not core.startswith(">")
 
 
 class PushIngest:

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from schemas.exceptions import LiveblogError
-from streams.cli import connect_cmds, evaluate, kafka_cmds, replay, schemas_cmd
+from streams.cli import connect_cmds, evaluate, kafka_cmds, replay, schemas_cmd, subscribe_cmds
 from streams.cli._common import fail
 
 __all__ = ["app", "main"]
@@ -23,6 +23,7 @@ replay.register(app)
 evaluate.register(app)
 connect_cmds.register(app)
 kafka_cmds.register(app)
+subscribe_cmds.register(app)
 app.add_typer(schemas_cmd.app, name="schemas")
 
 

@@ -101,6 +101,11 @@ def replay(
     broker: str | None = typer.Option(
         None, help="kafka://HOST:PORT: produce the raw entries to Kafka instead of processing"
     ),
+    subscriptions: Path | None = typer.Option(
+        None, help="YAML list of subscriptions (id, filter, notify) to alert on"
+    ),
+    alerts: str | None = typer.Option(None, help="write each alert as a JSON line; - for stdout"),
+    serve: bool = typer.Option(False, help="serve the live page, feeds and API while replaying"),
 ) -> None:
     """Replay a saved live blog: parse, attribute and enrich each entry, then store or print it."""
     settings = start(db=db, speakers_file=speakers, broker=broker)
@@ -121,7 +126,7 @@ def replay(
         replay_to_kafka(settings, lambda: raw_items(source, blocks), delays, loop=loop)
         return
     memory = load_knowledge(settings.speakers_file) if settings.speakers_file else SpeakerMemory()
-    to_stdout = output == "-"
+    to_stdout = output == "-" or alerts == "-"
     console = Console(stderr=to_stdout)
     sinks: list[Sink] = []
     if output:
@@ -129,6 +134,25 @@ def replay(
     if not no_db and (db is not None or output is None):
         sinks.append(SqliteSink(settings.db))
     view = LiveView(console, quiet=to_stdout or len(blocks) > _PROGRESS_OVER)
+    if subscriptions or alerts or serve:
+        from streams.cli.subscribe_cmds import run_replay_live
+
+        stats = run_replay_live(
+            settings,
+            lambda: raw_items(source, blocks),
+            _delays(blocks, speed),
+            sinks,
+            memory,
+            view,
+            loop=loop,
+            subscriptions=subscriptions,
+            alerts=alerts,
+            serve=serve,
+            db=None if no_db else settings.db,
+        )
+        if not to_stdout:
+            view.summary(stats)
+        return
     _run(settings, source, blocks, sinks, memory, view, speed, loop, to_stdout)
 
 

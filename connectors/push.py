@@ -193,6 +193,8 @@ class TextStream:
 
 
 def _headline_like(line: str) -> bool:
+    if leading_time(line.strip()) is not None:
+        return False
     core = line.strip().rstrip("\"'”’»›*_ \u00a0")
     return 0 < len(core) <= 200 and core[-1] not in ".!…:;," and not core.startswith(">")
 

@@ -122,15 +122,18 @@ def entries_from_json(data: Any) -> list[ExtractedEntry]:
     return out
 
 
-def entries_from_text(text: str, *, day: date | None = None) -> list[ExtractedEntry]:
-    """Entries of a text body, oldest first: cut at printed times, else the whole text."""
+def entries_from_text(
+    text: str, *, day: date | None = None, newest_first: bool | None = None
+) -> list[ExtractedEntry]:
+    """Entries of a text body, oldest first: cut at printed times, else the whole text. The
+    order of the text is detected from its times unless `newest_first` says it."""
     _, blocks = split_blocks(text)
     if not blocks:
         whole = text_parts(text)
         if not whole:
             return []
         return [ExtractedEntry(render_parts(whole), entry_text(None, whole), date=day)]
-    if detect_newest_first(blocks):
+    if detect_newest_first(blocks) if newest_first is None else newest_first:
         blocks = list(reversed(blocks))
     return [_block_entry(block, day) for block in blocks]
 

@@ -173,12 +173,11 @@ def _minutes(entry: ExtractedEntry) -> int | None:
 
 
 def oldest_first(entries: list[ExtractedEntry]) -> list[ExtractedEntry]:
-    """Entries put oldest first: by their times when all are absolute, else by the direction most
-    consecutive times go (pages put the newest entry on top unless their times say otherwise)."""
+    """Entries put oldest first: read in the direction most consecutive times go (pages put the
+    newest entry on top unless their times say otherwise), then sorted by time when all times
+    are absolute."""
     if not entries:
         return []
-    if all(e.time is not None for e in entries):
-        return sorted(entries, key=lambda e: e.time)  # type: ignore[arg-type,return-value]
     down = up = 0
     for a, b in itertools.pairwise(entries):
         if a.time is not None and b.time is not None:
@@ -194,7 +193,11 @@ def oldest_first(entries: list[ExtractedEntry]) -> list[ExtractedEntry]:
             down += 1
         elif delta > 0:
             up += 1
-    return entries if up > down else list(reversed(entries))
+    ordered = entries if up > down else list(reversed(entries))
+    if all(e.time is not None for e in ordered):
+        # entries at the same minute keep the page's order, read oldest first
+        return sorted(ordered, key=lambda e: e.time)  # type: ignore[arg-type,return-value]
+    return ordered
 
 
 def _resolve_days(

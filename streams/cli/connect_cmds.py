@@ -28,7 +28,7 @@ from connectors.cursor import CursorFile
 from connectors.http_poller import HttpPoller
 from connectors.jsonl import JsonlSink
 from connectors.polling import Emit, run_sources
-from connectors.push import PushIngest, TextStream, entries_from_json
+from connectors.push import PushIngest, TextStream, entries_from_json, entries_from_text
 from connectors.sources import SourceSpec, build_poller, load_sources
 from connectors.sqlite import SqliteSink
 from schemas.events import RawEntry
@@ -262,6 +262,11 @@ def sources(
 def stdin(
     blog: str = _BLOG,
     fmt: str = typer.Option("auto", "--format", help="auto, jsonl or text"),
+    order: str = typer.Option(
+        "oldest-first",
+        help="text arrives oldest-first (streamed as it comes) or newest-first (a saved blog: "
+        "read to the end, then reversed)",
+    ),
     date: str | None = typer.Option(None, help="date of printed times, YYYY-MM-DD"),
     tz: str | None = _TZ,
     output: str | None = _OUTPUT,
@@ -274,6 +279,8 @@ def stdin(
     """Read entries from standard input: JSON lines (one entry object each) or live-blog text."""
     if fmt not in ("auto", "jsonl", "text"):
         fail("--format is auto, jsonl or text")
+    if order not in ("oldest-first", "newest-first"):
+        fail("--order is oldest-first or newest-first")
     try:
         day = date_type.fromisoformat(date) if date else None
     except ValueError:
@@ -283,13 +290,14 @@ def stdin(
     settings = _settings(db=db, broker=broker, speakers=speakers)
     outputs = _Outputs(settings, output, db, no_db, broker)
     store = CursorFile(state) if state else None
-    asyncio.run(_stdin(blog, fmt, day, tz, outputs, store))
+    asyncio.run(_stdin(blog, fmt, order == "newest-first", day, tz, outputs, store))
     _finish(outputs, 0)
 
 
 async def _stdin(
     blog: str,
     fmt: str,
+    newest_first: bool,
     day: date_type | None,
     tz: str | None,
     outputs: _Outputs,
@@ -298,6 +306,7 @@ async def _stdin(
     async with outputs.emitter() as emit:
         ingest = PushIngest(outputs.settings, emit, store=store, timezone=tz)
         stream = TextStream(day=day)
+        lines: list[str] = []
         mode = fmt
         while line := await asyncio.to_thread(sys.stdin.readline):
             if mode == "auto" and line.strip():
@@ -310,11 +319,16 @@ async def _stdin(
                 except (json.JSONDecodeError, LiveblogError) as exc:
                     outputs.console.print(f"[red]skipped a line: {exc}[/]", highlight=False)
                     continue
+            elif newest_first:
+                lines.append(line)
+                continue
             else:
                 entries = stream.feed(line.rstrip("\n"))
             if entries:
                 await ingest.accept(blog, entries, source="stdin")
         rest = stream.close()
+        if lines:
+            rest = entries_from_text("".join(lines), day=day, newest_first=True)
         if rest:
             await ingest.accept(blog, rest, source="stdin")
 

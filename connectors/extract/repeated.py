@@ -94,26 +94,34 @@ def find_blocks(root: Node) -> BlockGroup | None:
             with_ids = sum(1 for m in timed if m.attributes.get("id"))
             grand = parent.parent.mem_id if parent.parent is not None else 0
             pooled[(sig, _signature(parent), grand)].append((parent, len(timed), with_ids))
-    best: tuple[tuple[int, int, int], str, list[Node]] | None = None
+    best: tuple[tuple[int, int, int], str, list[Node], bool] | None = None
     for (sig, _, _), found in pooled.items():
         timed_count = sum(t for _, t, _ in found)
         if timed_count < 2:
             continue
-        flat = sig.split(".")[0] in _FLAT_TAGS
-        # prefer more timed blocks, then blocks with ids, then structured over flat
-        rank = (timed_count, sum(i for _, _, i in found), 0 if flat else 1)
+        parents = [p for p, _, _ in found]
+        # one timed child per container: the containers are the entries (a time in each
+        # entry's header or footer, say), not the children
+        outer = len(parents) >= 2 and timed_count <= len(parents) and parents[0].parent is not None
+        kind = _signature(parents[0]) if outer else sig
+        flat = kind.split(".")[0] in _FLAT_TAGS
+        ids = sum(i for _, _, i in found) + (
+            sum(1 for p in parents if p.attributes.get("id")) if outer else 0
+        )
+        # prefer more timed blocks, then blocks with ids, then structured over flat, then the
+        # outer of two nested candidates (found first in document order)
+        rank = (timed_count, ids, 0 if flat else 1)
         if best is None or rank > best[0]:
-            best = (rank, sig, [p for p, _, _ in found])
+            best = (rank, kind, parents, outer)
     if best is None:
         return None
-    (count, _, _), sig, parents = best
+    _, sig, parents, outer = best
+    container = parents[0].parent if outer else parents[0]
+    assert container is not None
     if sig.split(".")[0] in _FLAT_TAGS:
-        return _flat(parents[0], sig)
-    if len(parents) >= 2 and count <= len(parents) and parents[0].parent is not None:
-        # one timed child per container: the containers are the entries (a time in each
-        # entry's footer, say), not the children
-        outer = _signature(parents[0])
-        return _structured([parents[0].parent], outer, require_time=False)
+        return _flat(container, sig)
+    if outer:
+        return _structured([container], sig, require_time=False)
     return _structured(parents, sig)
 
 

@@ -9,7 +9,6 @@ short form of `liveblog connect sources sources.yaml`.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -108,11 +107,11 @@ class _Outputs:
 
     @asynccontextmanager
     async def _broker(self) -> AsyncIterator[Emit]:
-        try:
-            module: Any = importlib.import_module("connectors.kafka_producer")
-        except ImportError as exc:
-            raise ConfigError("--broker needs connectors.kafka_producer (not built)") from exc
-        async with module.raw_entry_producer(self.settings) as producer:
+        from connectors.kafka_producer import raw_entry_producer
+        from streams.topics import ensure_topics
+
+        await ensure_topics(self.settings)
+        async with raw_entry_producer(self.settings) as producer:
 
             async def emit(items: Sequence[RawEntry]) -> None:
                 for item in items:
@@ -120,6 +119,10 @@ class _Outputs:
                 await producer.flush()
 
             yield emit
+        self.console.print(
+            f"produced {producer.stats.entries} raw entries to {producer.names.raw}",
+            highlight=False,
+        )
 
 
 def _settings(

@@ -202,3 +202,51 @@ class TestConnectHttp:
         assert (
             score(json.loads(GOLD.read_text(encoding="utf-8")), entries)["entries"]["aligned"] >= 30
         )
+
+
+@pytest.mark.integration
+class TestConnectBroker:
+    async def test_raw_entries_produced(
+        self, loopback: str, kafka_bootstrap: str, unique: str
+    ) -> None:
+        """With --broker the polled entries are produced onto the raw topic, keyed by blog."""
+        import asyncio
+        import os
+
+        from aiokafka import AIOKafkaConsumer
+
+        from schemas.codec import decode
+        from schemas.events import RawEntry
+
+        env = {**os.environ, "LIVEBLOG_TOPIC_PREFIX": f"t{unique}"}
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-c", "from streams.cli import main; main()", "connect", "http",
+             f"{loopback}/wordpress-liveblog", "--blog", "marathon", "--once",
+             "--broker", f"kafka://{kafka_bootstrap}"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        from streams.topics import TopicNames
+
+        consumer = AIOKafkaConsumer(
+            TopicNames(f"t{unique}").raw,
+            bootstrap_servers=kafka_bootstrap,
+            group_id=f"g{unique}",
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        records = []
+        try:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 30
+            while len(records) < 5 and loop.time() < deadline:
+                batches = await consumer.getmany(timeout_ms=1000)
+                records += [r for batch in batches.values() for r in batch]
+        finally:
+            await consumer.stop()
+        assert "produced 5 raw entries" in done.stderr
+        raws = [decode(RawEntry, r.value) for r in records if r.value is not None]
+        assert len(raws) == 5
+        assert {r.key for r in records} == {b"marathon"}
+        assert all(r.content_type == "html" and r.hints.time is not None for r in raws)

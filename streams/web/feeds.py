@@ -49,6 +49,7 @@ async def _events(
     """Events after `after`, forever; None now and then as a heartbeat."""
     last = after
     while True:
+        top = ctx.feed.last_seq()
         batch = ctx.feed.after(kind, last, _BATCH)
         for event in batch:
             last = event.seq
@@ -62,7 +63,10 @@ async def _events(
                 continue
             yield event, data
         if len(batch) == _BATCH:
+            await asyncio.sleep(0)
             continue
+        # events of the other kind share the sequence: what was scanned is seen up to `top`
+        last = max(last, top)
         if not await ctx.notifier.wait(last, ctx.settings.feed_heartbeat):
             yield None
 

@@ -29,6 +29,7 @@ from streams.clock import Clock, system_clock
 from streams.deadletter import dead_letter
 from streams.memory import SpeakerMemory
 from streams.metrics import Metrics
+from streams.offsets import FaustPositions, OffsetCursor
 from streams.pipeline import BlogState, process
 from streams.topics import TopicKind
 
@@ -225,26 +226,53 @@ def register(
     table: Any,
     handler: RecordHandler,
     *,
-    consumer_highwater: Callable[[Any], int | None] | None = None,
+    positions: FaustPositions | None = None,
 ) -> Any:
     """Register the raw-entry agent on a Faust `app`; returns the agent.
 
     `source` is the raw topic (or a channel in tests), `outputs` the topic or channel of each kind,
-    `table` the Faust table of blog checkpoints (raw bytes keys and values).
+    `table` the Faust table of blog checkpoints (raw bytes keys and values), `positions` the
+    running consumer's positions for the order guard (None in tests without a broker).
     """
     metrics = handler.metrics
+    cursor = OffsetCursor()
 
     def lookup(key: bytes) -> bytes | None:
         found = table.get(key)
         return bytes(found) if found is not None else None
 
+    async def admit(event: Any) -> bool:
+        """Whether to process the event; on a hole in the offsets, seek back to it."""
+        if positions is None:
+            return True
+        message = event.message
+        tp = message.tp
+        generation = positions.generation()
+        if cursor.generation != generation:
+            cursor.reset(generation)
+        if not cursor.known(tp):
+            cursor.start(tp, await positions.start_offset(tp))
+        verdict = cursor.admit(tp, message.offset)
+        if verdict == "process":
+            return True
+        if verdict == "seek":
+            expected = cursor.expected(tp)
+            metrics.gaps.inc()
+            log.warning("records skipped by the consumer, seeking back", expected=expected)
+            await positions.seek(tp, expected)
+        # released, not acknowledged: its offset stays uncommitted until it is processed
+        message.acked = True
+        return False
+
     async def process_raw(stream: Any) -> AsyncIterator[dict[str, Any]]:
-        async for event in stream.events():
+        async for event in stream.noack().events():
             message = event.message
             structlog.contextvars.clear_contextvars()
             structlog.contextvars.bind_contextvars(
                 topic=message.topic, partition=message.partition, offset=message.offset
             )
+            if not await admit(event):
+                continue
             outcome = handler.handle(
                 message.key,
                 message.value,
@@ -264,9 +292,13 @@ def register(
                 metrics.records_out.labels("publish").inc(len(outcome.outputs))
             if outcome.checkpoint is not None:
                 table[outcome.checkpoint[0]] = outcome.checkpoint[1]
-            if consumer_highwater is not None:
+            event.ack()
+            if positions is not None:
                 metrics.set_lag(
-                    message.topic, message.partition, consumer_highwater(message.tp), message.offset
+                    message.topic,
+                    message.partition,
+                    positions.highwater(message.tp),
+                    message.offset,
                 )
             yield outcome.summary()
         structlog.contextvars.clear_contextvars()

@@ -18,6 +18,7 @@ from streams.agents import Extra, RecordHandler, register
 from streams.clock import Clock, system_clock
 from streams.memory import SpeakerMemory
 from streams.metrics import Metrics
+from streams.offsets import FaustPositions
 from streams.settings import Settings
 from streams.topics import TOPIC_KINDS, TopicKind, TopicNames, bootstrap_servers
 
@@ -105,14 +106,8 @@ def create_app(
     _ = table.changelog_topic
     metrics = metrics or Metrics()
     handler = RecordHandler(clock=clock, memory=memory, extras=extras, metrics=metrics)
-    highwater: Callable[[Any], int | None] | None = None
-    if not in_memory:
-
-        def highwater(tp: Any) -> int | None:
-            found = app.consumer.highwater(tp)
-            return int(found) if found is not None else None
-
-    agent = register(app, source, outputs, table, handler, consumer_highwater=highwater)
+    positions = None if in_memory else FaustPositions(app)
+    agent = register(app, source, outputs, table, handler, positions=positions)
     runtime = Runtime(app, settings, names, source, outputs, table, agent, handler, metrics)
     for plugin in plugins:
         plugin(runtime)

@@ -7,6 +7,7 @@ several), exposed by `serve(port)`:
   and gave (stages: validate, process, publish, sink);
 - `liveblog_dead_letters_total{stage}`: records dead-lettered, by the stage that refused them;
 - `liveblog_replays_skipped_total`: redelivered records whose effect the state already holds;
+- `liveblog_consumer_gaps_total`: holes in a partition's offsets the worker sought back over;
 - `liveblog_consumer_lag{topic,partition}`: records behind the partition's high watermark;
 - `liveblog_stage_seconds{stage}`: time a stage took per record (per batch for the sink).
 """
@@ -53,6 +54,11 @@ class Metrics:
         self.replays_skipped = Counter(
             "liveblog_replays_skipped",
             "Redelivered records whose effect the restored state already holds.",
+            registry=self.registry,
+        )
+        self.gaps = Counter(
+            "liveblog_consumer_gaps",
+            "Holes in a partition's offsets that the worker sought back over.",
             registry=self.registry,
         )
         self.lag = Gauge(

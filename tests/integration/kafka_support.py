@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 from pydantic import BaseModel
 
 from connectors.kafka_reader import read_topic
@@ -52,7 +53,7 @@ def env_of(settings: Settings, **extra: str) -> dict[str, str]:
     for name in ("broker", "topic_prefix", "app_id", "partitions", "session_timeout"):
         env[f"LIVEBLOG_{name.upper()}"] = str(getattr(settings, name))
     env["LIVEBLOG_COMMIT_INTERVAL"] = str(settings.commit_interval)
-    env["LIVEBLOG_LOG_LEVEL"] = "INFO"
+    env["LIVEBLOG_LOG_LEVEL"] = os.environ.get("IT_WORKER_LOG_LEVEL", "INFO")
     env.update(extra)
     return env
 
@@ -104,7 +105,7 @@ class WorkerProcess:
 
 
 async def group_members(settings: Settings, group: str | None = None) -> list[int]:
-    """Partitions assigned to each member of the worker group (empty when it is not stable)."""
+    """Raw-topic partitions assigned to each member of the worker group (none when unstable)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.broker))
     await admin.start()
     try:
@@ -114,10 +115,17 @@ async def group_members(settings: Settings, group: str | None = None) -> list[in
     out: list[int] = []
     for response in responses:
         for described in response.to_object()["groups"]:
-            if described["group_state"] != "Stable":
+            if described["state"] != "Stable":
                 return []
             for member in described["members"]:
-                out.append(len(member["member_assignment"]))
+                assigned = ConsumerProtocolMemberAssignment.decode(member["member_assignment"])
+                out.append(
+                    sum(
+                        len(p)
+                        for t, p in assigned.assignment
+                        if t == f"{settings.topic_prefix}.raw-entries"
+                    )
+                )
     return out
 
 

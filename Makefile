@@ -39,6 +39,7 @@ services:
 	@mkdir -p .cache
 	@bs=$$(scripts/kafka start | tail -n 1); dsn=$$(scripts/postgres start | tail -n 1); \
 	scripts/ensure-tools kcat >/dev/null; \
+	scripts/ensure-browser >/dev/null; \
 	printf 'LIVEBLOG_TEST_BOOTSTRAP=%s\nLIVEBLOG_TEST_POSTGRES=%s\n' "$$bs" "$$dsn" > .cache/test-services.env; \
 	echo "kafka $$bs, postgres $$dsn"
 

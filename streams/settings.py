@@ -7,6 +7,7 @@ Every field can be set from the environment with the `LIVEBLOG_` prefix (`LIVEBL
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -45,6 +46,10 @@ class Settings(BaseSettings):
         None, ge=0, le=65535, description="Prometheus /metrics port of worker and sink (off: unset)"
     )
     metrics_host: str = Field("127.0.0.1", description="address /metrics listens on")
+    worker_dir: Path = Field(
+        default_factory=lambda: Path(tempfile.gettempdir()) / "liveblog-worker",
+        description="Faust's scratch directory (the worker's state lives in Kafka)",
+    )
     # input bounds
     max_file_bytes: int = Field(20_000_000, ge=1, description="largest source file accepted")
     max_entry_chars: int = Field(100_000, ge=1, description="largest entry block accepted")

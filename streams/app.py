@@ -64,6 +64,7 @@ def create_app(
         settings.app_id,
         broker=";".join(f"kafka://{s}" for s in bootstrap_servers(settings.broker)),
         store="memory://",
+        datadir=str(settings.worker_dir / settings.app_id),
         autodiscover=False,
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,

@@ -71,7 +71,8 @@ class WorkerProcess:
         self._log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [CLI, "worker"],
-            env=env_of(self.settings),
+            env=env_of(self.settings, LIVEBLOG_WORKER_DIR=str(self.log_path.parent / "faust")),
+            cwd=self.log_path.parent,
             stdout=subprocess.DEVNULL,
             stderr=self._log,
         )

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from schemas.events import DeadLetter, EnrichedEntry, RawEntry
 from schemas.exceptions import StageError
+from streams.attribute import DEFAULT_MIN_CONFIDENCE
 from streams.clock import Clock, system_clock
 from streams.deadletter import dead_letter
 from streams.memory import SpeakerMemory
@@ -58,6 +59,7 @@ class EmbeddedRunner:
         extras: Sequence[Extra] = (),
         on_record: Callable[[BaseModel], None] | None = None,
         batch_size: int = 200,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> None:
         self.sinks = list(sinks)
         self.clock = clock
@@ -65,6 +67,7 @@ class EmbeddedRunner:
         self.extras = list(extras)
         self.on_record = on_record
         self.batch_size = batch_size
+        self.min_confidence = min_confidence
         self.states: dict[str, BlogState] = {}
         self.stats = RunStats()
         self._pending: list[BaseModel] = []
@@ -81,7 +84,9 @@ class EmbeddedRunner:
         else:
             bound = log.bind(blog_id=item.blog_id, seq=item.seq)
             try:
-                entry, new_state = process(item, self.state(item.blog_id))
+                entry, new_state = process(
+                    item, self.state(item.blog_id), min_confidence=self.min_confidence
+                )
             except StageError as exc:
                 bound.warning("stage failed", stage=exc.stage, reason=str(exc))
                 out = [

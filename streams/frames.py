@@ -1,278 +1,253 @@
 """Tokens and noun phrases of a sentence frame: the words outside its quotations.
 
 A sentence is tokenised with each quotation as one `QUOTE` token, so that attribution looks only
-at the reporting frame ("..., Lavrov said") and never at names inside the quoted words.
+at the reporting frame ("..., Lavrov said") and never at names inside the quoted words. The noun
+phrase helpers find the phrase a speech verb reports about: its subject before it ("the shadow
+housing secretary said"), after it ("says the UN chief"), across an apposition ("Derek Holt, 67,
+said").
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from streams.lexicon import lexicon
 from streams.quotes import QuoteSpan
 
-__all__ = ["NounPhrase", "Token", "noun_phrase_after", "noun_phrase_before", "tokenize"]
+__all__ = [
+    "ADVERBS",
+    "DETERMINERS",
+    "PARTICLES",
+    "POSSESSIVE_PRONOUNS",
+    "PRONOUNS",
+    "Token",
+    "apposition_open",
+    "is_name_token",
+    "phrase_after",
+    "phrase_before",
+    "stops_phrase",
+    "tokenize",
+]
 
-_WORD = re.compile(r"[\w\u00c0-\u024f]+(?:[-’'.][\w\u00c0-\u024f]+)*|[^\w\s]", re.UNICODE)
+_WORD = re.compile(
+    r"[\w\u00c0-\u024f]+(?:[-’'.][\w\u00c0-\u024f]+)*(?:(?<=s)[’'](?![\w\u00c0-\u024f]))?"
+    r"|[^\w\s]",
+    re.UNICODE,
+)
+_POSSESSIVE = re.compile(r"(?:[’']s|(?<=s)[’'])$")
+_AGE = re.compile(r"^\d{1,3}-year-old$")
+
+#: words skipped between a subject and its verb: "Lavrov also says", "the minister has clearly said"
 ADVERBS = frozenset(
     [
-        "also",
-        "then",
-        "now",
-        "again",
-        "clearly",
-        "first",
-        "later",
-        "still",
-        "once",
-        "further",
-        "only",
-        "just",
-        "even",
-        "already",
-        "never",
-        "not",
-        "has",
-        "had",
-        "have",
-        "will",
-        "would",
-        "did",
-        "does",
-        "is",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "briefly",
-        "quickly",
-        "later",
-        "later,",
-        "once",
-        "more",
-        "too",
-        "finally",
-        "meanwhile",
-        "subsequently",
-        "previously",
-        "reportedly",
-        "earlier",
-        "immediately",
-        "simply",
-        "visibly",
-        "repeatedly",
+        *("also", "then", "now", "again", "clearly", "first", "later", "still", "once"),
+        *("further", "only", "just", "even", "already", "never", "not", "briefly", "quickly"),
+        *("more", "too", "finally", "meanwhile", "subsequently", "previously", "reportedly"),
+        *("earlier", "immediately", "simply", "visibly", "repeatedly", "today", "tonight"),
+        *("yesterday", "however", "separately", "publicly", "privately"),
+        *("has", "had", "have", "will", "would", "did", "does", "is", "was", "were", "be"),
+        *("been", "being", "may", "might", "could", "should", "must", "can", "shall"),
     ]
 )
-PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f", "they": None}
-DETERMINERS = {"the", "a", "an", "this", "that"}
-_AGE = re.compile(r"^\d{1,3}-year-old$")
-_POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
+#: he/she with the gender they give; "they" and "it" stand for groups and organisations
+PRONOUNS: dict[str, str | None] = {"he": "m", "she": "f", "him": "m", "her": "f", "they": None}
+POSSESSIVE_PRONOUNS: dict[str, str | None] = {
+    "his": "m",
+    "her": "f",
+    "its": None,
+    "their": None,
+    "our": None,
+    "my": None,
+    "your": None,
+}
+DETERMINERS = frozenset(["the", "a", "an", "this", "that"])
+#: lower-case name particles inside a name: "Ursula von der Leyen", "Pedro de la Cruz"
+PARTICLES = frozenset(
+    [
+        *("von", "van", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le"),
+        *("al", "el", "bin", "ibn", "dos", "das"),
+    ]
+)
+_CONTRACTIONS = frozenset(
+    ["it", "he", "she", "that", "there", "what", "who", "let", "here", "where"]
+)
+_STOP_PHRASE = frozenset(",;:()[]–—-")
 
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """A word or punctuation mark of a frame, or a whole quotation (`quote` is its index)."""
+
     text: str
     start: int
     end: int
-    quote: int | None = None  # index of the quotation this token stands for
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
-
-    @property
-    def is_word(self) -> bool:
-        return self.quote is None and (self.text[0].isalnum())
-
-    @property
-    def is_cap(self) -> bool:
-        return self.is_word and self.text[0].isupper()
-
-
-@dataclass(slots=True)
-class NounPhrase:
-    """A candidate speaker phrase, split into its parts."""
-
-    tokens: list[Token]
-    determiner: str | None = None
-    pronoun: str | None = None
-    role: list[str] = field(default_factory=list)
-    name: list[str] = field(default_factory=list)
-    descriptor: list[str] = field(default_factory=list)
+    quote: int | None = None
+    lower: str = ""
+    bare: str = ""  # without a possessive ending: Whitcombe's -> Whitcombe
     possessive: bool = False
 
     @property
-    def text(self) -> str:
-        return " ".join(t.text for t in self.tokens)
+    def is_word(self) -> bool:
+        return self.quote is None and self.text[:1].isalnum()
 
-    def __bool__(self) -> bool:
-        return bool(self.tokens)
+    @property
+    def is_cap(self) -> bool:
+        return self.is_word and self.text[:1].isupper()
+
+
+def _token(text: str, start: int, end: int, quote: int | None = None) -> Token:
+    lower = text.lower()
+    bare = _POSSESSIVE.sub("", text)
+    possessive = bare != text and bare.lower() not in _CONTRACTIONS and bool(bare)
+    return Token(text, start, end, quote, lower, bare if possessive else text, possessive)
 
 
 def tokenize(text: str, quotes: list[QuoteSpan], offset: int = 0) -> list[Token]:
-    """Tokens of text[offset:], each quotation inside it as one token."""
+    """Tokens of `text` (which starts at `offset` of its paragraph), each quotation as one."""
     tokens: list[Token] = []
     pos = 0
-    local = [
-        (i, q) for i, q in enumerate(quotes) if q.start >= offset and q.end <= offset + len(text)
-    ]
-    for index, q in local:
+    for index, q in enumerate(quotes):
+        if q.start < offset or q.end > offset + len(text):
+            continue
         tokens.extend(_words(text[pos : q.start - offset], pos + offset))
-        tokens.append(Token("QUOTE", q.start, q.end, index))
+        tokens.append(_token("QUOTE", q.start, q.end, index))
         pos = q.end - offset
     tokens.extend(_words(text[pos:], pos + offset))
     return tokens
 
 
 def _words(text: str, base: int) -> list[Token]:
-    return [Token(m.group(0), base + m.start(), base + m.end()) for m in _WORD.finditer(text)]
+    return [_token(m.group(0), base + m.start(), base + m.end()) for m in _WORD.finditer(text)]
 
 
-def _is_name_token(tok: Token) -> bool:
-    lex = lexicon()
-    word = _POSSESSIVE.sub("", tok.text)
-    if not tok.is_cap or not word:
+def is_name_token(tok: Token) -> bool:
+    """A capitalised word that may be part of a person's name (not a role, place or acronym)."""
+    if not tok.is_cap:
         return False
+    lex = lexicon()
+    word = tok.bare
     low = word.lower()
-    if low in lex.stopwords or low in lex.roles or low in lex.titles:
+    if low in lex.stopwords or low in lex.roles or low in lex.titles or low in lex.org_heads:
         return False
     if word in lex.places or word in lex.demonyms or word in lex.place_words:
         return False
-    if word in lex.org_words:
-        return False
+    if word in lex.org_words or lex.is_group(low):
+        return False  # "Ministers", "Councils" at the start of a sentence
     return not (word.isupper() and len(word) <= 5)  # UN, NATO, EU: organisations
 
 
+def _skippable(tok: Token) -> bool:
+    """An adverb or auxiliary between a subject and its verb."""
+    if not tok.is_word or tok.is_cap:
+        return False
+    return tok.lower in ADVERBS or (tok.lower.endswith("ly") and len(tok.text) > 4)
+
+
+def _is_head(tok: Token) -> bool:
+    """A word that can end a speaker phrase: a name, role, organisation, pronoun or person noun."""
+    lex = lexicon()
+    low = tok.lower
+    bare = tok.bare.lower()
+    return (
+        tok.is_cap
+        or low in PRONOUNS
+        or bare in lex.roles
+        or bare in lex.org_heads
+        or bare in lex.voices
+        or lex.is_group(bare)
+        or lex.is_person_noun(bare)
+        or bool(_AGE.match(low))
+    )
+
+
 def _is_modifier(tok: Token) -> bool:
-    """A word that may stand inside a role phrase: `Russian`, `foreign`, `UN`, `trade`."""
+    """A word that may stand inside a speaker phrase: `Russian`, `foreign`, `UN`, `housing`."""
     if not tok.is_word:
         return False
-    low = tok.lower
     lex = lexicon()
+    low = tok.lower
+    if tok.is_cap:
+        return low not in lex.stopwords or low in DETERMINERS
     if low in lex.stopwords or low in lex.speech_forms or low in lex.conversation_forms:
         return False
-    return not low.endswith("ly")
+    return not low.endswith("ly") and not low.endswith("ing")
 
 
-def classify(tokens: list[Token]) -> NounPhrase:
-    """Split a phrase into determiner, pronoun, role, name and descriptor parts."""
-    np = NounPhrase(tokens=tokens)
-    lex = lexicon()
-    words = list(tokens)
-    if words and words[0].lower in DETERMINERS:
-        np.determiner = words.pop(0).lower
-    if len(words) == 1 and words[0].lower in PRONOUNS:
-        np.pronoun = words[0].lower
-        return np
-    last_role = -1
-    for i, tok in enumerate(words):
-        if tok.lower in lex.roles or tok.lower in lex.titles:
-            last_role = i
-    # "Russian Foreign Minister Sergey Lavrov": role up to the last role word, then the name
-    np.role = [t.text for t in words[: last_role + 1]]
-    rest = words[last_role + 1 :]
-    for tok in rest:
-        if _is_name_token(tok):
-            np.name.append(_POSSESSIVE.sub("", tok.text))
-            if _POSSESSIVE.search(tok.text):
-                np.possessive = True
-        else:
-            np.descriptor.append(tok.text)
-    if np.name and not np.role:
-        # names come first: "Guterres Moscow" keeps only the leading run of name tokens
-        pass
-    return np
+def phrase_before(tokens: Sequence[Token], k: int) -> tuple[int, int]:
+    """The (start, end) token span of the phrase that ends just before token k.
 
-
-def noun_phrase_before(tokens: list[Token], k: int) -> NounPhrase:
-    """The subject phrase that ends just before token k (adverbs and auxiliaries skipped)."""
+    Adverbs and auxiliaries between the phrase and k are skipped ("Lavrov has also said");
+    the span is empty (start == end) when no speaker-like phrase is there.
+    """
     i = k - 1
-    while (
-        i >= 0
-        and tokens[i].is_word
-        and (
-            tokens[i].lower in ADVERBS
-            or (tokens[i].lower.endswith("ly") and len(tokens[i].text) > 4)
-        )
-        and not tokens[i].is_cap
-    ):
+    while i >= 0 and _skippable(tokens[i]):
         i -= 1
-    if i < 0 or not tokens[i].is_word:
-        return NounPhrase(tokens=[])
+    if i < 0 or not tokens[i].is_word or not _is_head(tokens[i]):
+        return (k, k)
     if tokens[i].lower in PRONOUNS:
-        return classify([tokens[i]])
-    lex = lexicon()
-    collected: list[Token] = []
-    head_is_role = tokens[i].lower in lex.roles or bool(_AGE.match(tokens[i].lower))
-    j = i
-    while j >= 0 and len(collected) < 7:
+        return (i, i + 1)
+    start = i
+    j = i - 1
+    while j >= 0 and start - j <= 8:
         tok = tokens[j]
-        if not tok.is_word:
-            break
-        if tok.lower in DETERMINERS:
-            collected.insert(0, tok)
-            break
-        if tok.is_cap and (
-            _is_name_token(tok)
-            or tok.lower in lex.roles
-            or tok.lower in lex.titles
-            or tok.text in lex.demonyms
-            or tok.text.isupper()
-            or tok.text in lex.places
-        ):
-            collected.insert(0, tok)
-        elif (head_is_role or _AGE.match(tok.lower)) and _is_modifier(tok) and not tok.is_cap:
-            collected.insert(0, tok)
-            head_is_role = True
-        elif tok.is_cap and tok.lower in lex.stopwords:
-            break
-        elif tok.is_cap and j == i:
-            collected.insert(0, tok)
-        else:
-            break
-        j -= 1
-    return classify(collected)
-
-
-def noun_phrase_after(tokens: list[Token], k: int) -> NounPhrase:
-    """The phrase that starts just after token k: `says António Guterres`, `to the Portuguese`."""
-    i = k + 1
-    while (
-        i < len(tokens)
-        and tokens[i].is_word
-        and tokens[i].lower in ADVERBS
-        and not tokens[i].is_cap
-    ):
-        i += 1
-    if i >= len(tokens) or not tokens[i].is_word:
-        return NounPhrase(tokens=[])
-    if tokens[i].lower in PRONOUNS:
-        return classify([tokens[i]])
-    lex = lexicon()
-    collected: list[Token] = []
-    j = i
-    if tokens[j].lower in DETERMINERS:
-        collected.append(tokens[j])
-        j += 1
-    while j < len(tokens) and len(collected) < 8:
-        tok = tokens[j]
-        if not tok.is_word:
-            break
         low = tok.lower
-        if (
-            (tok.is_cap and low not in lex.stopwords)
-            or low in lex.roles
-            or _AGE.match(low)
-            or (
-                _is_modifier(tok)
-                and any(t.lower in lex.roles for t in tokens[j + 1 : j + 4] if t.is_word)
-            )
-        ):
-            collected.append(tok)
-        else:
+        if low in DETERMINERS or low in POSSESSIVE_PRONOUNS:
+            start = j
             break
-        j += 1
-    return classify(collected)
+        if tok.possessive and tok.is_word:
+            start = j  # "Whitcombe's spokesperson", "the EU's trade commissioner"
+        elif low in PARTICLES and j > 0 and tokens[j - 1].is_cap and tokens[j + 1].is_cap:
+            start = j
+        elif not _is_modifier(tok):
+            break
+        else:
+            start = j
+        j -= 1
+    return (start, i + 1)
+
+
+def phrase_after(tokens: Sequence[Token], k: int) -> tuple[int, int]:
+    """The span of the phrase that starts just after token k: `says António Guterres`."""
+    n = len(tokens)
+    i = k + 1
+    while i < n and _skippable(tokens[i]):
+        i += 1
+    if i >= n or not tokens[i].is_word:
+        return (i, i)
+    if tokens[i].lower in PRONOUNS:
+        return (i, i + 1)
+    start = i
+    if tokens[i].lower in DETERMINERS or tokens[i].lower in POSSESSIVE_PRONOUNS:
+        i += 1
+    end = start
+    while i < n and i - start < 9:
+        tok = tokens[i]
+        if tok.lower in PARTICLES and i + 1 < n and tokens[i + 1].is_cap and end > start:
+            i += 1
+            continue
+        if not _is_modifier(tok) or tok.lower in DETERMINERS:
+            break
+        i += 1
+        if _is_head(tok):
+            end = i
+    return (start, end) if end > start else (start, start)
+
+
+def apposition_open(tokens: Sequence[Token], comma: int) -> int | None:
+    """For `Name, the role,` or `Name, 67,` closed by the comma at `comma`: the index of the
+    comma that opens the apposition (the name ends just before it), or None."""
+    j = comma - 1
+    while j >= 0 and comma - j <= 14:
+        tok = tokens[j]
+        if tok.quote is not None or tok.text in ";:()":
+            return None
+        if tok.text == ",":
+            return j if j > 0 and tokens[j - 1].is_word else None
+        j -= 1
+    return None
+
+
+def stops_phrase(tok: Token) -> bool:
+    return tok.quote is not None or tok.text in _STOP_PHRASE

@@ -1,16 +1,22 @@
 """Word lists the attribution and enrichment stages read: generic English, no blog's names.
 
 The lists live in `streams/data/*.txt` so that users can read and extend them; they are loaded
-once per process.
+once per process. Nothing here knows a person: only kinds of words (speech verbs, role nouns,
+organisation heads, titles, places).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["Lexicon", "lexicon"]
+__all__ = ["QUOTE_PARTICLE", "Lexicon", "lexicon"]
+
+#: the `+"` particle of speech_verbs.txt: the verb counts when a quotation follows it
+QUOTE_PARTICLE = '"'
+_PERSON_SUFFIX = re.compile(r"(?:ist|ian|year-old)$")
 
 
 def _lines(name: str) -> list[str]:
@@ -18,12 +24,17 @@ def _lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def _words(name: str) -> frozenset[str]:
+    return frozenset(w for line in _lines(name) for w in line.split())
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """The loaded word lists, lower-cased unless said otherwise."""
 
     speech_forms: frozenset[str]
-    conversation_forms: frozenset[str]  # forms that need no "with"/"to" after them to be speech
+    conversation_forms: frozenset[str]  # forms that are not speech before "with"/"to"
+    particles: dict[str, frozenset[str]]  # form -> words one of which must follow it
     roles: frozenset[str]
     titles: dict[str, str | None]
     stopwords: frozenset[str]
@@ -33,23 +44,64 @@ class Lexicon:
     single_places: tuple[str, ...]  # one-word places, for fuzzy matching of misspellings
     stopwords_cap: frozenset[str]  # the stopwords capitalised, as they start sentences
     org_words: frozenset[str]  # head words of organisation names, as written
+    org_heads: dict[str, str]  # head noun -> the first noun of its line (its kind)
+    voices: frozenset[str]
+    person_nouns: frozenset[str]
+    groups: frozenset[str]
+
+    def is_role(self, word: str) -> bool:
+        return word.lower() in self.roles
+
+    def is_group(self, word: str) -> bool:
+        """A plural noun for several people: `ministers`, `councils`, `officials`."""
+        low = word.lower()
+        if low in self.groups:
+            return True
+        if len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is")):
+            single = low[:-1]
+            return single in self.roles or single in self.person_nouns
+        return False
+
+    def is_person_noun(self, word: str) -> bool:
+        low = word.lower()
+        return (
+            low in self.person_nouns
+            or bool(_PERSON_SUFFIX.search(low))
+            or word in self.demonyms
+            or low.endswith(("man", "woman"))
+        )
+
+    def org_kind(self, word: str) -> str | None:
+        """The kind of organisation `word` heads (`force` -> `police`), or None."""
+        return self.org_heads.get(word.lower())
+
+
+def _speech(lines: list[str]) -> tuple[set[str], set[str], dict[str, frozenset[str]]]:
+    speech: set[str] = set()
+    conversation: set[str] = set()
+    particles: dict[str, frozenset[str]] = {}
+    for line in lines:
+        words = line.split()
+        needs = frozenset(w[1:] for w in words if w.startswith("+"))
+        forms = [w for w in words if not w.startswith("+")]
+        lemma, *rest = forms
+        target = conversation if lemma.endswith("!") else speech
+        for form in [lemma.rstrip("!"), *rest]:
+            target.add(form)
+            if needs:
+                particles[form] = needs
+    return speech, conversation, particles
 
 
 @cache
 def lexicon() -> Lexicon:
     """The process-wide lexicon."""
-    speech: set[str] = set()
-    conversation: set[str] = set()
-    for line in _lines("speech_verbs.txt"):
-        lemma, *forms = line.split()
-        target = conversation if lemma.endswith("!") else speech
-        target.update([lemma.rstrip("!"), *forms])
+    speech, conversation, particles = _speech(_lines("speech_verbs.txt"))
     roles = {w.replace("-", " ") for line in _lines("roles.txt") for w in line.split()}
     titles: dict[str, str | None] = {}
     for line in _lines("titles.txt"):
         word, gender = line.split()
         titles[word] = None if gender == "-" else gender
-    stop = {w for line in _lines("stopwords.txt") for w in line.split()}
     places: set[str] = set()
     demonyms: set[str] = set()
     for line in _lines("countries.txt"):
@@ -58,16 +110,23 @@ def lexicon() -> Lexicon:
         demonyms.update(d for d in dems.split(",") if d)
     places.update(_lines("cities.txt"))
     place_words = {w for p in places for w in p.split() if len(p.split()) > 1}
+    org_heads = {w: line.split()[0] for line in _lines("organisations.txt") for w in line.split()}
+    stop = _words("stopwords.txt")
     return Lexicon(
         speech_forms=frozenset(speech),
         conversation_forms=frozenset(conversation),
+        particles=particles,
         roles=frozenset(roles),
         titles=titles,
-        stopwords=frozenset(stop),
+        stopwords=stop,
         places=frozenset(places),
         demonyms=frozenset(demonyms),
         place_words=frozenset(place_words),
         single_places=tuple(sorted(p for p in places if " " not in p and len(p) >= 5)),
         stopwords_cap=frozenset(w.capitalize() for w in stop),
-        org_words=frozenset(w for line in _lines("org_words.txt") for w in line.split()),
+        org_words=_words("org_words.txt"),
+        org_heads=org_heads,
+        voices=_words("voices.txt"),
+        person_nouns=_words("people_nouns.txt"),
+        groups=_words("groups.txt"),
     )

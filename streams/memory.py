@@ -1,8 +1,13 @@
-"""Per-blog speaker memory: the people a blog has named, and who spoke last.
+"""Per-blog speaker memory: the people (and organisations) a blog has named, and who spoke last.
 
 The attribute stage reads and returns it; in Kafka mode it lives in a changelog-backed Faust
 table, so a restarted worker continues with the same memory. Everything here is learned from the
 blog's own text, or preloaded from a user's knowledge file (`load_knowledge`).
+
+An organisation that speaks ("a Treasury spokeswoman said", "the finance ministry said") is kept
+like a person with `kind="org"`, an id starting with `org-`, and its name as the blog writes it
+without the article ("Treasury", "finance ministry"); `org_kind` is the kind of body its head noun
+names (`police` for "Westshire Police"), so that "the force" finds it again.
 """
 
 from __future__ import annotations
@@ -15,16 +20,27 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from schemas.events import Speaker, SpeakerRef
 from schemas.exceptions import ConfigError
+from streams.lexicon import lexicon
 
-__all__ = ["Person", "SpeakerMemory", "fold", "load_knowledge"]
+__all__ = ["Gender", "Kind", "Person", "SpeakerMemory", "fold", "load_knowledge"]
+
+Gender = Literal["m", "f"]
+Kind = Literal["person", "org"]
 
 #: how many people the salience list keeps
 _SALIENCE_DEPTH = 12
 #: rapidfuzz ratio at which an unknown surname is taken for a known one ("Guiterres")
 _FUZZY_MIN = 84.0
+#: names at least this long also match a known one at one edit ("Nwoso" for "Nwosu")
+_ONE_EDIT_MIN_LEN = 5
+#: first names this similar are the same ("Sergei" and "Sergey")
+_FIRST_NAME_MIN = 75.0
+_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+_GENDERS: dict[str, Gender] = {"m": "m", "male": "m", "man": "m", "f": "f", "female": "f"}
 
 
 def fold(text: str) -> str:
@@ -37,8 +53,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "person"
 
 
+def _first_names_agree(a: str, b: str) -> bool:
+    a, b = a.rstrip("."), b.rstrip(".")
+    if len(a) == 1 or len(b) == 1:
+        return a[:1] == b[:1]  # an initial: J. Lindqvist
+    return a == b or fuzz.ratio(a, b) >= _FIRST_NAME_MIN
+
+
 class Person(BaseModel):
-    """One person of a blog."""
+    """One person (or speaking organisation) of a blog."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -49,7 +72,9 @@ class Person(BaseModel):
     aliases: list[str] = Field(default_factory=list)
     roles: list[str] = Field(default_factory=list)
     descriptors: list[str] = Field(default_factory=list)
-    gender: Literal["m", "f"] | None = None
+    gender: Gender | None = None
+    kind: Kind = "person"
+    org_kind: str | None = None
     mentions: int = 0
     quotes: int = 0
     spoke: bool = False
@@ -64,6 +89,9 @@ class Person(BaseModel):
         keys.update(fold(a) for a in self.aliases)
         return keys
 
+    def first_names(self) -> set[str]:
+        return {fold(n).split()[0] for n in [self.name, *self.names] if len(n.split()) > 1}
+
 
 class SpeakerMemory(BaseModel):
     """The people of one blog and their order of salience (most salient first)."""
@@ -77,57 +105,82 @@ class SpeakerMemory(BaseModel):
     # lookups ---------------------------------------------------------------------------------
 
     def by_name(self, name: str, *, fuzzy: bool = True) -> tuple[Person | None, bool]:
-        """The person `name` refers to, and whether it took fuzzy matching to find them."""
+        """The person `name` refers to, and whether it took fuzzy matching to find them.
+
+        A full name whose first name differs from every known form ("Ann Fairweather" when only
+        "Tom Fairweather" is known) is somebody else; a misspelt surname ("Guiterres") is the
+        known person when it is one edit away or close by rapidfuzz ratio.
+        """
         key = fold(name)
         if not key:
             return None, False
-        last = key.split()[-1]
+        words = key.split()
         exact = [p for p in self.persons.values() if key in p.keys()]  # noqa: SIM118 - Person.keys, not a dict
         if not exact:
-            exact = [p for p in self.persons.values() if fold(p.surname) == last]
+            exact = [p for p in self.persons.values() if _surname_match(p, words)]
         if exact:
             return self._most_salient(exact), False
-        if not fuzzy or len(last) < 4:
+        if not fuzzy or len(words[-1]) < 4:
             return None, False
-        best: Person | None = None
+        found = self._fuzzy(words[-1])
+        return (found, True) if found is not None else (None, False)
+
+    def _fuzzy(self, word: str) -> Person | None:
+        best: list[Person] = []
         best_score = 0.0
         for person in self.persons.values():
+            if person.kind != "person":
+                continue
             for candidate in {fold(person.surname), *(fold(a) for a in person.aliases)}:
-                if not candidate or candidate[0] != last[0]:
+                if not candidate or candidate[0] != word[0]:
                     continue
-                score = fuzz.ratio(last, candidate)
+                score = fuzz.ratio(word, candidate)
+                close = (
+                    min(len(word), len(candidate)) >= _ONE_EDIT_MIN_LEN
+                    and Levenshtein.distance(word, candidate) <= 1
+                )
+                if score < _FUZZY_MIN and not close:
+                    continue
                 if score > best_score:
-                    best, best_score = person, score
-        if best is not None and best_score >= _FUZZY_MIN:
-            return best, True
-        return None, False
+                    best, best_score = [person], score
+                elif score == best_score and person not in best:
+                    best.append(person)
+        return best[0] if len(best) == 1 else None
 
     def by_role(self, role: str) -> Person | None:
-        """The person whose learned role contains `role` (same head noun), most salient first."""
+        """The person whose learned role holds every word of `role`, most salient first."""
         words = fold(role).split()
         if not words:
             return None
-        head = words[-1]
-        found = []
-        for person in self.persons.values():
-            for known in person.roles:
-                kw = known.split()
-                if kw and kw[-1] == head and set(words) <= set(kw):
-                    found.append(person)
-                    break
+        found = [
+            person
+            for person in self.persons.values()
+            if any(set(words) <= set(known.split()) for known in person.roles)
+        ]
+        return self._most_salient(found) if found else None
+
+    def by_org(self, org_kind: str, words: list[str]) -> Person | None:
+        """The organisation of this kind whose name holds all of `words` ("the agency")."""
+        wanted = {fold(w) for w in words}
+        found = [
+            p
+            for p in self.persons.values()
+            if p.kind == "org" and p.org_kind == org_kind and wanted <= set(fold(p.name).split())
+        ]
         return self._most_salient(found) if found else None
 
     def by_descriptor(self, descriptor: str) -> Person | None:
-        key = fold(descriptor)
+        key = fold(_ARTICLE.sub("", descriptor))
         found = [p for p in self.persons.values() if key in p.descriptors]
         return self._most_salient(found) if found else None
 
     def most_salient(
-        self, gender: str | None = None, exclude: set[str] | None = None
+        self, gender: str | None = None, kind: Kind | None = "person"
     ) -> Person | None:
+        """The most salient person of `gender` (unknown gender fits any), or organisation."""
         for pid in self.salience:
             person = self.persons.get(pid)
-            if person is None or (exclude and pid in exclude):
+            if person is None or (kind is not None and person.kind != kind):
                 continue
             if gender is None or person.gender in (None, gender):
                 return person
@@ -139,40 +192,65 @@ class SpeakerMemory(BaseModel):
 
     # updates ---------------------------------------------------------------------------------
 
-    def add(self, name: str, *, role: str | None = None, gender: str | None = None) -> Person:
+    def add(
+        self,
+        name: str,
+        *,
+        role: str | None = None,
+        gender: str | None = None,
+        kind: Kind = "person",
+        org_kind: str | None = None,
+    ) -> Person:
         """The person called `name`, created if new; a fuller name becomes the canonical one."""
-        tokens = name.split()
-        person, _ = self.by_name(name, fuzzy=False)
+        name = " ".join(name.split())
+        person = self._existing(name, kind)
         if person is None:
-            pid = _slug(tokens[-1])
-            if pid in self.persons:
-                pid = _slug(name)
-            n = 2
-            base = pid
-            while pid in self.persons:
-                pid, n = f"{base}-{n}", n + 1
-            person = Person(id=pid, name=name, surname=tokens[-1], names=[name])
-            self.persons[pid] = person
+            person = self._create(name, kind, org_kind)
         else:
             if name not in person.names:
                 person.names.append(name)
-            if len(tokens) > len(person.name.split()):
+            if kind == "person" and len(name.split()) > len(person.name.split()):
                 person.name = name
         if role:
             self.learn_role(person, role)
-        if gender in ("m", "f") and person.gender is None:
-            person.gender = gender  # type: ignore[assignment]
+        self.learn_gender(person, gender)
+        return person
+
+    def _existing(self, name: str, kind: Kind) -> Person | None:
+        if kind == "org":
+            key = fold(name)
+            return next((p for p in self.persons.values() if key in p.keys()), None)  # noqa: SIM118 - Person.keys, not a dict
+        person, _ = self.by_name(name, fuzzy=False)
+        return person if person is not None and person.kind == "person" else None
+
+    def _create(self, name: str, kind: Kind, org_kind: str | None) -> Person:
+        tokens = name.split()
+        base = f"org-{_slug(name)}" if kind == "org" else _slug(tokens[-1])
+        pid = base if base not in self.persons else _slug(name)
+        n = 2
+        while pid in self.persons:
+            pid, n = f"{base}-{n}", n + 1
+        surname = name if kind == "org" else tokens[-1]
+        person = Person(id=pid, name=name, surname=surname, names=[name], kind=kind)
+        person.org_kind = org_kind
+        self.persons[pid] = person
         return person
 
     def learn_role(self, person: Person, role: str) -> None:
-        key = fold(role)
+        key = fold(_ARTICLE.sub("", role))
         if key and key not in person.roles:
             person.roles.append(key)
 
     def learn_descriptor(self, person: Person, descriptor: str) -> None:
-        key = fold(descriptor)
+        key = fold(_ARTICLE.sub("", descriptor))
         if key and key not in person.descriptors:
             person.descriptors.append(key)
+
+    def learn_gender(self, person: Person, gender: str | None) -> None:
+        """Set a gender the text makes clear; a known gender is never overwritten."""
+        value = _GENDERS.get(gender or "")
+        if value is not None and person.gender is None and person.kind == "person":
+            person.gender = value
 
     def promote(self, person: Person) -> None:
         """Make `person` the most salient."""
@@ -199,10 +277,19 @@ class SpeakerMemory(BaseModel):
         ]
 
 
+def _surname_match(person: Person, words: list[str]) -> bool:
+    if person.kind != "person" or fold(person.surname) != words[-1]:
+        return False
+    if len(words) == 1:
+        return True
+    known = person.first_names()
+    return not known or any(_first_names_agree(words[0], k) for k in known)
+
+
 def load_knowledge(path: Path) -> SpeakerMemory:
     """A memory preloaded from a YAML knowledge file.
 
-    The file is a list of people::
+    The file is a list of people (or a mapping with a `people` list)::
 
         - name: Maria Okafor
           aliases: [Okafor]
@@ -210,6 +297,9 @@ def load_knowledge(path: Path) -> SpeakerMemory:
           nationality: Nigerian
           descriptors: [the 54-year-old]
           gender: f
+        - name: Finance Ministry
+          kind: org
+          aliases: [the ministry]
     """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -220,18 +310,47 @@ def load_knowledge(path: Path) -> SpeakerMemory:
         raise ConfigError(f"{path}: expected a list of people")
     memory = SpeakerMemory()
     for i, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise ConfigError(f"{path}: item {i} needs a name")
-        gender = item.get("gender")
-        person = memory.add(item["name"], gender=gender if gender in ("m", "f") else None)
-        for alias in item.get("aliases") or []:
-            if str(alias) not in person.aliases:
-                person.aliases.append(str(alias))
-        for role in item.get("roles") or []:
-            memory.learn_role(person, re.sub(r"^(the|a|an)\s+", "", str(role), flags=re.I))
-        for desc in [*(item.get("descriptors") or []), item.get("nationality")]:
-            if desc:
-                memory.learn_descriptor(
-                    person, re.sub(r"^(the|a|an)\s+", "", str(desc), flags=re.I)
-                )
+        _load_person(memory, item, f"{path}: item {i}")
     return memory
+
+
+def _strings(item: dict[str, object], key: str, where: str) -> list[str]:
+    value = item.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str | int | float):
+        return [str(value)]
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return [str(v) for v in value]
+    raise ConfigError(f"{where}: {key} must be a string or a list of strings")
+
+
+def _load_person(memory: SpeakerMemory, item: object, where: str) -> None:
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        raise ConfigError(f"{where} needs a name")
+    name = " ".join(str(item["name"]).split())
+    if not name:
+        raise ConfigError(f"{where} needs a name")
+    kind = item.get("kind", "person")
+    if kind not in ("person", "org"):
+        raise ConfigError(f"{where}: kind must be person or org, not {kind!r}")
+    gender = item.get("gender")
+    if gender is not None and str(gender).lower() not in _GENDERS:
+        raise ConfigError(f"{where}: gender must be m or f, not {gender!r}")
+    org_kind = _org_kind(name) if kind == "org" else None
+    person = memory.add(
+        name, gender=str(gender).lower() if gender else None, kind=kind, org_kind=org_kind
+    )
+    for alias in _strings(item, "aliases", where):
+        alias = _ARTICLE.sub("", alias.strip())
+        if alias and alias not in person.aliases:
+            person.aliases.append(alias)
+    for role in _strings(item, "roles", where):
+        memory.learn_role(person, role)
+    for desc in [*_strings(item, "descriptors", where), *_strings(item, "nationality", where)]:
+        memory.learn_descriptor(person, desc)
+
+
+def _org_kind(name: str) -> str | None:
+    words = name.split()
+    return lexicon().org_kind(words[-1]) if words else None

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.events import EnrichedEntry, RawEntry
 from schemas.exceptions import LiveblogError, StageError
-from streams.attribute import attribute
+from streams.attribute import DEFAULT_MIN_CONFIDENCE, attribute
 from streams.enrich import enrich
 from streams.memory import SpeakerMemory
 from streams.models import ParseState
@@ -28,13 +28,18 @@ class BlogState(BaseModel):
     memory: SpeakerMemory = Field(default_factory=SpeakerMemory)
 
 
-def process(raw: RawEntry, state: BlogState) -> tuple[EnrichedEntry, BlogState]:
-    """Run every stage on one raw entry; a failure is a `StageError` naming the stage."""
+def process(
+    raw: RawEntry, state: BlogState, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+) -> tuple[EnrichedEntry, BlogState]:
+    """Run every stage on one raw entry; a failure is a `StageError` naming the stage.
+
+    `min_confidence` is `Settings.min_confidence`: a quote attributed with less has no speaker.
+    """
     stage = "parse"
     try:
         parsed, parse_state = parse(raw, state.parse)
         stage = "attribute"
-        attribution, memory = attribute(parsed, state.memory)
+        attribution, memory = attribute(parsed, state.memory, min_confidence=min_confidence)
         stage = "enrich"
         entry = enrich(parsed, attribution, memory)
     except LiveblogError as exc:

@@ -98,6 +98,29 @@ def _can_close(text: str, i: int, mark: str) -> bool:
     return not _is_word(after)
 
 
+def _plural_possessive(text: str, j: int) -> bool:
+    """`developers’ charter`: an apostrophe after a plural s, with the phrase going on."""
+    return (
+        text[j - 1 : j] == "s"
+        and text[j + 1 : j + 2] == " "
+        and (text[j + 2 : j + 3].islower() or text[j + 2 : j + 3].isupper())
+    )
+
+
+def _closer(text: str, i: int) -> int:
+    """Index of the mark that closes the quotation opened at i, or -1."""
+    opener = text[i]
+    closers = _PAIRS[opener]
+    candidates = [
+        j for j in range(i + 1, len(text)) if text[j] in closers and _can_close(text, j, text[j])
+    ]
+    if opener in _SINGLE_OPEN:
+        # a plural possessive inside single quotes closes nothing when a later mark can close
+        while len(candidates) > 1 and _plural_possessive(text, candidates[0]):
+            candidates.pop(0)
+    return candidates[0] if candidates else -1
+
+
 def find_quotes(text: str) -> list[QuoteSpan]:
     """Top-level quotation spans of `text`, in order (quotes nested inside them are left in)."""
     spans: list[QuoteSpan] = []
@@ -105,30 +128,25 @@ def find_quotes(text: str) -> list[QuoteSpan]:
     n = len(text)
     while i < n:
         ch = text[i]
-        if ch in _PAIRS and _can_open(text, i):
-            if ch in _SINGLE_OPEN and ch == "'" and i > 0 and _is_word(text[i - 1]):
-                i += 1
-                continue
-            closers = _PAIRS[ch]
-            j = i + 1
-            found = -1
-            while j < n:
-                if text[j] in closers and _can_close(text, j, text[j]):
-                    found = j
-                    break
-                j += 1
-            if found == -1:
-                inner = text[i + 1 :].strip()
-                if ch in _DOUBLE_OPEN and len(inner.split()) >= 3:
-                    spans.append(QuoteSpan(i, n, inner, open_ended=True))
-                    break
-                i += 1
-                continue
-            inner = text[i + 1 : found].strip()
-            if inner and (ch in _DOUBLE_OPEN or len(inner) <= 400):
-                spans.append(QuoteSpan(i, found + 1, inner))
-                i = found + 1
-                continue
+        if ch not in _PAIRS or not _can_open(text, i):
+            i += 1
+            continue
+        if ch == "'" and i > 0 and _is_word(text[i - 1]):
+            i += 1
+            continue
+        found = _closer(text, i)
+        if found == -1:
+            inner = text[i + 1 :].strip()
+            if ch in _DOUBLE_OPEN and len(inner.split()) >= 3:
+                spans.append(QuoteSpan(i, n, inner, open_ended=True))
+                break
+            i += 1
+            continue
+        inner = text[i + 1 : found].strip()
+        if inner and (ch in _DOUBLE_OPEN or len(inner) <= 400):
+            spans.append(QuoteSpan(i, found + 1, inner))
+            i = found + 1
+            continue
         i += 1
     return spans
 

@@ -177,7 +177,9 @@ def _run(
         if progress is not None and task is not None:
             progress.advance(task)
 
-    runner = EmbeddedRunner(sinks, memory=memory, on_record=on_record)
+    runner = EmbeddedRunner(
+        sinks, memory=memory, on_record=on_record, min_confidence=settings.min_confidence
+    )
     if progress:
         progress.start()
     try:

@@ -1,0 +1,316 @@
+"""Reading one entry: its quotations, each with the speaker its frame names (if any).
+
+Paragraphs are read in order (headline first), each after the learning pass has added the people
+the entry introduces. A paragraph is one of:
+
+- a headline: `X: "…"` gives X every quotation in it, else it is read like text;
+- a `Q:` line (a question from the floor, no speaker) or an `A:` line (the person asked);
+- a speaker line `Lindqvist: It is one of them.`;
+- a quote block (`> ` lines, <blockquote>): the colon introduction before it ("He said:");
+- an embedded post: its author from the byline (`— Name (@handle)`), unless the post itself
+  quotes someone;
+- text: sentences with their speech frames; a paragraph that opens with a quotation continues
+  an open one ("continued") or follows a colon introduction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from schemas.events import QuoteKind
+from streams.attribution.mentions import NOBODY, Mention, Resolved, Resolver, name_runs
+from streams.attribution.methods import Method
+from streams.attribution.people import learn_gender, learn_people
+from streams.attribution.speech import (
+    Frame,
+    colon_speaker,
+    find_frames,
+    frame_for,
+    subject_phrase,
+)
+from streams.frames import Token, tokenize
+from streams.memory import Person, SpeakerMemory
+from streams.models import ParsedEntry
+from streams.quotes import QuoteSpan, find_quotes, split_sentences
+
+__all__ = ["Found", "Paragraph", "read_entry"]
+
+_QA = re.compile(r"^(Q|A|Question|Answer)\s*[:.]\s+", re.IGNORECASE)
+_SPEAKER_LINE = re.compile(
+    r"^([A-Z][\w\u00c0-\u024f’'.-]+(?:\s+[A-Z][\w\u00c0-\u024f’'.-]+){0,3})\s*:\s+(\S.*)$"
+)
+_BYLINE = re.compile(
+    r"(?:^|\s)[—–-]{1,2}\s*(?P<name>[^()@\n—–]{2,80}?)\s*\(@[\w.]{1,60}\)(?P<rest>[^\n]{0,80})$"
+)
+_TRIM = " ,;:–—-"
+_HEADLINE, _TEXT, _BLOCK, _EMBED = "headline", "text", "block", "embed"
+
+
+@dataclass(slots=True)
+class Found:
+    """A quotation of the entry and what reading it found."""
+
+    text: str
+    para: int
+    kind: QuoteKind
+    person: Person | None = None
+    method: Method = "none"
+    blocked: bool = False  # its frame names someone we do not track: no fallback
+    standalone: bool = False  # the quotation is a sentence on its own
+    continues: bool = False  # it opens a paragraph that continues an open quotation
+    current: Person | None = None  # the entry's speaker when it was read
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    kind: str
+
+
+class EntryReader:
+    """Reads one entry's paragraphs into quotations and speakers."""
+
+    def __init__(self, entry: ParsedEntry, memory: SpeakerMemory) -> None:
+        self.entry = entry
+        self.memory = memory
+        self.resolver = Resolver(memory)
+        self.found: list[Found] = []
+        self.speakers: list[Person] = []
+        self.current: Person | None = None
+        self.colon: Resolved = NOBODY  # a colon introduction waiting for its quotation
+        self.asked: Person | None = None
+        self.open_quote = False  # the last paragraph ended inside a quotation
+
+    # bookkeeping -------------------------------------------------------------------------------
+
+    def speak(self, person: Person) -> None:
+        if person not in self.speakers:
+            self.speakers.append(person)
+        self.current = person
+        self.resolver.touch(person)
+
+    def add(self, found: Found) -> None:
+        found.text = found.text.strip(_TRIM)
+        if not found.text:
+            return
+        found.current = self.current
+        self.found.append(found)
+        if found.person is not None:
+            self.speak(found.person)
+
+    def assign(self, found: Found, resolved: Resolved, method: Method | None = None) -> None:
+        found.person = resolved.person
+        found.blocked = resolved.blocked and resolved.person is None
+        found.method = (method or resolved.method) if resolved.person is not None else "none"
+
+    # paragraphs --------------------------------------------------------------------------------
+
+    def paragraphs(self) -> list[Paragraph]:
+        out: list[Paragraph] = []
+        if self.entry.headline:
+            out.append(Paragraph(self.entry.headline, _HEADLINE))
+        for p in self.entry.paragraphs:
+            kind = _EMBED if p.embed else _BLOCK if p.quote_block else _TEXT
+            out.append(Paragraph(p.text, kind))
+        return out
+
+    def read(self) -> None:
+        paragraphs = self.paragraphs()
+        for para in paragraphs:
+            learn_people(tokenize(para.text, find_quotes(para.text)), self.resolver)
+        for index, para in enumerate(paragraphs):
+            colon, self.colon = self.colon, NOBODY
+            if para.kind == _HEADLINE:
+                self.headline(para.text, index)
+            elif para.kind in (_BLOCK, _EMBED):
+                self.block(para.text, index, colon, embed=para.kind == _EMBED)
+            else:
+                self.text(para.text, index, colon)
+
+    def headline(self, text: str, index: int) -> None:
+        line = _SPEAKER_LINE.match(text)
+        quotes = find_quotes(text)
+        if line and quotes:
+            found = self.named(line.group(1), create=False)
+            if found.person is not None:
+                for span in quotes:
+                    self.add(Found(span.text, index, "headline", found.person, found.method))
+                return
+        self.sentences(text, quotes, index, headline=True)
+
+    def named(self, name: str, *, create: bool) -> Resolved:
+        tokens = tokenize(name, [])
+        if len(name_runs(tokens)) != 1:
+            return NOBODY
+        return self.resolver.resolve(Mention.of(tokens), create=create)
+
+    def text(self, text: str, index: int, colon: Resolved) -> None:
+        qa = _QA.match(text)
+        if qa:
+            self.qa(text, qa, index)
+            return
+        quotes = find_quotes(text)
+        line = _SPEAKER_LINE.match(text)
+        if line and not quotes:
+            found = self.named(line.group(1), create=len(line.group(1).split()) > 1)
+            if found.person is not None:
+                self.add(Found(line.group(2), index, "qa", found.person, "line"))
+                return
+        first = len(self.found)
+        continues = self.open_quote and bool(quotes) and quotes[0].start == 0
+        self.sentences(text, quotes, index, headline=False)
+        self.open_quote = bool(quotes) and quotes[-1].open_ended
+        mine = self.found[first:]
+        if mine and continues:
+            mine[0].continues = True
+        if colon.person is not None and quotes and quotes[0].start == 0:
+            for quote in mine:
+                if quote.person is None and not quote.blocked:
+                    self.assign(quote, colon, "colon")
+                    self.speak(colon.person)
+
+    def qa(self, text: str, qa: re.Match[str], index: int) -> None:
+        if qa.group(1).lower().startswith("q"):
+            return  # a question from the floor: nobody we attribute
+        person = self.asked or self.current
+        self.add(Found(text[qa.end() :], index, "qa", person, "answer" if person else "none"))
+
+    def block(self, text: str, index: int, colon: Resolved, *, embed: bool) -> None:
+        byline = _BYLINE.search(text)
+        if byline is not None or embed:
+            self.embedded(text, byline, index)
+            return
+        quotes = find_quotes(text)
+        whole = len(quotes) == 1 and quotes[0].end - quotes[0].start >= len(text) - 2
+        body = quotes[0].text if whole else text
+        found = Found(body, index, "block")
+        if colon.person is not None:
+            self.assign(found, colon, "colon")
+        elif self.current is not None:
+            found.person, found.method = self.current, "entry"
+        self.add(found)
+
+    def embedded(self, text: str, byline: re.Match[str] | None, index: int) -> None:
+        """A post: quotations inside it are read as text; otherwise it is its author's words."""
+        author = self.named(_bare_byline(byline.group("name")), create=True) if byline else NOBODY
+        body = text[: byline.start()].strip() if byline else text
+        quotes = find_quotes(body)
+        if quotes and not (len(quotes) == 1 and quotes[0].end - quotes[0].start >= len(body) - 2):
+            self.sentences(body, quotes, index, headline=False)
+            return
+        found = Found(quotes[0].text if quotes else body, index, "block")
+        if author.person is not None:
+            found.person, found.method = author.person, "embed"
+        self.add(found)
+
+    # sentences ---------------------------------------------------------------------------------
+
+    def sentences(self, text: str, quotes: list[QuoteSpan], index: int, *, headline: bool) -> None:
+        bounds = split_sentences(text, quotes)
+        for n, (start, end) in enumerate(bounds):
+            tokens = tokenize(text[start:end], quotes, offset=start)
+            colon = self.sentence(tokens, quotes, index, headline=headline)
+            if n == len(bounds) - 1:
+                self.colon = colon
+
+    def sentence(
+        self, tokens: list[Token], quotes: list[QuoteSpan], index: int, *, headline: bool
+    ) -> Resolved:
+        """Read one sentence; returns who its final colon introduces (for the next paragraph)."""
+        mentioned = self.mention(tokens)
+        frames = find_frames(tokens, self.resolver)
+        speakers = [f.found.person for f in frames if f.found.person is not None]
+        learn_gender(tokens, [*mentioned, *speakers], self.resolver)
+        for frame in frames:
+            if frame.found.person is not None:
+                self.speak(frame.found.person)
+                if frame.kind == "asked":
+                    self.asked = frame.found.person
+        colon = next((i for i, t in enumerate(tokens) if t.text == ":" and t.quote is None), None)
+        introduced = (
+            colon_speaker(tokens, colon, frames, self.resolver) if colon is not None else NOBODY
+        )
+        standalone = sum(1 for t in tokens if t.is_word or t.quote is not None) == 1
+        for q, tok in enumerate(tokens):
+            if tok.quote is None:
+                continue
+            span = quotes[tok.quote]
+            kind: QuoteKind = "headline" if headline else _kind(span.text)
+            found = Found(span.text, index, kind, standalone=standalone)
+            self.attribute(found, q, tokens, frames, colon, introduced)
+            self.add(found)
+        ends_with_colon = colon is not None and colon == len(tokens) - 1
+        return introduced if ends_with_colon else NOBODY
+
+    def attribute(
+        self,
+        found: Found,
+        q: int,
+        tokens: list[Token],
+        frames: list[Frame],
+        colon: int | None,
+        introduced: Resolved,
+    ) -> None:
+        frame = frame_for(q, tokens, frames)
+        after_colon = colon is not None and colon < q
+        if (
+            colon is not None
+            and after_colon
+            and (frame is None or frame.verb < colon)
+            and (introduced.person is not None)
+        ):
+            self.assign(found, introduced, "colon" if frame is None else None)
+        elif frame is not None:
+            self.assign(found, frame.found)
+
+    def mention(self, tokens: list[Token]) -> list[Person]:
+        """Known people named in the sentence, made the most recent of the entry."""
+        people: list[Person] = []
+        for start, end in name_runs(tokens):
+            name = " ".join(t.bare for t in tokens[start:end])
+            person, _ = self.memory.by_name(name, fuzzy=end - start == 1)
+            if person is not None:
+                self.resolver.touch(person)
+                people.append(person)
+        return people
+
+    # after reading -----------------------------------------------------------------------------
+
+    def first_subject(self) -> None:
+        """An entry with no speech frame whose first sentence's subject spoke in the entry
+        before reports that person's position ("The Russian Foreign Minister would be …")."""
+        if self.speakers or not self.memory.last_speakers:
+            return
+        body = [p for p in self.entry.paragraphs if not p.quote_block and not p.embed]
+        if not body:
+            return
+        text = body[0].text
+        quotes = find_quotes(text)
+        tokens = tokenize(text, quotes)
+        start, end = subject_phrase(tokens, len(tokens))
+        if end <= start:
+            return
+        found = self.resolver.resolve(Mention.of(tokens[start:end]), create=False)
+        if found.person is not None and found.person.id in self.memory.last_speakers:
+            self.speak(found.person)
+
+
+def _bare_byline(name: str) -> str:
+    """`Alun Pryce MP` -> `Alun Pryce`: post-nominal letters are not part of the name."""
+    words = name.split()
+    while len(words) > 1 and words[-1].isupper():
+        words.pop()
+    return " ".join(words)
+
+
+def _kind(text: str) -> QuoteKind:
+    return "direct" if len(text.split()) >= 4 or text.rstrip()[-1:] in ".!?" else "partial"
+
+
+def read_entry(entry: ParsedEntry, memory: SpeakerMemory) -> EntryReader:
+    """Read `entry` against `memory` (which it updates with the people it learns)."""
+    reader = EntryReader(entry, memory)
+    reader.read()
+    reader.first_subject()
+    return reader

@@ -1,0 +1,301 @@
+"""Speech frames of a sentence: who the words outside its quotations say is speaking.
+
+A frame is a speech verb with its subject (before it: "Lavrov said"; after it: "says the UN
+chief"; across an apposition: "Tom Fairweather, the shadow housing secretary, said"; shared by a
+second verb: "She described it as … and said …"), "according to X", "X is asked" (X answers next),
+or a colon introduction ("Lee Darnell on Radio 5 Live: “…”"). A verb used as a noun ("Fairweather's
+claim", "in a post") or in the passive ("he was told") frames nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from streams.attribution.mentions import BLOCKED, NOBODY, Mention, Resolved, Resolver
+from streams.frames import (
+    DETERMINERS,
+    POSSESSIVE_PRONOUNS,
+    PRONOUNS,
+    Token,
+    apposition_open,
+    phrase_after,
+    phrase_before,
+)
+from streams.lexicon import QUOTE_PARTICLE, lexicon
+
+__all__ = ["Frame", "colon_speaker", "find_frames", "frame_for", "subject_phrase"]
+
+FrameKind = Literal["speech", "according", "asked"]
+
+_BE = frozenset(["is", "was", "were", "been", "being", "be", "are", "am"])
+_NOUN_MARKERS = DETERMINERS | POSSESSIVE_PRONOUNS.keys() | {"no", "any", "every", "such"}
+_PREPOSITIONS = frozenset(["of", "in", "on", "at", "for", "from", "by", "with", "to", "into"])
+_CONVERSATION_PARTNERS = frozenset(["with", "to", "about", "on"])
+_COORDINATORS = frozenset(["and", "but", "then", "before", "&"])
+_OF = frozenset(["for", "of"])
+_COMPLEMENTIZERS = frozenset(["that", "whether"])
+#: how far after a quotation a verb may stand and still frame it: “…,” the minister said
+_AFTER_QUOTE = 8
+#: the longest clause read as a colon introduction: "Kyle Benn, the substitute, is lost for words:"
+_COLON_CLAUSE = 18
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A reporting frame: the verb's token index and the speaker it names."""
+
+    verb: int
+    found: Resolved
+    kind: FrameKind = "speech"
+
+
+def find_frames(tokens: Sequence[Token], resolver: Resolver) -> list[Frame]:
+    """Every frame of a sentence, in order."""
+    frames: list[Frame] = []
+    for k, tok in enumerate(tokens):
+        if not tok.is_word:
+            continue
+        if tok.lower == "according" and k + 1 < len(tokens) and tokens[k + 1].lower == "to":
+            frames.append(Frame(k, _after(tokens, k + 1, resolver), "according"))
+        elif tok.lower == "asked" and _passive(tokens, k):
+            start, end = phrase_before(tokens, k)
+            found = _resolve(tokens, start, end, resolver) if end > start else NOBODY
+            frames.append(Frame(k, found, "asked"))
+        elif _is_speech_verb(tokens, k) and not _reported(tokens, k, frames):
+            frames.extend(_speech_frames(tokens, k, frames, resolver))
+    return [f for f in frames if f.found.person is not None or f.found.blocked]
+
+
+def _reported(tokens: Sequence[Token], k: int, frames: Sequence[Frame]) -> bool:
+    """A verb inside what an earlier frame reports: "Lavrov complains that the assembly has
+    condemned Russia" is Lavrov's complaint, not the assembly's words."""
+    heard = [f for f in frames if f.found.person is not None or f.found.blocked]
+    if not heard:
+        return False
+    between = tokens[heard[-1].verb + 1 : k]
+    return any(t.lower in _COMPLEMENTIZERS for t in between) and not any(
+        t.quote is not None for t in between
+    )
+
+
+def _passive(tokens: Sequence[Token], k: int) -> bool:
+    i = k - 1
+    while i >= 0 and tokens[i].is_word and not tokens[i].is_cap and tokens[i].lower in _SKIP:
+        if tokens[i].lower in _BE:
+            return True
+        i -= 1
+    return False
+
+
+_SKIP = frozenset(["also", "then", "now", "again", "first", "later", "repeatedly", "not"]) | _BE
+
+
+def _is_speech_verb(tokens: Sequence[Token], k: int) -> bool:
+    lex = lexicon()
+    low = tokens[k].lower
+    conversation = low in lex.conversation_forms
+    if low not in lex.speech_forms and not conversation:
+        return False
+    prev = tokens[k - 1] if k > 0 else None
+    if prev is not None and (prev.lower in _NOUN_MARKERS or prev.lower in _PREPOSITIONS):
+        return False  # "Fairweather's claim", "in a post", "secretary of state"
+    if prev is not None and prev.possessive:
+        return False
+    if low != "asked" and _passive(tokens, k) and low.endswith(("ed", "told", "said")):
+        return False  # "we are told", "he was warned"
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+    needs = lex.particles.get(low)
+    if needs:
+        quoted = any(t.quote is not None for t in tokens[k + 1 :])
+        return (nxt is not None and nxt.lower in needs) or (QUOTE_PARTICLE in needs and quoted)
+    if conversation and nxt is not None and nxt.lower in _CONVERSATION_PARTNERS:
+        return low.startswith("speak") and nxt.lower == "about"
+    return True
+
+
+def _speech_frames(
+    tokens: Sequence[Token], k: int, earlier: list[Frame], resolver: Resolver
+) -> list[Frame]:
+    found, start = _subject(tokens, k, earlier, resolver)
+    frames = [Frame(k, found)]
+    if found.person is not None and start >= 2 and tokens[start - 1].lower in ("and", "&"):
+        s, e = phrase_before(tokens, start - 1)  # "Lindqvist and Tremblay have announced"
+        if e > s:
+            other = _resolve(tokens, s, e, resolver)
+            if other.person is not None and other.person is not found.person:
+                frames.insert(0, Frame(k, other))
+    return frames
+
+
+def _subject(
+    tokens: Sequence[Token], k: int, earlier: list[Frame], resolver: Resolver
+) -> tuple[Resolved, int]:
+    """The speaker a speech verb names, and where its phrase starts."""
+    start, end = phrase_before(tokens, k)
+    if end > start:
+        return _resolve(tokens, start, end, resolver), start
+    prev = _previous(tokens, k)
+    ptok = tokens[prev] if prev >= 0 else None
+    if ptok is None or ptok.quote is not None or ptok.text in ",:–—":
+        inverted = _inverted(tokens, k, resolver)
+        if inverted.person is not None or inverted.blocked:
+            return inverted, k
+    if ptok is not None and ptok.text == ",":
+        found = _across_apposition(tokens, prev, k, resolver)
+        if found is not None:
+            return found
+    if ptok is not None and (ptok.lower in _COORDINATORS or ptok.text == ","):
+        if earlier and earlier[-1].found.person is not None:
+            return earlier[-1].found, k  # "She described it as … and said …"
+        if ptok.text == "," and tokens[k].lower.endswith("ing"):
+            s, e = subject_phrase(tokens, prev)  # "She paid tribute …, saying: …"
+            if e > s:
+                return _resolve(tokens, s, e, resolver), s
+    return NOBODY, k
+
+
+def _previous(tokens: Sequence[Token], k: int) -> int:
+    i = k - 1
+    while i >= 0 and tokens[i].is_word and not tokens[i].is_cap and tokens[i].lower in _SKIP:
+        i -= 1
+    return i
+
+
+def _inverted(tokens: Sequence[Token], k: int, resolver: Resolver) -> Resolved:
+    """“…,” says António Guterres / …, said a spokeswoman for the Commission."""
+    start, end = phrase_after(tokens, k)
+    if end <= start or tokens[start].lower in PRONOUNS:
+        return NOBODY
+    return _resolve(tokens, start, end, resolver)
+
+
+def _across_apposition(
+    tokens: Sequence[Token], comma: int, k: int, resolver: Resolver
+) -> tuple[Resolved, int] | None:
+    """`Derek Holt, 67, said` / `Their spokesperson, Alun Pryce, posted` / `X, responding, says`."""
+    opening = apposition_open(tokens, comma)
+    if opening is not None:
+        s, e = phrase_before(tokens, opening)
+        inner_start, _ = phrase_before(tokens, comma)
+        whole = inner_start == opening + 1 and comma > opening + 1  # a phrase, not a clause
+        inner = _resolve(tokens, opening + 1, comma, resolver) if whole else NOBODY
+        outer = _resolve(tokens, s, e, resolver) if e > s else NOBODY
+        if inner.person is not None and inner.method in ("name", "fuzzy"):
+            return inner, opening + 1
+        if outer.person is not None or outer.blocked:
+            return outer, s
+        if inner.person is not None:
+            return inner, opening + 1
+    if tokens[k].lower.endswith("ing"):
+        s, e = phrase_before(tokens, comma)
+        if e > s:
+            return _resolve(tokens, s, e, resolver), s
+    return None
+
+
+def _after(tokens: Sequence[Token], k: int, resolver: Resolver) -> Resolved:
+    start, end = phrase_after(tokens, k)
+    if end <= start:
+        return NOBODY
+    return _resolve(tokens, start, end, resolver)
+
+
+def _resolve(tokens: Sequence[Token], start: int, end: int, resolver: Resolver) -> Resolved:
+    """Resolve tokens[start:end] with its `for X` / `of X` complement.
+
+    The complement may follow the phrase ("…, said a spokeswoman for the Commission") or the
+    phrase may be the complement of a noun before it ("the leader of the council said").
+    """
+    complement: Sequence[Token] = ()
+    if end < len(tokens) and tokens[end].lower in _OF:
+        s, e = phrase_after(tokens, end)
+        complement = tokens[s:e]
+    elif start >= 2 and tokens[start - 1].lower in _OF:
+        s, e = phrase_before(tokens, start - 1)
+        if e > s and _takes_complement(tokens[e - 1]):
+            start, end, complement = s, e, tokens[start:end]
+    mention = Mention.of(tokens[start:end], complement)
+    return resolver.resolve(mention, create=True)
+
+
+def _takes_complement(tok: Token) -> bool:
+    """A noun whose `of`/`for` phrase says whose it is: spokeswoman, leader, office."""
+    lex = lexicon()
+    low = tok.bare.lower()
+    return low in lex.voices or lex.is_role(low) or (lex.is_person_noun(low) and not tok.is_cap)
+
+
+def subject_phrase(tokens: Sequence[Token], stop: int) -> tuple[int, int]:
+    """The span of the phrase a clause opens with, before token `stop`."""
+    lex = lexicon()
+    i = 0
+    skipped = 0
+    while i < stop and (not tokens[i].is_word or _skippable_opener(tokens[i])) and skipped < 3:
+        skipped += 1
+        i += 1
+    end = i
+    j = i
+    while j < stop:
+        tok = tokens[j]
+        low = tok.lower
+        if j == i and (low in DETERMINERS or low in POSSESSIVE_PRONOUNS):
+            j += 1
+            continue
+        if low in PRONOUNS or low == "it":
+            return (j, j + 1) if j == i else (i, end)
+        if not tok.is_word or (low in lex.stopwords and not tok.possessive):
+            break
+        if low in lex.speech_forms or (not tok.is_cap and low.endswith("ing")):
+            break
+        j += 1
+        if tok.is_cap or lex.is_role(tok.bare) or lex.org_kind(tok.bare) or tok.possessive:
+            end = j
+        if tok.possessive:
+            break
+    return (i, end)
+
+
+def _skippable_opener(tok: Token) -> bool:
+    lex = lexicon()
+    low = tok.lower
+    return (
+        low in lex.stopwords
+        and low not in DETERMINERS
+        and low not in POSSESSIVE_PRONOUNS
+        and (low not in PRONOUNS and low != "it")
+    )
+
+
+def colon_speaker(
+    tokens: Sequence[Token], colon: int, frames: Sequence[Frame], resolver: Resolver
+) -> Resolved:
+    """Who a colon introduces: the frame before it ("Hale said:"), else the clause's subject."""
+    before = [f for f in frames if f.verb < colon]
+    if before:
+        return before[-1].found
+    if colon > _COLON_CLAUSE:
+        return NOBODY
+    start, end = subject_phrase(tokens, colon)
+    if end <= start:
+        return NOBODY
+    found = resolver.resolve(Mention.of(tokens[start:end]), create=True)
+    return found if found.person is not None else BLOCKED if found.blocked else NOBODY
+
+
+def frame_for(q: int, tokens: Sequence[Token], frames: Sequence[Frame]) -> Frame | None:
+    """The frame that reports the quotation at token q.
+
+    A verb just after it with no other quotation between ("“…,” Lavrov said") comes first,
+    then the last frame before it, then the first one after it.
+    """
+    for f in frames:
+        between = tokens[q + 1 : f.verb]
+        if q < f.verb <= q + _AFTER_QUOTE and not any(t.quote is not None for t in between):
+            return f
+    before = [f for f in frames if f.verb < q]
+    if before:
+        return before[-1]
+    after = [f for f in frames if f.verb > q]
+    return after[0] if after else None

@@ -198,7 +198,7 @@ def phrase_before(tokens: Sequence[Token], k: int) -> tuple[int, int]:
             break
         if tok.possessive and tok.is_word:
             start = j  # "Whitcombe's spokesperson", "the EU's trade commissioner"
-        elif low in PARTICLES and j > 0 and tokens[j - 1].is_cap and tokens[j + 1].is_cap:
+        elif _joins_names(tokens, j):
             start = j
         elif not _is_modifier(tok):
             break
@@ -206,6 +206,17 @@ def phrase_before(tokens: Sequence[Token], k: int) -> tuple[int, int]:
             start = j
         j -= 1
     return (start, i + 1)
+
+
+def _joins_names(tokens: Sequence[Token], j: int) -> bool:
+    """`von` in "Ursula von der Leyen", `for` in "Department for Transport", `.` in "Dr. Obi"."""
+    if j == 0 or j + 1 >= len(tokens):
+        return False
+    tok, before, after = tokens[j], tokens[j - 1], tokens[j + 1]
+    if tok.text == ".":
+        return before.is_cap and before.lower in lexicon().titles and after.is_cap
+    joins = tok.lower in PARTICLES or tok.lower in ("of", "for")
+    return joins and (before.is_cap or before.lower in PARTICLES) and after.is_cap
 
 
 def phrase_after(tokens: Sequence[Token], k: int) -> tuple[int, int]:
@@ -224,7 +235,7 @@ def phrase_after(tokens: Sequence[Token], k: int) -> tuple[int, int]:
     end = start
     while i < n and i - start < 9:
         tok = tokens[i]
-        if tok.lower in PARTICLES and i + 1 < n and tokens[i + 1].is_cap and end > start:
+        if end > start and _joins_names(tokens, i):
             i += 1
             continue
         if not _is_modifier(tok) or tok.lower in DETERMINERS:

@@ -152,11 +152,12 @@ class SpeakerMemory(BaseModel):
         words = fold(role).split()
         if not words:
             return None
-        found = [
-            person
-            for person in self.persons.values()
-            if any(set(words) <= set(known.split()) for known in person.roles)
-        ]
+        wanted = set(words)
+        found = []
+        for person in self.persons.values():
+            known = {w for r in person.roles for w in r.split()}
+            if words[-1] in known and wanted <= known | _descriptor_words(person):
+                found.append(person)
         return self._most_salient(found) if found else None
 
     def by_org(self, org_kind: str, words: list[str]) -> Person | None:
@@ -170,8 +171,17 @@ class SpeakerMemory(BaseModel):
         return self._most_salient(found) if found else None
 
     def by_descriptor(self, descriptor: str) -> Person | None:
+        """The person a descriptor names: learned as is ("72-year-old"), or whose learned
+        words hold its modifiers ("SPD politician" for someone introduced as "(SPD)")."""
         key = fold(_ARTICLE.sub("", descriptor))
         found = [p for p in self.persons.values() if key in p.descriptors]
+        modifiers = set(key.split()[:-1])
+        if not found and modifiers:
+            found = [
+                p
+                for p in self.persons.values()
+                if modifiers <= _descriptor_words(p) | {w for r in p.roles for w in r.split()}
+            ]
         return self._most_salient(found) if found else None
 
     def most_salient(
@@ -275,6 +285,10 @@ class SpeakerMemory(BaseModel):
             for p in self.persons.values()
             if p.spoke
         ]
+
+
+def _descriptor_words(person: Person) -> set[str]:
+    return {w for d in person.descriptors for w in d.split()}
 
 
 def _surname_match(person: Person, words: list[str]) -> bool:

@@ -158,7 +158,7 @@ def split_sentences(text: str, quotes: list[QuoteSpan]) -> list[tuple[int, int]]
     start = 0
     for m in re.finditer(r"[.!?…]+[\"'”’»]*(?=\s+[\"'“‘„«(\[A-Z0-9\u00c0-\u024f])", text):
         end = m.end()
-        if any(s < m.start() < e - 1 for s, e in protected):
+        if any(s < m.start() < e - 1 and m.end() != e for s, e in protected):
             continue  # inside a quotation: not a sentence end of the frame
         word = re.search(r"([\w.]+)[.]$", text[start : m.start() + 1])
         if word and m.group(0) == "." and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:

@@ -198,7 +198,7 @@ class Resolver:
             return self.pronoun(mention.pronoun)
         if mention.possessor and mention.possessor[0].lower in _FIRST_PERSON:
             return BLOCKED  # "our correspondent"
-        if mention.last in lexicon().voices and not self._names(mention.head):
+        if mention.last in lexicon().voices:
             return self._voice(mention, create=create)
         return self._noun_phrase(mention, create=create)
 
@@ -217,7 +217,7 @@ class Resolver:
         lex = lexicon()
         roles, rest, gender = _role_split(mention.head)
         names = self._names(rest)
-        org_kind = lex.org_kind(mention.last)
+        org_kind = lex.org_kind(mention.last) or _proper_org_kind(mention.head)
         if names and not org_kind:
             return self._named(mention, roles, names, gender, create=create)
         if org_kind:
@@ -300,14 +300,15 @@ class Resolver:
         return Resolved(principal.person, "voice")
 
     def _voice_modifiers(self, mention: Mention, *, create: bool) -> Resolved:
-        """`a Treasury spokeswoman`, `a police spokesperson`: the words before the noun."""
+        """`a Treasury spokeswoman`, `a Department for Transport spokesperson`: the words
+        before the noun name the organisation (or person) spoken for."""
         lex = lexicon()
         mods = list(mention.head[:-1])
         while mods and not mods[-1].is_cap and not lex.org_kind(mods[-1].bare):
             mods.pop()  # "the Liberal Democrat housing spokesperson" -> Liberal Democrat
         if not mods:
             return BLOCKED
-        kind = lex.org_kind(mods[-1].bare)
+        kind = lex.org_kind(mods[-1].bare) or _proper_org_kind(mods)
         if kind is not None:
             return self._org(Mention.of(mods), kind, create=create)
         named = self._names(mods)
@@ -331,10 +332,21 @@ class Resolver:
         text = " ".join(t.bare for t in mention.head)
         person = self.memory.by_descriptor(text)
         if person is None and mention.determiner == "the":
-            person = next((p for p in self.local if p.kind == "person"), None)
+            # the entry's most recent person, preferring one who has spoken in the blog
+            people = [p for p in self.local if p.kind == "person"]
+            person = next((p for p in people if p.spoke), people[0] if people else None)
             if person is not None:
                 self.memory.learn_descriptor(person, text)
         return Resolved(person, "descriptor") if person is not None else NOBODY
+
+
+def _proper_org_kind(words: Sequence[Token]) -> str | None:
+    """The kind of a capitalised organisation name with its head inside: `Ministry of Defence`,
+    `Department for Transport`, `Federation of German Industries`."""
+    lex = lexicon()
+    if not words or not all(t.is_cap or t.lower in ("of", "for", "and") for t in words):
+        return None
+    return next((k for t in words if t.is_cap and (k := lex.org_kind(t.bare))), None)
 
 
 def _org_name(mention: Mention) -> str:

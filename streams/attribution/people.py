@@ -48,8 +48,9 @@ def _learn_run(tokens: Sequence[Token], start: int, end: int, resolver: Resolver
     if end < len(tokens) and tokens[end].is_cap and lex.org_kind(tokens[end].bare):
         return  # "Westshire Police": an organisation, read when it speaks
     name = " ".join(t.bare for t in tokens[start:end])
-    role, gender = _role_before(tokens, start)
-    segment = _apposition_after(tokens, end)
+    role, gender, titled = _role_before(tokens, start)
+    after, affiliation = _skip_qualifiers(tokens, end)
+    segment = _apposition_after(tokens, after)
     kind = _apposition_kind(segment)
     if kind == "org":
         head = Mention.of(_before_preposition(segment)).last
@@ -58,14 +59,32 @@ def _learn_run(tokens: Sequence[Token], start: int, end: int, resolver: Resolver
     appo = Mention.of(segment) if kind else None
     single = end - start == 1
     known, _ = resolver.memory.by_name(name, fuzzy=False)
-    if single and known is None and gender is None and not role:
+    introduced = titled or role is not None or appo is not None or affiliation is not None
+    if single and known is None and not (titled or role):
         return  # one capitalised word with nothing to say it is a person
-    bare = role is None and appo is None and (single or not _is_introduction(tokens, end))
-    if bare and known is None:
+    if known is None and not introduced and (single or not _is_introduction(tokens, end)):
         return
     person = resolver.memory.add(name, role=role or None, gender=gender)
+    if affiliation:
+        resolver.memory.learn_descriptor(person, affiliation)
     if appo is not None:
         _learn_apposition(person, appo, resolver)
+
+
+def _skip_qualifiers(tokens: Sequence[Token], end: int) -> tuple[int, str | None]:
+    """Past `of Montana` and `(CDU)` after a name; the bracketed affiliation, if any."""
+    n = len(tokens)
+    affiliation = None
+    if end + 2 < n and tokens[end].text == "(":
+        close = next((i for i in range(end + 1, min(n, end + 6)) if tokens[i].text == ")"), None)
+        if close is not None:
+            affiliation = " ".join(t.text for t in tokens[end + 1 : close])
+            end = close + 1
+    if end + 1 < n and tokens[end].lower == "of" and tokens[end + 1].is_cap:
+        end += 1
+        while end < n and tokens[end].is_cap:
+            end += 1
+    return end, affiliation
 
 
 def _is_introduction(tokens: Sequence[Token], end: int) -> bool:
@@ -73,27 +92,61 @@ def _is_introduction(tokens: Sequence[Token], end: int) -> bool:
     return end + 1 < len(tokens) and tokens[end].text == "(" and tokens[end + 1].text == "@"
 
 
-def _role_before(tokens: Sequence[Token], start: int) -> tuple[str | None, str | None]:
-    """The role (and a title's gender) written right before a name, or after `role,`."""
+def _role_before(tokens: Sequence[Token], start: int) -> tuple[str | None, str | None, bool]:
+    """The role, gender and whether a title stands right before a name (`Sen. Maria Delgado`,
+    `EU trade commissioner Jan Lindqvist`), or a role before `, Name` (`the transport
+    secretary, Graham Nkemelu`)."""
     lex = lexicon()
-    if start == 0:
-        return None, None
-    before = tokens[start - 1]
-    low = before.bare.lower().rstrip(".")
-    if before.is_word and (low in lex.roles or low in lex.titles):
-        span = phrase_before(tokens, start)
-        words = tokens[span[0] : span[1]]
-        gender = next((lex.titles.get(t.lower.rstrip(".")) for t in words if t.is_word), None)
-        gender = gender or _gendered_role(words)
-        mention = Mention.of(words)
-        role = role_text(mention.head) if any(lex.is_role(t.bare) for t in words) else None
-        return role, gender
-    if before.text == "," and start >= 2:
-        span = phrase_before(tokens, start - 1)
-        mention = Mention.of(tokens[span[0] : span[1]])
-        if mention.head and lex.is_role(mention.last) and not _names_in(mention):
-            return role_text(mention.head), _gendered_role(mention.head)
+    i, genders = start, []
+    while i > 0 and (_pure_title(tokens[i - 1]) or _title_dot(tokens, i - 1)):
+        i -= 1
+        genders.append(lex.titles.get(tokens[i].bare.lower()))
+    titled = bool(genders)
+    gender = next((g for g in genders if g), None)
+    if i > 0 and tokens[i - 1].is_word and lex.is_role(tokens[i - 1].bare):
+        s, e = phrase_before(tokens, i)
+        words = tokens[s:e]
+        head = Mention.of(words).head
+        gender = gender or _title_gender(words) or _gendered_role(words)
+        return role_text(head), gender, titled or any(_is_title(t) for t in words)
+    if i > 1 and tokens[i - 1].text == ",":
+        role, role_gender = _role_apposition(tokens, i - 1)
+        return role, gender or role_gender, titled
+    return None, gender, titled
+
+
+def _role_apposition(tokens: Sequence[Token], comma: int) -> tuple[str | None, str | None]:
+    """`the housing secretary,` / `the general secretary of the rail union,` before a name."""
+    lex = lexicon()
+    s, e = phrase_before(tokens, comma)
+    mention = Mention.of(tokens[s:e])
+    if mention.head and lex.is_role(mention.last) and not _names_in(mention):
+        return role_text(mention.head), _gendered_role(mention.head)
+    if e > s and s >= 2 and tokens[s - 1].lower in ("of", "for", "at"):
+        s2, e2 = phrase_before(tokens, s - 1)
+        owner = Mention.of(tokens[s2:e2])
+        if owner.head and lex.is_role(owner.last) and not _names_in(owner):
+            role = " ".join(t.bare for t in [*owner.head, *tokens[e2:comma]])
+            return role, _gendered_role(owner.head)
     return None, None
+
+
+def _pure_title(tok: Token) -> bool:
+    """A title that is not also a role: `Mr`, `Sen`, `Dr` (not `President`)."""
+    return _is_title(tok) and not lexicon().is_role(tok.bare)
+
+
+def _title_dot(tokens: Sequence[Token], i: int) -> bool:
+    return tokens[i].text == "." and i > 0 and _is_title(tokens[i - 1])
+
+
+def _title_gender(words: Sequence[Token]) -> str | None:
+    titles = lexicon().titles
+    return next((g for t in words if _is_title(t) and (g := titles.get(t.bare.lower()))), None)
+
+
+def _is_title(tok: Token) -> bool:
+    return tok.is_cap and tok.bare.lower() in lexicon().titles
 
 
 def _names_in(mention: Mention) -> bool:
@@ -161,6 +214,8 @@ def _learn_apposition(person: Person, appo: Mention, resolver: Resolver) -> None
     if last_role >= 0:
         resolver.memory.learn_role(person, " ".join(t.bare for t in words))
         resolver.memory.learn_gender(person, _gendered_role(words))
+    elif words and lex.is_person_noun(words[-1].bare):
+        resolver.memory.learn_descriptor(person, " ".join(t.bare for t in words))
 
 
 def learn_gender(tokens: Sequence[Token], people: Sequence[Person], resolver: Resolver) -> None:

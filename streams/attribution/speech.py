@@ -35,6 +35,37 @@ _PREPOSITIONS = frozenset(["of", "in", "on", "at", "for", "from", "by", "with", 
 _CONVERSATION_PARTNERS = frozenset(["with", "to", "about", "on"])
 _COORDINATORS = frozenset(["and", "but", "then", "before", "&"])
 _OF = frozenset(["for", "of"])
+_ASK = frozenset(["ask", "asks", "asked", "asking"])
+_CITED = frozenset(["quoted", "cited", "reported", "heard"])
+_DOCUMENTS = frozenset(["statement", "letter", "post", "report", "spokesperson", "source"])
+_FROM = frozenset(["from", "by", "of"])
+#: words that may follow an inverted speaker: "…, said Lavrov on Tuesday", "said X in a post"
+_AFTER_SPEAKER = frozenset(
+    [
+        *("in", "on", "at", "during", "after", "before", "to", "of", "for", "from", "with"),
+        *("and", "yesterday", "today", "tonight", "earlier", "later", "when", "while", "as"),
+        "but",
+    ]
+)
+_QUESTION_WORDS = frozenset(
+    ["whether", "if", "about", "what", "how", "why", "when", "who", "where", "which"]
+)
+#: verbs whose subject may follow them: “…,” says X; not "told reporters" (an object)
+_INVERTING = frozenset(
+    [
+        *("say", "says", "said", "add", "adds", "added", "ask", "asks", "asked", "explain"),
+        *("explains", "explained", "continue", "continues", "continued", "conclude"),
+        *("concludes", "concluded", "reply", "replies", "replied", "insist", "insists"),
+        *("insisted", "warn", "warns", "warned", "note", "notes", "noted", "recall", "recalls"),
+        *("recalled", "write", "writes", "wrote", "repeat", "repeats", "repeated", "state"),
+        *("states", "stated", "declare", "declares", "declared", "argue", "argues", "argued"),
+        *("admit", "admits", "admitted", "respond", "responds", "responded", "comment"),
+        *("comments", "commented", "remark", "remarks", "remarked", "observe", "observes"),
+        *("observed", "tweet", "tweets", "tweeted", "confirm", "confirms", "confirmed"),
+        *("retort", "retorts", "retorted", "quip", "quips", "quipped", "concede", "concedes"),
+        *("conceded", "claim", "claims", "claimed", "announce", "announces", "announced"),
+    ]
+)
 _COMPLEMENTIZERS = frozenset(["that", "whether"])
 #: how far after a quotation a verb may stand and still frame it: “…,” the minister said
 _AFTER_QUOTE = 8
@@ -105,6 +136,8 @@ def _is_speech_verb(tokens: Sequence[Token], k: int) -> bool:
         return False
     if low != "asked" and _passive(tokens, k) and low.endswith(("ed", "told", "said")):
         return False  # "we are told", "he was warned"
+    if low in _ASK:
+        return _asks_question(tokens, k)
     nxt = tokens[k + 1] if k + 1 < len(tokens) else None
     needs = lex.particles.get(low)
     if needs:
@@ -113,6 +146,13 @@ def _is_speech_verb(tokens: Sequence[Token], k: int) -> bool:
     if conversation and nxt is not None and nxt.lower in _CONVERSATION_PARTNERS:
         return low.startswith("speak") and nxt.lower == "about"
     return True
+
+
+def _asks_question(tokens: Sequence[Token], k: int) -> bool:
+    """"asked whether …", "“…?” asked X": a question; "asked them to move back" is not."""
+    if any(t.quote is not None for t in tokens[max(0, k - 2) : k]):
+        return True
+    return any(t.lower in _QUESTION_WORDS for t in tokens[k + 1 : k + 4])
 
 
 def _speech_frames(
@@ -140,16 +180,21 @@ def _subject(
     ptok = tokens[prev] if prev >= 0 else None
     if ptok is None or ptok.quote is not None or ptok.text in ",:–—":
         inverted = _inverted(tokens, k, resolver)
-        if inverted.person is not None or inverted.blocked:
+        if inverted.person is not None:
             return inverted, k
     if ptok is not None and ptok.text == ",":
         found = _across_apposition(tokens, prev, k, resolver)
         if found is not None:
             return found
-    if ptok is not None and (ptok.lower in _COORDINATORS or ptok.text == ","):
+    if ptok is not None and ptok.lower == "as" and prev > 0 and tokens[prev - 1].lower in _CITED:
+        s, e = phrase_before(tokens, prev - 1)  # "Nkemelu was quoted as saying …"
+        if e > s:
+            return _resolve(tokens, s, e, resolver), s
+    participle = ptok is not None and ptok.text == "," and tokens[k].lower.endswith("ing")
+    if ptok is not None and (ptok.lower in _COORDINATORS or participle):
         if earlier and earlier[-1].found.person is not None:
             return earlier[-1].found, k  # "She described it as … and said …"
-        if ptok.text == "," and tokens[k].lower.endswith("ing"):
+        if participle:
             s, e = subject_phrase(tokens, prev)  # "She paid tribute …, saying: …"
             if e > s:
                 return _resolve(tokens, s, e, resolver), s
@@ -165,9 +210,14 @@ def _previous(tokens: Sequence[Token], k: int) -> int:
 
 def _inverted(tokens: Sequence[Token], k: int, resolver: Resolver) -> Resolved:
     """“…,” says António Guterres / …, said a spokeswoman for the Commission."""
+    if tokens[k].lower not in _INVERTING:
+        return NOBODY  # "told reporters": the phrase after the verb is its object
     start, end = phrase_after(tokens, k)
     if end <= start or tokens[start].lower in PRONOUNS:
         return NOBODY
+    nxt = tokens[end] if end < len(tokens) else None
+    if nxt is not None and nxt.is_word and not nxt.is_cap and nxt.lower not in _AFTER_SPEAKER:
+        return NOBODY  # "…, said the government had lost control": a clause, not a speaker
     return _resolve(tokens, start, end, resolver)
 
 
@@ -188,18 +238,23 @@ def _across_apposition(
             return outer, s
         if inner.person is not None:
             return inner, opening + 1
-    if tokens[k].lower.endswith("ing"):
-        s, e = phrase_before(tokens, comma)
-        if e > s:
-            return _resolve(tokens, s, e, resolver), s
     return None
 
 
 def _after(tokens: Sequence[Token], k: int, resolver: Resolver) -> Resolved:
+    """The source after "according to": a phrase, or whoever issued the statement named."""
     start, end = phrase_after(tokens, k)
-    if end <= start:
-        return NOBODY
-    return _resolve(tokens, start, end, resolver)
+    if end > start:
+        return _resolve(tokens, start, end, resolver)
+    i = k + 1
+    if i < len(tokens) and tokens[i].lower in DETERMINERS:
+        i += 1
+    # "according to a statement from the Rail Delivery Council"
+    if i + 2 < len(tokens) and tokens[i].lower in _DOCUMENTS and tokens[i + 1].lower in _FROM:
+        s, e = phrase_after(tokens, i + 1)
+        if e > s:
+            return _resolve(tokens, s, e, resolver)
+    return NOBODY
 
 
 def _resolve(tokens: Sequence[Token], start: int, end: int, resolver: Resolver) -> Resolved:

@@ -172,7 +172,7 @@ def _is_modifier(tok: Token) -> bool:
         return low not in lex.stopwords or low in DETERMINERS
     if low in lex.stopwords or low in lex.speech_forms or low in lex.conversation_forms:
         return False
-    return not low.endswith("ly") and not low.endswith("ing")
+    return not low.endswith("ly")
 
 
 def phrase_before(tokens: Sequence[Token], k: int) -> tuple[int, int]:

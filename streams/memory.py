@@ -120,10 +120,13 @@ class SpeakerMemory(BaseModel):
             exact = [p for p in self.persons.values() if _surname_match(p, words)]
         if exact:
             return self._most_salient(exact), False
-        if not fuzzy or len(words[-1]) < 4:
-            return None, False
+        if not fuzzy or len(words[-1]) < 4 or self._has_surname(words[-1]):
+            return None, False  # a known surname with another first name is somebody else
         found = self._fuzzy(words[-1])
         return (found, True) if found is not None else (None, False)
+
+    def _has_surname(self, word: str) -> bool:
+        return any(fold(p.surname) == word for p in self.persons.values())
 
     def _fuzzy(self, word: str) -> Person | None:
         best: list[Person] = []
@@ -187,14 +190,22 @@ class SpeakerMemory(BaseModel):
     def most_salient(
         self, gender: str | None = None, kind: Kind | None = "person"
     ) -> Person | None:
-        """The most salient person of `gender` (unknown gender fits any), or organisation."""
+        """The most salient person of `gender` (unknown gender fits any), or organisation.
+
+        Someone never named in the blog (preloaded from a knowledge file) is found only when
+        they are the one such person.
+        """
+
+        def fits(person: Person) -> bool:
+            kind_ok = kind is None or person.kind == kind
+            return kind_ok and (gender is None or person.gender in (None, gender))
+
         for pid in self.salience:
             person = self.persons.get(pid)
-            if person is None or (kind is not None and person.kind != kind):
-                continue
-            if gender is None or person.gender in (None, gender):
+            if person is not None and fits(person):
                 return person
-        return None
+        unnamed = [p for p in self.persons.values() if p.id not in self.salience and fits(p)]
+        return unnamed[0] if len(unnamed) == 1 else None
 
     def _most_salient(self, people: list[Person]) -> Person:
         rank = {pid: i for i, pid in enumerate(self.salience)}

@@ -143,7 +143,7 @@ def find_quotes(text: str) -> list[QuoteSpan]:
             i += 1
             continue
         inner = text[i + 1 : found].strip()
-        if inner and (ch in _DOUBLE_OPEN or len(inner) <= 400):
+        if inner and (ch in _DOUBLE_OPEN or 2 <= len(inner) <= 400):
             spans.append(QuoteSpan(i, found + 1, inner))
             i = found + 1
             continue

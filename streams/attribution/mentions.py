@@ -161,6 +161,7 @@ class Resolver:
         self.local: list[Person] = []  # this entry's people, most recent first
         self.mentioned: list[Person] = []
         self.voiced: dict[str, Gender] = {}  # org id -> gender of the spokesperson heard
+        self.candidates: list[str] = []  # full names that opened a sentence, most recent first
 
     # salience ----------------------------------------------------------------------------------
 
@@ -335,6 +336,8 @@ class Resolver:
             # the entry's most recent person, preferring one who has spoken in the blog
             people = [p for p in self.local if p.kind == "person"]
             person = next((p for p in people if p.spoke), people[0] if people else None)
+            if person is None and self.candidates:
+                person = self.memory.add(self.candidates[0])
             if person is not None:
                 self.memory.learn_descriptor(person, text)
         return Resolved(person, "descriptor") if person is not None else NOBODY

@@ -8,7 +8,10 @@ Read from the words outside quotations, before the entry's speech frames are rea
 - a name, then an apposition: `Tom Fairweather, the shadow housing secretary,`, `Derek Holt, 67,`,
   `Amrita Shah, who runs a café`, `EuroAgri, the farmers' lobby,` (an organisation);
 - gender from titles (`Ms`, `Mr`), gendered role words (`spokeswoman`) and from a pronoun in a
-  sentence that names exactly one person ("Adebayo is on her feet").
+  sentence that names exactly one person ("Adebayo is on her feet");
+- a full name that opens a sentence ("Derek Holt has lived in the village all his life"): a
+  person when the sentence gives them a gender, else a candidate the entry may still refer to
+  ("the pensioner said").
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from streams.frames import Token, phrase_before, stops_phrase
 from streams.lexicon import lexicon
 from streams.memory import Person
 
-__all__ = ["learn_gender", "learn_people"]
+__all__ = ["learn_gender", "learn_people", "learn_subject"]
 
 _GENDER_WORDS = {
     "he": "m",
@@ -226,3 +229,29 @@ def learn_gender(tokens: Sequence[Token], people: Sequence[Person], resolver: Re
     genders = {_GENDER_WORDS[t.lower] for t in tokens if t.lower in _GENDER_WORDS}
     if len(genders) == 1:
         resolver.memory.learn_gender(persons[0], genders.pop())
+
+
+def learn_subject(tokens: Sequence[Token], resolver: Resolver) -> Person | None:
+    """A new full name that opens the sentence as its subject: a person if a pronoun gives them
+    a gender, otherwise a candidate the resolver may use for "the pensioner"."""
+    runs = name_runs(tokens)
+    if not runs or runs[0][0] != 0 or not 2 <= runs[0][1] <= 3:
+        return None
+    end = runs[0][1]
+    nxt = tokens[end] if end < len(tokens) else None
+    opens_clause = nxt is not None and (nxt.text == "," or (nxt.is_word and not nxt.is_cap))
+    if not opens_clause or _not_a_person(tokens[:end]):
+        return None
+    name = " ".join(t.bare for t in tokens[:end])
+    if resolver.memory.by_name(name, fuzzy=False)[0] is not None:
+        return None
+    genders = {_GENDER_WORDS[t.lower] for t in tokens[end:] if t.lower in _GENDER_WORDS}
+    if len(runs) == 1 and len(genders) == 1:
+        return resolver.memory.add(name, gender=genders.pop())
+    resolver.candidates.insert(0, name)
+    return None
+
+
+def _not_a_person(words: Sequence[Token]) -> bool:
+    lex = lexicon()
+    return any(t.bare in lex.org_words or lex.org_kind(t.bare) for t in words)

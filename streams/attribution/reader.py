@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from schemas.events import QuoteKind
 from streams.attribution.mentions import NOBODY, Mention, Resolved, Resolver, name_runs
 from streams.attribution.methods import Method
-from streams.attribution.people import learn_gender, learn_people
+from streams.attribution.people import learn_gender, learn_people, learn_subject
 from streams.attribution.speech import (
     Frame,
     colon_speaker,
@@ -267,6 +267,9 @@ class EntryReader:
     def mention(self, tokens: list[Token]) -> list[Person]:
         """Known people named in the sentence, made the most recent of the entry."""
         people: list[Person] = []
+        subject = learn_subject(tokens, self.resolver)
+        if subject is not None:
+            people.append(subject)
         for start, end in name_runs(tokens):
             name = " ".join(t.bare for t in tokens[start:end])
             person, _ = self.memory.by_name(name, fuzzy=end - start == 1)

@@ -1,0 +1,200 @@
+"""Resolving a speaker phrase: names, misspellings, roles, organisations, descriptors, pronouns."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_streams.test_attribution.blog import last_speaker_of, run, speaker_of, speakers
+
+OKAFOR = (
+    "Maria Okafor, the minister for housing, arrived at the conference centre shortly after nine."
+)
+LINDQVIST = "EU trade commissioner Jan Lindqvist, 61, is also in the room."
+BOTH = f"{OKAFOR} {LINDQVIST}"
+
+
+class TestNames:
+    @pytest.mark.parametrize(
+        ("entry", "fragment", "speaker"),
+        [
+            ("“Yes,” Maria Okafor said.", "Yes", "Okafor"),
+            ("“Yes,” Okafor said.", "Yes", "Okafor"),
+            ("“Yes,” Ms Okafor said.", "Yes", "Okafor"),
+            ("“Yes,” Commissioner Lindqvist said.", "Yes", "Lindqvist"),
+            ("**Lindqvist** says the offer is “final”.", "final", "Lindqvist"),
+        ],
+    )
+    def test_full_name_surname_and_title(self, entry: str, fragment: str, speaker: str) -> None:
+        """A known person is found by full name, surname, or title and surname."""
+        assert last_speaker_of(BOTH, entry, fragment=fragment) == speaker
+
+    def test_new_person_in_a_frame_is_created_with_full_name(self) -> None:
+        """A full name that is new to the blog becomes a person with that canonical name."""
+        results, memory = run("“We are ready,” said Tomasz Wierzbicki, the Rovers manager.")
+        assert speakers(results[-1]) == ["Wierzbicki"]
+        assert [p.name for p in memory.persons.values()] == ["Tomasz Wierzbicki"]
+
+    def test_different_first_name_is_a_different_person(self) -> None:
+        """ "Ann Fairweather" is not "Tom Fairweather" although they share a surname."""
+        _, memory = run(
+            "Tom Fairweather, the shadow housing secretary, spoke first.",
+            "“We disagree,” said Ann Fairweather, his sister.",
+        )
+        assert sorted(p.name for p in memory.persons.values()) == [
+            "Ann Fairweather",
+            "Tom Fairweather",
+        ]
+
+
+class TestMisspellings:
+    @pytest.mark.parametrize(
+        ("entry", "speaker"),
+        [
+            ("“Yes,” Lindquist said.", "Lindqvist"),
+            ("“Yes,” Okafour said.", "Okafor"),
+            ("“Yes,” Lindqvst said.", "Lindqvist"),
+        ],
+    )
+    def test_misspelt_name_is_the_known_person(self, entry: str, speaker: str) -> None:
+        """A misspelt surname is matched by rapidfuzz to the known person, not made new."""
+        results, memory = run(BOTH, entry)
+        assert speaker_of(results[-1], "Yes") == speaker
+        assert len(memory.persons) == 2
+        assert results[-1].quotes[0].method == "fuzzy"
+
+    def test_unrelated_name_is_not_matched(self) -> None:
+        """A name far from every known one is somebody new."""
+        results, memory = run(BOTH, "“Yes,” Lundgren said.")
+        assert speaker_of(results[-1], "Yes") == "Lundgren"
+        assert len(memory.persons) == 3
+
+
+class TestRolesAndDescriptors:
+    @pytest.mark.parametrize(
+        ("entry", "fragment", "speaker"),
+        [
+            ("“Not yet,” the commissioner said.", "Not yet", "Lindqvist"),
+            ("“Not yet,” the trade commissioner said.", "Not yet", "Lindqvist"),
+            ("“Not yet,” said the housing minister.", "Not yet", "Okafor"),
+            ("“Not yet,” the 61-year-old said.", "Not yet", "Lindqvist"),
+        ],
+    )
+    def test_role_or_descriptor_learned_earlier(
+        self, entry: str, fragment: str, speaker: str
+    ) -> None:
+        """A role or age learned from an introduction finds the person later."""
+        assert last_speaker_of(BOTH, entry, fragment=fragment) == speaker
+
+    def test_unknown_role_is_nobody(self) -> None:
+        """A role nobody in the blog holds gives the quote no speaker, not a guess."""
+        results, _ = run(BOTH, "“Not yet,” the chancellor said.")
+        assert speaker_of(results[-1], "Not yet") is None
+
+    @pytest.mark.parametrize(
+        "descriptor", ["the Swede", "the retired postman", "the 54-year-old", "the pensioner"]
+    )
+    def test_descriptor_of_the_entry_person(self, descriptor: str) -> None:
+        """A descriptor never seen before refers to the person the entry is about."""
+        entry = f"Derek Holt has lived in the village all his life. “Never,” {descriptor} said."
+        assert last_speaker_of(entry, fragment="Never") == "Holt"
+
+    def test_descriptor_prefers_someone_who_has_spoken(self) -> None:
+        """Between a speaker and a person merely named, "the 51-year-old" is the speaker."""
+        results, _ = run(
+            "“We were robbed,” said Fiona McAllister, the Scotland coach.",
+            "McAllister also had words for the referee, Eva Lindgren. “It was never a "
+            "penalty,” the 51-year-old said.",
+        )
+        assert speaker_of(results[-1], "penalty") == "McAllister"
+
+
+class TestOrganisations:
+    @pytest.mark.parametrize(
+        ("entry", "fragment", "speaker"),
+        [
+            ("The finance ministry said growth would be “modest”.", "modest", "ministry"),
+            (
+                "Westshire Police said the road would stay “closed until further notice”.",
+                "closed",
+                "Police",
+            ),
+            (
+                "The Local Government Association said councils were “at breaking point”.",
+                "breaking point",
+                "Association",
+            ),
+            ("The Ministry of Defence said the report was “inaccurate”.", "inaccurate", "Defence"),
+        ],
+    )
+    def test_organisation_speaks(self, entry: str, fragment: str, speaker: str) -> None:
+        """An organisation that says something is the speaker, named as the blog writes it."""
+        assert last_speaker_of(entry, fragment=fragment) == speaker
+
+    @pytest.mark.parametrize(
+        ("later", "speaker"),
+        [
+            ("The force said it was “reviewing the footage”.", "Police"),
+            ("It said it was “reviewing the footage”.", "Police"),
+            ("They said they were “reviewing the footage”.", "Police"),
+        ],
+    )
+    def test_organisation_found_again(self, later: str, speaker: str) -> None:
+        """ "the force", "it" and "they" after an organisation spoke in the entry are it."""
+        entry = f"Westshire Police said two people had been arrested. {later}"
+        assert last_speaker_of(entry, fragment="footage") == speaker
+
+    def test_organisation_has_an_org_id(self) -> None:
+        """An organisation speaker is kept as kind "org" with an id starting "org-"."""
+        _, memory = run("The finance ministry said growth would be “modest”.")
+        (org,) = memory.persons.values()
+        assert (org.kind, org.id, org.name) == ("org", "org-finance-ministry", "finance ministry")
+
+
+class TestGroups:
+    @pytest.mark.parametrize(
+        "entry",
+        [
+            "Ministers have been promising to “get Britain building” for months.",
+            "Councils warn of a planning “black hole”.",
+            "Critics said the plan was “unworkable”.",
+            "Our correspondent says the mood is “tense”.",
+        ],
+    )
+    def test_group_or_reporter_is_nobody(self, entry: str) -> None:
+        """A group of people or the blog's own reporter is no speaker, and blocks guessing."""
+        results, _ = run(OKAFOR, "“We will build,” Okafor said.", entry)
+        assert [q.speaker for q in results[-1].quotes] == [None]
+        assert speakers(results[-1]) == []
+
+
+class TestPronouns:
+    def test_pronoun_across_entries(self) -> None:
+        """ "he says" right after an entry in which someone began to speak is that person."""
+        assert (
+            last_speaker_of(
+                BOTH, "Now Lindqvist speaks.", "“We are ready,” he says.", fragment="ready"
+            )
+            == "Lindqvist"
+        )
+
+    def test_pronoun_picks_the_compatible_gender(self) -> None:
+        """With a woman and a man known, "he" is the man and "she" the woman."""
+        first = "Maria Okafor is on her feet. Jan Lindqvist, for his part, is listening."
+        assert last_speaker_of(first, "“No,” he said.", fragment="No") == "Lindqvist"
+        assert last_speaker_of(first, "“No,” she said.", fragment="No") == "Okafor"
+
+    def test_pronoun_prefers_the_entry_person(self) -> None:
+        """A person named in the entry wins over the blog's more salient one."""
+        results, _ = run(
+            "“Good morning,” said Jan Lindqvist.",
+            "Tom Fairweather, the shadow trade secretary, arrives. “Late again,” he says.",
+        )
+        assert speaker_of(results[-1], "Late again") == "Fairweather"
+
+    def test_spokeswoman_pronoun_is_her_organisation(self) -> None:
+        """ "she said" after "a Treasury spokeswoman said" is the Treasury again."""
+        entry = (
+            "A Treasury spokeswoman said the plan was “fully costed”. Asked whether the "
+            "chancellor agreed, she said: “Entirely.”"
+        )
+        assert last_speaker_of(OKAFOR, entry, fragment="Entirely") == "Treasury"

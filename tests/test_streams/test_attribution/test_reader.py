@@ -1,0 +1,173 @@
+"""Paragraph forms: headlines, Q/A lines, speaker lines, quote blocks, embeds, continued quotes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_streams.test_attribution.blog import run, speaker_of, speakers
+
+OKAFOR = (
+    "Maria Okafor, the minister for housing, arrived at the conference centre shortly after nine."
+)
+LINDQVIST = "EU trade commissioner Jan Lindqvist is also in the room, sitting in the front row."
+BOTH = f"{OKAFOR} {LINDQVIST}"
+
+
+class TestHeadlines:
+    @pytest.mark.parametrize(
+        ("entry", "fragment", "speaker"),
+        [
+            (
+                "## Okafor: ‘We will build’\n\nThe minister set out her plans.",
+                "We will build",
+                "Okafor",
+            ),
+            (
+                "## Lindqvist: deal 'within touching distance'\n\nTalks go on.",
+                "touching",
+                "Lindqvist",
+            ),
+            ("## Okafour: “Not one step back”\n\nThe minister was defiant.", "step back", "Okafor"),
+            (
+                "## Treasury insists package is 'fully costed'\n\nNo further detail yet.",
+                "costed",
+                "Treasury",
+            ),
+        ],
+    )
+    def test_headline_quote(self, entry: str, fragment: str, speaker: str) -> None:
+        """`X: "…"` headlines and headline frames attribute the headline's quotation."""
+        results, _ = run(BOTH, entry)
+        assert speaker_of(results[-1], fragment) == speaker
+        assert results[-1].quotes[0].kind == "headline"
+
+    def test_headline_repeating_a_body_quote_is_dropped(self) -> None:
+        """A headline quote that repeats a body quote is not reported twice."""
+        results, _ = run(BOTH, "## Okafor: ‘We will build’\n\n“We will build,” Okafor said.")
+        assert [q.kind for q in results[-1].quotes] == ["partial"]
+
+
+class TestQuestionsAndAnswers:
+    def test_answer_belongs_to_the_person_asked(self) -> None:
+        """`Q:` lines are nobody's quote; `A:` lines are the answers of the person asked."""
+        entry = (
+            "Okafor's spokesperson was asked about the vote.\n\n"
+            "Q: Will the minister resign?\n\n"
+            "A: No. She has the prime minister's full support."
+        )
+        results, _ = run(BOTH, entry)
+        assert [(q.kind, q.method) for q in results[-1].quotes] == [("qa", "answer")]
+        assert speaker_of(results[-1], "full support") == "Okafor"
+
+    def test_speaker_lines(self) -> None:
+        """`Name: answer` lines in a press conference give each answer its speaker."""
+        entry = (
+            "Q: Is dairy still the sticking point?\n\n"
+            "Lindqvist: It is one of them.\n\n"
+            "Q: Minister, will you walk away?\n\n"
+            "Okafor: Nobody is walking away."
+        )
+        results, _ = run(BOTH, entry)
+        assert speaker_of(results[-1], "one of them") == "Lindqvist"
+        assert speaker_of(results[-1], "walking away") == "Okafor"
+        assert speakers(results[-1]) == ["Lindqvist", "Okafor"]
+
+
+class TestColonIntroductions:
+    @pytest.mark.parametrize(
+        ("entry", "fragment", "speaker"),
+        [
+            (
+                "Okafor said:\n\n> We are not going anywhere. The plan stands.",
+                "going anywhere",
+                "Okafor",
+            ),
+            ("She said:\n\n> We are not going anywhere.", "going anywhere", "Okafor"),
+            (
+                "In a statement, the commissioner said:\n\n> Trade is not a zero-sum game.",
+                "zero-sum",
+                "Lindqvist",
+            ),
+            (
+                "Okafor, speaking to Sky News:\n\n“We are not going anywhere.”",
+                "going anywhere",
+                "Okafor",
+            ),
+            ("Lindqvist on Radio Europa: “Trade is not a zero-sum game.”", "zero-sum", "Lindqvist"),
+            ("Lindqvist's verdict: “Too little, too late.”", "too late", "Lindqvist"),
+            (
+                "Lindqvist, the commissioner, is lost for words: “I have nothing to add.”",
+                "nothing to add",
+                "Lindqvist",
+            ),
+        ],
+    )
+    def test_colon_introduces_the_quote(self, entry: str, fragment: str, speaker: str) -> None:
+        """A clause ending in a colon introduces the quotation or block after it."""
+        results, _ = run(BOTH, entry)
+        assert speaker_of(results[-1], fragment) == speaker
+
+    def test_block_without_introduction_is_the_entry_speaker(self) -> None:
+        """A quote block with no colon before it belongs to whoever the entry reports."""
+        entry = (
+            "Okafor went on to talk about rents.\n\n> Nobody should pay half their wage in rent."
+        )
+        results, _ = run(BOTH, entry)
+        assert speaker_of(results[-1], "half their wage") == "Okafor"
+
+
+class TestContinuedQuotes:
+    def test_paragraph_continues_an_open_quotation(self) -> None:
+        """An unclosed quotation continued by the next paragraph's opening mark is one voice."""
+        entry = (
+            "In a statement, Okafor said:\n\n"
+            "“Councils have been asking for this for years and we welcome it.\n\n"
+            "“That will not pay for the planners we lost, let alone the ones we need.”"
+        )
+        results, _ = run(BOTH, entry)
+        quotes = results[-1].quotes
+        assert [q.speaker.name if q.speaker else None for q in quotes] == ["Maria Okafor"] * 2
+        assert quotes[1].method == "continued"
+
+    def test_split_quotation(self) -> None:
+        """`“We did not want this,” she said, “but we had no choice.”` is one speaker."""
+        entry = (
+            "Okafor was on the picket line. “We did not want this,” she said, “but we had no "
+            "choice.”"
+        )
+        results, _ = run(BOTH, entry)
+        assert {speaker_of(results[-1], f) for f in ("want this", "no choice")} == {"Okafor"}
+
+
+class TestEmbeds:
+    def test_post_is_its_author_words(self) -> None:
+        """An embedded post without quotations is its author's words."""
+        entry = (
+            "Lindqvist posted:\n\n"
+            "> Talks are over for today. Back at it tomorrow.\n"
+            "> — Jan Lindqvist (@janlindqvist) March 12, 2025"
+        )
+        results, _ = run(BOTH, entry)
+        assert speaker_of(results[-1], "Talks are over") == "Lindqvist"
+        assert results[-1].quotes[0].method in ("colon", "embed")
+
+    def test_post_by_someone_new(self) -> None:
+        """A post's byline names its author, even one the blog has not mentioned."""
+        entry = (
+            "The Liberal Democrats have responded.\n\n"
+            "> Where is the money? Where are the homes?\n"
+            "> — Alun Pryce MP (@AlunPryceMP) March 12, 2025"
+        )
+        results, _ = run(BOTH, entry)
+        assert speaker_of(results[-1], "Where is the money") == "Pryce"
+
+    def test_quotation_inside_a_post_is_the_quoted_person(self) -> None:
+        """A post that quotes someone carries that person's words, not the poster's."""
+        entry = (
+            "Our correspondent has been following the talks:\n\n"
+            "> Okafor to reporters: “We are closer than ever.”\n"
+            "> — Sam Reporter (@samreports) March 12, 2025"
+        )
+        results, _ = run(BOTH, entry)
+        assert speaker_of(results[-1], "closer than ever") == "Okafor"
+        assert "Reporter" not in speakers(results[-1])

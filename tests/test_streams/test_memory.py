@@ -1,0 +1,149 @@
+"""The per-blog speaker memory: lookups by name, misspelling, role, organisation and descriptor,
+and the YAML knowledge file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from schemas.exceptions import ConfigError
+from streams.memory import SpeakerMemory, load_knowledge
+
+
+@pytest.fixture(name="memory")
+def fixture_memory() -> SpeakerMemory:
+    """Two people and an organisation, as a blog would have learned them."""
+    memory = SpeakerMemory()
+    okafor = memory.add("Maria Okafor", role="minister for housing", gender="f")
+    memory.learn_descriptor(okafor, "54-year-old")
+    memory.add("Jan Lindqvist", role="EU trade commissioner", gender="m")
+    memory.add("Westshire Police", kind="org", org_kind="police")
+    return memory
+
+
+class TestByName:
+    @pytest.mark.parametrize(
+        ("name", "expected", "fuzzy"),
+        [
+            ("Maria Okafor", "Maria Okafor", False),
+            ("Okafor", "Maria Okafor", False),
+            ("okafor", "Maria Okafor", False),
+            ("M. Okafor", "Maria Okafor", False),
+            ("Okafour", "Maria Okafor", True),
+            ("Lindquist", "Jan Lindqvist", True),
+            ("Lindqvst", "Jan Lindqvist", True),
+            ("Ann Okafor", None, False),
+            ("Ng", None, False),
+            ("Olsen", None, False),
+        ],
+    )
+    def test_lookup(
+        self, memory: SpeakerMemory, name: str, expected: str | None, fuzzy: bool
+    ) -> None:
+        """Full name, surname, initial and misspelling find the person; others do not."""
+        person, was_fuzzy = memory.by_name(name)
+        assert (person.name if person else None, was_fuzzy) == (expected, fuzzy)
+
+    def test_fuller_name_becomes_canonical(self) -> None:
+        """A person first seen by surname takes the full name once the blog gives it."""
+        memory = SpeakerMemory()
+        memory.add("Guterres")
+        person = memory.add("António Guterres")
+        assert (len(memory.persons), person.name, person.surname) == (
+            1,
+            "António Guterres",
+            "Guterres",
+        )
+
+    def test_misspelling_never_creates_a_person(self, memory: SpeakerMemory) -> None:
+        """Looking up a misspelt name does not add anyone."""
+        memory.by_name("Okafour")
+        assert len(memory.persons) == 3
+
+
+class TestOtherLookups:
+    @pytest.mark.parametrize(
+        ("role", "expected"),
+        [
+            ("minister", "Maria Okafor"),
+            ("housing minister", "Maria Okafor"),
+            ("commissioner", "Jan Lindqvist"),
+            ("trade commissioner", "Jan Lindqvist"),
+            ("chancellor", None),
+            ("finance minister", None),
+        ],
+    )
+    def test_by_role(self, memory: SpeakerMemory, role: str, expected: str | None) -> None:
+        """A role phrase finds the person whose learned role holds all its words."""
+        person = memory.by_role(role)
+        assert (person.name if person else None) == expected
+
+    @pytest.mark.parametrize(("kind", "words"), [("police", []), ("police", ["Westshire"])])
+    def test_by_org(self, memory: SpeakerMemory, kind: str, words: list[str]) -> None:
+        """ "the force" and "Westshire police" find the organisation of that kind."""
+        org = memory.by_org(kind, words)
+        assert org is not None and org.id == "org-westshire-police"
+
+    def test_by_descriptor(self, memory: SpeakerMemory) -> None:
+        """A learned descriptor finds its person."""
+        person = memory.by_descriptor("the 54-year-old")
+        assert person is not None and person.surname == "Okafor"
+
+    def test_salience(self, memory: SpeakerMemory) -> None:
+        """The most recently promoted person of a fitting gender is the most salient."""
+        for pid in ("okafor", "lindqvist"):
+            memory.promote(memory.persons[pid])
+        assert memory.most_salient().surname == "Lindqvist"  # type: ignore[union-attr]
+        assert memory.most_salient("f").surname == "Okafor"  # type: ignore[union-attr]
+        assert memory.most_salient(kind="org").surname == "Westshire Police"  # type: ignore[union-attr]
+
+
+class TestKnowledgeFile:
+    def test_load(self, tmp_path: Path) -> None:
+        """People and organisations load with aliases, roles, nationality and gender."""
+        path = tmp_path / "k.yaml"
+        path.write_text(
+            "- name: Maria Okafor\n"
+            "  aliases: [the housing czar]\n"
+            "  roles: [the minister for housing]\n"
+            "  nationality: Nigerian\n"
+            "  descriptors: [the 54-year-old]\n"
+            "  gender: female\n"
+            "- name: Finance Ministry\n"
+            "  kind: org\n",
+            encoding="utf-8",
+        )
+        memory = load_knowledge(path)
+        okafor = memory.persons["okafor"]
+        assert (okafor.aliases, okafor.roles, okafor.gender) == (
+            ["housing czar"],
+            ["minister for housing"],
+            "f",
+        )
+        assert okafor.descriptors == ["54-year-old", "nigerian"]
+        org = memory.persons["org-finance-ministry"]
+        assert (org.kind, org.org_kind) == ("org", "ministry")
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            ("name: [unclosed", "cannot read"),
+            ("just a string", "expected a list"),
+            ("- aliases: [x]", "needs a name"),
+            ("- name: X\n  kind: robot", "kind must be"),
+            ("- name: X\n  gender: q", "gender must be"),
+            ("- name: X\n  roles: {a: b}", "roles must be"),
+        ],
+    )
+    def test_bad_file_is_a_clear_error(self, tmp_path: Path, content: str, message: str) -> None:
+        """A malformed knowledge file raises a ConfigError that says what is wrong."""
+        path = tmp_path / "bad.yaml"
+        path.write_text(content, encoding="utf-8")
+        with pytest.raises(ConfigError, match=message):
+            load_knowledge(path)
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        """A missing file is a ConfigError, not a traceback."""
+        with pytest.raises(ConfigError, match="cannot read"):
+            load_knowledge(tmp_path / "nope.yaml")

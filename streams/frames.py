@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from streams.lexicon import lexicon
 from streams.quotes import QuoteSpan
@@ -124,10 +125,12 @@ def _words(text: str, base: int) -> list[Token]:
 
 def is_name_token(tok: Token) -> bool:
     """A capitalised word that may be part of a person's name (not a role, place or acronym)."""
-    if not tok.is_cap:
-        return False
+    return tok.is_cap and _name_word(tok.bare)
+
+
+@lru_cache(maxsize=16384)
+def _name_word(word: str) -> bool:
     lex = lexicon()
-    word = tok.bare
     low = word.lower()
     if low in lex.stopwords or low in lex.roles or low in lex.titles or low in lex.org_heads:
         return False

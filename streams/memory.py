@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -43,6 +44,7 @@ _ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 _GENDERS: dict[str, Gender] = {"m": "m", "male": "m", "man": "m", "f": "f", "female": "f"}
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower case without accents: the key names are compared by."""
     text = unicodedata.normalize("NFKD", text)

@@ -184,9 +184,7 @@ def phrase_before(tokens: Sequence[Token], k: int) -> tuple[int, int]:
     Adverbs and auxiliaries between the phrase and k are skipped ("Lavrov has also said");
     the span is empty (start == end) when no speaker-like phrase is there.
     """
-    i = k - 1
-    while i >= 0 and _skippable(tokens[i]):
-        i -= 1
+    i = _skip_back(tokens, k - 1)
     if i < 0 or not tokens[i].is_word or not _is_head(tokens[i]):
         return (k, k)
     if tokens[i].lower in PRONOUNS:
@@ -209,6 +207,23 @@ def phrase_before(tokens: Sequence[Token], k: int) -> tuple[int, int]:
             start = j
         j -= 1
     return (start, i + 1)
+
+
+def _skip_back(tokens: Sequence[Token], i: int) -> int:
+    """Back over adverbs, auxiliaries and a short parenthesis: "Lindqvist (pictured) said"."""
+    while i >= 0:
+        if _skippable(tokens[i]):
+            i -= 1
+        elif tokens[i].text == ")":
+            opening = next(
+                (j for j in range(i - 1, max(-1, i - 7), -1) if tokens[j].text == "("), -1
+            )
+            if opening < 0:
+                return i
+            i = opening - 1
+        else:
+            return i
+    return i
 
 
 def _joins_names(tokens: Sequence[Token], j: int) -> bool:
@@ -250,14 +265,15 @@ def phrase_after(tokens: Sequence[Token], k: int) -> tuple[int, int]:
 
 
 def apposition_open(tokens: Sequence[Token], comma: int) -> int | None:
-    """For `Name, the role,` or `Name, 67,` closed by the comma at `comma`: the index of the
-    comma that opens the apposition (the name ends just before it), or None."""
+    """For `Name, the role,` / `Name – who … –` closed by the mark at `comma`: the index of the
+    mark that opens the apposition (the name ends just before it), or None."""
+    mark = tokens[comma].text
     j = comma - 1
     while j >= 0 and comma - j <= 14:
         tok = tokens[j]
         if tok.quote is not None or tok.text in ";:()":
             return None
-        if tok.text == ",":
+        if tok.text == mark:
             return j if j > 0 and tokens[j - 1].is_word else None
         j -= 1
     return None

@@ -175,15 +175,18 @@ class Resolver:
             person.mentions += 1
 
     def salient(self, gender: str | None) -> Person | None:
-        """The most recent person of this entry that fits `gender`, else the blog's."""
-        for person in self.local:
-            if person.kind == "org":
-                if gender is not None and self.voiced.get(person.id) == gender:
-                    return person
-                continue
-            if gender is None or person.gender in (None, gender):
-                return person
+        """The most recent person of this entry known to be of `gender`, else the most recent
+        whose gender is unknown, else the blog's most salient fitting person."""
+        known = [p for p in self.local if gender is not None and self._gender(p) == gender]
+        if known:
+            return known[0]
+        unknown = [p for p in self.local if p.kind == "person" and p.gender is None]
+        if unknown:
+            return unknown[0]
         return self.memory.most_salient(gender)
+
+    def _gender(self, person: Person) -> str | None:
+        return self.voiced.get(person.id) if person.kind == "org" else person.gender
 
     def salient_org(self) -> Person | None:
         local = next((p for p in self.local if p.kind == "org"), None)

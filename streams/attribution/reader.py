@@ -223,7 +223,8 @@ class EntryReader:
         speakers = [f.found.person for f in frames if f.found.person is not None]
         learn_gender(tokens, [*mentioned, *speakers], self.resolver)
         for frame in frames:
-            if frame.found.person is not None:
+            # "Fairweather's claim" reports words only through a quotation it frames
+            if frame.found.person is not None and frame.kind != "noun":
                 self.speak(frame.found.person)
                 if frame.kind == "asked":
                     self.asked = frame.found.person

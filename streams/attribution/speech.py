@@ -27,7 +27,7 @@ from streams.lexicon import QUOTE_PARTICLE, lexicon
 
 __all__ = ["Frame", "colon_speaker", "find_frames", "frame_for", "subject_phrase"]
 
-FrameKind = Literal["speech", "according", "asked"]
+FrameKind = Literal["speech", "according", "asked", "noun"]
 
 _BE = frozenset(["is", "was", "were", "been", "being", "be", "are", "am"])
 _NOUN_MARKERS = DETERMINERS | POSSESSIVE_PRONOUNS.keys() | {"no", "any", "every", "such"}
@@ -36,6 +36,16 @@ _CONVERSATION_PARTNERS = frozenset(["with", "to", "about", "on"])
 _COORDINATORS = frozenset(["and", "but", "then", "before", "&"])
 _OF = frozenset(["for", "of"])
 _ASK = frozenset(["ask", "asks", "asked", "asking"])
+_APPOSITION_MARKS = frozenset([",", "–", "—"])
+#: what may stand between a quotation and the frame right after it
+_BETWEEN = frozenset([",", "–", "—", "-", ")", "("])
+#: nouns that report words when a name owns them: "Lindqvist's verdict", "Okafor's reply"
+_SPEECH_NOUNS = frozenset(
+    [
+        *("verdict", "response", "reply", "reaction", "answer", "message", "words", "view"),
+        *("assessment", "warning", "comments", "remarks", "statement", "claim", "promise"),
+    ]
+)
 _CITED = frozenset(["quoted", "cited", "reported", "heard"])
 _DOCUMENTS = frozenset(["statement", "letter", "post", "report", "spokesperson", "source"])
 _FROM = frozenset(["from", "by", "of"])
@@ -80,6 +90,10 @@ class Frame:
     verb: int
     found: Resolved
     kind: FrameKind = "speech"
+    start: int = -1  # where the speaker phrase starts (the verb's index when it follows)
+
+    def opens_at(self) -> int:
+        return self.verb if self.start < 0 else min(self.start, self.verb)
 
 
 def find_frames(tokens: Sequence[Token], resolver: Resolver) -> list[Frame]:
@@ -93,21 +107,26 @@ def find_frames(tokens: Sequence[Token], resolver: Resolver) -> list[Frame]:
         elif tok.lower == "asked" and _passive(tokens, k):
             start, end = phrase_before(tokens, k)
             found = _resolve(tokens, start, end, resolver) if end > start else NOBODY
-            frames.append(Frame(k, found, "asked"))
+            frames.append(Frame(k, found, "asked", start))
         elif _is_speech_verb(tokens, k) and not _reported(tokens, k, frames):
             frames.extend(_speech_frames(tokens, k, frames, resolver))
+        elif tok.possessive and k + 1 < len(tokens) and tokens[k + 1].lower in _SPEECH_NOUNS:
+            found = resolver.resolve(Mention.of([tok]), create=False)  # "Lindqvist's verdict"
+            frames.append(Frame(k + 1, found, "noun", k))
     return [f for f in frames if f.found.person is not None or f.found.blocked]
 
 
 def _reported(tokens: Sequence[Token], k: int, frames: Sequence[Frame]) -> bool:
     """A verb inside what an earlier frame reports: "Lavrov complains that the assembly has
     condemned Russia" is Lavrov's complaint, not the assembly's words."""
-    heard = [f for f in frames if f.found.person is not None or f.found.blocked]
+    heard = [
+        f for f in frames if f.kind != "noun" and (f.found.person is not None or f.found.blocked)
+    ]
     if not heard:
         return False
     between = tokens[heard[-1].verb + 1 : k]
     return any(t.lower in _COMPLEMENTIZERS for t in between) and not any(
-        t.quote is not None for t in between
+        t.quote is not None or t.text == "," for t in between
     )
 
 
@@ -159,13 +178,13 @@ def _speech_frames(
     tokens: Sequence[Token], k: int, earlier: list[Frame], resolver: Resolver
 ) -> list[Frame]:
     found, start = _subject(tokens, k, earlier, resolver)
-    frames = [Frame(k, found)]
+    frames = [Frame(k, found, "speech", start)]
     if found.person is not None and start >= 2 and tokens[start - 1].lower in ("and", "&"):
         s, e = phrase_before(tokens, start - 1)  # "Lindqvist and Tremblay have announced"
         if e > s:
             other = _resolve(tokens, s, e, resolver)
             if other.person is not None and other.person is not found.person:
-                frames.insert(0, Frame(k, other))
+                frames.insert(0, Frame(k, other, "speech", s))
     return frames
 
 
@@ -182,7 +201,7 @@ def _subject(
         inverted = _inverted(tokens, k, resolver)
         if inverted.person is not None:
             return inverted, k
-    if ptok is not None and ptok.text == ",":
+    if ptok is not None and ptok.text in _APPOSITION_MARKS:
         found = _across_apposition(tokens, prev, k, resolver)
         if found is not None:
             return found
@@ -309,7 +328,7 @@ def subject_phrase(tokens: Sequence[Token], stop: int) -> tuple[int, int]:
             end = j
         if tok.possessive:
             break
-    return (i, end)
+    return (i, end) if end == j else (i, i)  # "a senior government source": not a speaker
 
 
 def _skippable_opener(tok: Token) -> bool:
@@ -342,12 +361,12 @@ def colon_speaker(
 def frame_for(q: int, tokens: Sequence[Token], frames: Sequence[Frame]) -> Frame | None:
     """The frame that reports the quotation at token q.
 
-    A verb just after it with no other quotation between ("“…,” Lavrov said") comes first,
-    then the last frame before it, then the first one after it.
+    A frame right after it ("“…,” Lavrov said", "“…,” says X", "…”, according to X") comes
+    first, then the last frame before it, then the first one after it.
     """
     for f in frames:
-        between = tokens[q + 1 : f.verb]
-        if q < f.verb <= q + _AFTER_QUOTE and not any(t.quote is not None for t in between):
+        between = tokens[q + 1 : f.opens_at()]
+        if q < f.verb <= q + _AFTER_QUOTE and all(t.text in _BETWEEN for t in between):
             return f
     before = [f for f in frames if f.verb < q]
     if before:

@@ -124,6 +124,7 @@ class TestOrganisations:
                 "Association",
             ),
             ("The Ministry of Defence said the report was “inaccurate”.", "inaccurate", "Defence"),
+            ("The White House said the president was “deeply saddened”.", "saddened", "House"),
         ],
     )
     def test_organisation_speaks(self, entry: str, fragment: str, speaker: str) -> None:
@@ -190,6 +191,14 @@ class TestPronouns:
             "Tom Fairweather, the shadow trade secretary, arrives. “Late again,” he says.",
         )
         assert speaker_of(results[-1], "Late again") == "Fairweather"
+
+    def test_pronoun_prefers_known_gender(self) -> None:
+        """ "she" is the woman of the entry, not a man named after her whose gender is unknown."""
+        results, _ = run(
+            "Maria Okafor is on her feet.",
+            "Okafor said she “would not be lectured” by Fairweather, who she said had “no plan”.",
+        )
+        assert {speaker_of(results[-1], f) for f in ("lectured", "no plan")} == {"Okafor"}
 
     def test_spokeswoman_pronoun_is_her_organisation(self) -> None:
         """ "she said" after "a Treasury spokeswoman said" is the Treasury again."""

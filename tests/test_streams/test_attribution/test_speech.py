@@ -36,6 +36,19 @@ class TestSpeechVerbs:
             ("Okafor called the offer “an insult to renters”.", "insult", "Okafor"),
             ("Okafor goes on: “Every council will get the money.”", "council", "Okafor"),
             (
+                "Lindqvist – who has long opposed the tariffs – said they were “madness”.",
+                "madness",
+                "Lindqvist",
+            ),
+            ("Lindqvist (pictured) said the EU was “united”.", "united", "Lindqvist"),
+            ("“Shocking” – that was Lindqvist's verdict on the figures.", "Shocking", "Lindqvist"),
+            (
+                "Okafor, asked whether she would resign, replied: “Absolutely not.”",
+                "Absolutely",
+                "Okafor",
+            ),
+            ("“I don't know,” admitted Okafor.", "know", "Okafor"),
+            (
                 "Okafor described it as “a fig leaf” and said she would “keep fighting”.",
                 "keep fighting",
                 "Okafor",
@@ -77,6 +90,7 @@ class TestSpeechVerbs:
             "In a post on X, the campaign asked supporters to “keep the pressure on”.",
             "Fairweather's claim that the scheme is “unworkable” has been rejected.",
             "We are told the talks are “going well”.",
+            "A senior government source told the BBC: “The minister is furious.”",
             "Okafor was warned that the bill was “in trouble”.",
         ],
     )

@@ -227,19 +227,26 @@ class Resolver:
         if org_kind:
             return self._org(mention, org_kind, create=create)
         if roles and mention.last in lex.roles:
-            person = self.memory.by_role(role_text(roles))
+            person = self.memory.by_role(role_text(roles)) or self._local_role(mention.last)
             return Resolved(person, "role") if person is not None else BLOCKED
-        if lex.is_group(mention.last) and not mention.head[-1].is_cap:
-            return BLOCKED
-        if lex.is_group(mention.last) and len(mention.head) == 1:
-            return BLOCKED  # "Ministers have been promising…" at a sentence start
+        if lex.is_group(mention.last):
+            return BLOCKED  # "Ministers have been promising …", "Critics said …"
         return self._descriptor(mention)
 
     @staticmethod
     def _names(words: Sequence[Token]) -> list[Token]:
+        """The name the words end with: `Sinead Costello` in "head coach Sinead Costello";
+        none in "the Green politician", where a common noun follows the capitalised word."""
         for start, end in name_runs(words):
-            return list(words[start:end])
+            if all(t.is_cap or not t.is_word for t in words[end:]):
+                return list(words[start:end])
+            return []
         return []
+
+    def _local_role(self, head: str) -> Person | None:
+        """ "the association president": the one person of this entry holding that role noun."""
+        found = [p for p in self.local if any(head in role.split() for role in p.roles)]
+        return found[0] if len(found) == 1 else None
 
     def _named(
         self,

@@ -44,6 +44,8 @@ _BYLINE = re.compile(
     r"(?:^|\s)[—–-]{1,2}\s*(?P<name>[^()@\n—–]{2,80}?)\s*\(@[\w.]{1,60}\)(?P<rest>[^\n]{0,80})$"
 )
 _TRIM = " ,;:–—-"
+_TITLE_BEFORE = frozenset(["the", "in", "on", "to", "of"])
+_TITLE_SMALL = frozenset(["of", "the", "am", "and", "for", "de", "der", "die", "das", "la", "le"])
 _HEADLINE, _TEXT, _BLOCK, _EMBED = "headline", "text", "block", "embed"
 
 
@@ -234,7 +236,7 @@ class EntryReader:
         )
         standalone = sum(1 for t in tokens if t.is_word or t.quote is not None) == 1
         for q, tok in enumerate(tokens):
-            if tok.quote is None:
+            if tok.quote is None or _is_title(quotes[tok.quote].text, tokens, q):
                 continue
             span = quotes[tok.quote]
             kind: QuoteKind = "headline" if headline else _kind(span.text)
@@ -298,6 +300,14 @@ class EntryReader:
         found = self.resolver.resolve(Mention.of(tokens[start:end]), create=False)
         if found.person is not None and found.person.id in self.memory.last_speakers:
             self.speak(found.person)
+
+
+def _is_title(text: str, tokens: list[Token], q: int) -> bool:
+    """`told the “Rheinische Post”`: a newspaper or programme title in quotation marks."""
+    words = text.split()
+    if not 1 <= len(words) <= 5 or q == 0 or tokens[q - 1].lower not in _TITLE_BEFORE:
+        return False
+    return all(w[:1].isupper() or w.lower() in _TITLE_SMALL for w in words)
 
 
 def _bare_byline(name: str) -> str:

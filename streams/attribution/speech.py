@@ -110,10 +110,21 @@ def find_frames(tokens: Sequence[Token], resolver: Resolver) -> list[Frame]:
             frames.append(Frame(k, found, "asked", start))
         elif _is_speech_verb(tokens, k) and not _reported(tokens, k, frames):
             frames.extend(_speech_frames(tokens, k, frames, resolver))
+        elif tok.lower == "so" and _so_attribution(tokens, k):
+            frames.append(Frame(k, _after(tokens, k, resolver), "speech", k))
         elif tok.possessive and k + 1 < len(tokens) and tokens[k + 1].lower in _SPEECH_NOUNS:
             found = resolver.resolve(Mention.of([tok]), create=False)  # "Lindqvist's verdict"
             frames.append(Frame(k + 1, found, "noun", k))
     return [f for f in frames if f.found.person is not None or f.found.blocked]
+
+
+def _so_attribution(tokens: Sequence[Token], k: int) -> bool:
+    """`“…”, so the CDU leader.`: the German "so X" of translated tickers, which closes the
+    sentence with its speaker."""
+    if k < 2 or tokens[k - 1].text != "," or tokens[k - 2].quote is None:
+        return False
+    start, end = phrase_after(tokens, k)
+    return end > start and all(not t.is_word and t.quote is None for t in tokens[end:])
 
 
 def _reported(tokens: Sequence[Token], k: int, frames: Sequence[Frame]) -> bool:

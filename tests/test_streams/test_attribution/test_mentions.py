@@ -85,6 +85,23 @@ class TestRolesAndDescriptors:
         """A role or age learned from an introduction finds the person later."""
         assert last_speaker_of(BOTH, entry, fragment=fragment) == speaker
 
+    def test_role_held_by_the_one_person_of_the_entry(self) -> None:
+        """ "the association president" with one president in the entry is that person."""
+        results, _ = run(
+            "The president of the Federation of Chemical Industry, Martin Kessler, arrived.",
+            "Kessler was satisfied. It was a “good first step”, said the association president.",
+        )
+        assert speaker_of(results[-1], "first step") == "Kessler"
+
+    def test_party_and_person_noun_is_a_descriptor_not_a_name(self) -> None:
+        """ "the Green politician" describes the entry's person; "Green" is nobody's name."""
+        results, memory = run(
+            "Economics Minister Ricarda Holm (Greens) spoke first. There must be “no blank "
+            "cheque”, the Green politician demanded."
+        )
+        assert speaker_of(results[-1], "blank cheque") == "Holm"
+        assert [p.name for p in memory.persons.values()] == ["Ricarda Holm"]
+
     def test_unknown_role_is_nobody(self) -> None:
         """A role nobody in the blog holds gives the quote no speaker, not a guess."""
         results, _ = run(BOTH, "“Not yet,” the chancellor said.")

@@ -47,6 +47,15 @@ class TestHeadlines:
         assert [q.kind for q in results[-1].quotes] == ["partial"]
 
 
+class TestTitles:
+    def test_newspaper_title_is_not_a_quote(self) -> None:
+        """`told the “Rheinische Post”` names a newspaper: only the real quotation is kept."""
+        results, _ = run(
+            OKAFOR, "Okafor told the “Evening Courier” there would be “no blank cheque”."
+        )
+        assert [q.text for q in results[-1].quotes] == ["no blank cheque"]
+
+
 class TestQuestionsAndAnswers:
     def test_answer_belongs_to_the_person_asked(self) -> None:
         """`Q:` lines are nobody's quote; `A:` lines are the answers of the person asked."""

@@ -26,6 +26,8 @@ __all__ = [
     "Token",
     "apposition_open",
     "is_name_token",
+    "name_run",
+    "name_runs",
     "phrase_after",
     "phrase_before",
     "stops_phrase",
@@ -281,3 +283,45 @@ def apposition_open(tokens: Sequence[Token], comma: int) -> int | None:
 
 def stops_phrase(tok: Token) -> bool:
     return tok.quote is not None or tok.text in _STOP_PHRASE
+
+
+def _generic_start(tok: Token) -> bool:
+    """A capitalised common word that can stand before a name: `Substitute`, `Match-winner`."""
+    parts = tok.bare.split("-")
+    if len(parts) > 1 and all(p[:1].islower() for p in parts[1:]):
+        return True
+    return lexicon().is_person_noun(tok.bare) and tok.bare.lower() not in lexicon().demonyms
+
+
+def name_run(tokens: Sequence[Token], i: int) -> int:
+    """End (exclusive) of the run of name tokens starting at i; i when there is none."""
+    j = i
+    n = len(tokens)
+    while j < n and j - i < 5:
+        tok = tokens[j]
+        if is_name_token(tok):
+            j += 1
+            if tok.possessive:
+                break
+        elif tok.lower in PARTICLES and j > i and j + 1 < n and is_name_token(tokens[j + 1]):
+            j += 1
+        else:
+            break
+    return j
+
+
+def name_runs(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Every run of name tokens, without a leading common word (`Substitute Kyle Benn`)."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        end = name_run(tokens, i)
+        if end == i:
+            i += 1
+            continue
+        start = i
+        while end - start > 1 and _generic_start(tokens[start]):
+            start += 1
+        runs.append((start, end))
+        i = end
+    return runs

@@ -34,6 +34,7 @@ class Lexicon:
 
     speech_forms: frozenset[str]
     conversation_forms: frozenset[str]  # forms that are not speech before "with"/"to"
+    inverting_forms: frozenset[str]  # forms whose subject may follow them: “…,” says X
     particles: dict[str, frozenset[str]]  # form -> words one of which must follow it
     roles: frozenset[str]
     titles: dict[str, str | None]
@@ -76,27 +77,36 @@ class Lexicon:
         return self.org_heads.get(word.lower())
 
 
-def _speech(lines: list[str]) -> tuple[set[str], set[str], dict[str, frozenset[str]]]:
+@dataclass(frozen=True)
+class _Speech:
+    speech: frozenset[str]
+    conversation: frozenset[str]
+    inverting: frozenset[str]
+    particles: dict[str, frozenset[str]]
+
+
+def _speech(lines: list[str]) -> _Speech:
     speech: set[str] = set()
     conversation: set[str] = set()
+    inverting: set[str] = set()
     particles: dict[str, frozenset[str]] = {}
     for line in lines:
         words = line.split()
         needs = frozenset(w[1:] for w in words if w.startswith("+"))
-        forms = [w for w in words if not w.startswith("+")]
-        lemma, *rest = forms
-        target = conversation if lemma.endswith("!") else speech
-        for form in [lemma.rstrip("!"), *rest]:
-            target.add(form)
-            if needs:
-                particles[form] = needs
-    return speech, conversation, particles
+        lemma, *rest = [w for w in words if not w.startswith("+")]
+        forms = [lemma.rstrip("!~"), *rest]
+        (conversation if "!" in lemma else speech).update(forms)
+        if "~" in lemma:
+            inverting.update(forms)
+        if needs:
+            particles.update(dict.fromkeys(forms, needs))
+    return _Speech(frozenset(speech), frozenset(conversation), frozenset(inverting), particles)
 
 
 @cache
 def lexicon() -> Lexicon:
     """The process-wide lexicon."""
-    speech, conversation, particles = _speech(_lines("speech_verbs.txt"))
+    verbs = _speech(_lines("speech_verbs.txt"))
     roles = {w.replace("-", " ") for line in _lines("roles.txt") for w in line.split()}
     titles: dict[str, str | None] = {}
     for line in _lines("titles.txt"):
@@ -113,9 +123,10 @@ def lexicon() -> Lexicon:
     org_heads = {w: line.split()[0] for line in _lines("organisations.txt") for w in line.split()}
     stop = _words("stopwords.txt")
     return Lexicon(
-        speech_forms=frozenset(speech),
-        conversation_forms=frozenset(conversation),
-        particles=particles,
+        speech_forms=verbs.speech,
+        conversation_forms=verbs.conversation,
+        inverting_forms=verbs.inverting,
+        particles=verbs.particles,
         roles=frozenset(roles),
         titles=titles,
         stopwords=stop,

@@ -14,12 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from streams.attribution.methods import Method
-from streams.frames import DETERMINERS, PARTICLES, POSSESSIVE_PRONOUNS, PRONOUNS, Token
-from streams.frames import is_name_token as _is_name_token
+from streams.frames import DETERMINERS, POSSESSIVE_PRONOUNS, PRONOUNS, Token, name_runs
 from streams.lexicon import lexicon
 from streams.memory import Gender, Person, SpeakerMemory
 
-__all__ = ["Mention", "Resolved", "Resolver", "name_run", "name_runs"]
+__all__ = ["BLOCKED", "NOBODY", "Mention", "Resolved", "Resolver", "role_text"]
 
 _AGE = re.compile(r"^\d{1,3}-year-old$")
 _GENDERED = {"spokeswoman": "f", "spokesman": "m", "chairwoman": "f", "chairman": "m"}
@@ -38,48 +37,6 @@ class Resolved:
 
 NOBODY = Resolved()
 BLOCKED = Resolved(blocked=True)
-
-
-def _generic_start(tok: Token) -> bool:
-    """A capitalised common word that can stand before a name: `Substitute`, `Match-winner`."""
-    parts = tok.bare.split("-")
-    if len(parts) > 1 and all(p[:1].islower() for p in parts[1:]):
-        return True
-    return lexicon().is_person_noun(tok.bare) and tok.bare.lower() not in lexicon().demonyms
-
-
-def name_run(tokens: Sequence[Token], i: int) -> int:
-    """End (exclusive) of the run of name tokens starting at i; i when there is none."""
-    j = i
-    n = len(tokens)
-    while j < n and j - i < 5:
-        tok = tokens[j]
-        if _is_name_token(tok):
-            j += 1
-            if tok.possessive:
-                break
-        elif tok.lower in PARTICLES and j > i and j + 1 < n and _is_name_token(tokens[j + 1]):
-            j += 1
-        else:
-            break
-    return j
-
-
-def name_runs(tokens: Sequence[Token]) -> list[tuple[int, int]]:
-    """Every run of name tokens, without a leading common word (`Substitute Kyle Benn`)."""
-    runs: list[tuple[int, int]] = []
-    i = 0
-    while i < len(tokens):
-        end = name_run(tokens, i)
-        if end == i:
-            i += 1
-            continue
-        start = i
-        while end - start > 1 and _generic_start(tokens[start]):
-            start += 1
-        runs.append((start, end))
-        i = end
-    return runs
 
 
 @dataclass(frozen=True, slots=True)

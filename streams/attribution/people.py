@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from streams.attribution.mentions import Mention, Resolver, name_runs, role_text
-from streams.frames import Token, phrase_before, stops_phrase
+from streams.attribution.mentions import Mention, Resolver, role_text
+from streams.frames import Token, name_runs, phrase_before, stops_phrase
 from streams.lexicon import lexicon
 from streams.memory import Person
 

@@ -17,24 +17,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from schemas.events import QuoteKind
-from streams.attribution.mentions import NOBODY, Mention, Resolved, Resolver, name_runs
+from streams.attribution.clauses import colon_speaker, subject_phrase
+from streams.attribution.mentions import NOBODY, Mention, Resolved, Resolver
 from streams.attribution.methods import Method
 from streams.attribution.people import learn_gender, learn_people, learn_subject
-from streams.attribution.speech import (
-    Frame,
-    colon_speaker,
-    find_frames,
-    frame_for,
-    subject_phrase,
-)
-from streams.frames import Token, tokenize
+from streams.attribution.speech import Frame, find_frames, frame_for
+from streams.frames import Token, name_runs, tokenize
 from streams.memory import Person, SpeakerMemory
 from streams.models import ParsedEntry
 from streams.quotes import QuoteSpan, find_quotes, split_sentences
 
-__all__ = ["Found", "Paragraph", "read_entry"]
+__all__ = ["EntryReader", "Found", "Paragraph", "read_entry"]
 
 _QA = re.compile(r"^(Q|A|Question|Answer)\s*[:.]\s+", re.IGNORECASE)
 _SPEAKER_LINE = re.compile(
@@ -46,7 +42,7 @@ _BYLINE = re.compile(
 _TRIM = " ,;:–—-"
 _TITLE_BEFORE = frozenset(["the", "in", "on", "to", "of"])
 _TITLE_SMALL = frozenset(["of", "the", "am", "and", "for", "de", "der", "die", "das", "la", "le"])
-_HEADLINE, _TEXT, _BLOCK, _EMBED = "headline", "text", "block", "embed"
+ParaKind = Literal["headline", "text", "block", "embed"]
 
 
 @dataclass(slots=True)
@@ -66,8 +62,10 @@ class Found:
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
+    """A paragraph of the entry as the reader sees it."""
+
     text: str
-    kind: str
+    kind: ParaKind
 
 
 class EntryReader:
@@ -111,9 +109,9 @@ class EntryReader:
     def paragraphs(self) -> list[Paragraph]:
         out: list[Paragraph] = []
         if self.entry.headline:
-            out.append(Paragraph(self.entry.headline, _HEADLINE))
+            out.append(Paragraph(self.entry.headline, "headline"))
         for p in self.entry.paragraphs:
-            kind = _EMBED if p.embed else _BLOCK if p.quote_block else _TEXT
+            kind: ParaKind = "embed" if p.embed else "block" if p.quote_block else "text"
             out.append(Paragraph(p.text, kind))
         return out
 
@@ -123,10 +121,10 @@ class EntryReader:
             learn_people(tokenize(para.text, find_quotes(para.text)), self.resolver)
         for index, para in enumerate(paragraphs):
             colon, self.colon = self.colon, NOBODY
-            if para.kind == _HEADLINE:
+            if para.kind == "headline":
                 self.headline(para.text, index)
-            elif para.kind in (_BLOCK, _EMBED):
-                self.block(para.text, index, colon, embed=para.kind == _EMBED)
+            elif para.kind in ("block", "embed"):
+                self.block(para.text, index, colon, embed=para.kind == "embed")
             else:
                 self.text(para.text, index, colon)
 
@@ -231,9 +229,10 @@ class EntryReader:
                 if frame.kind == "asked":
                     self.asked = frame.found.person
         colon = next((i for i, t in enumerate(tokens) if t.text == ":" and t.quote is None), None)
-        introduced = (
-            colon_speaker(tokens, colon, frames, self.resolver) if colon is not None else NOBODY
-        )
+        introduced = NOBODY
+        if colon is not None:
+            before = [f.found for f in frames if f.verb < colon]
+            introduced = colon_speaker(tokens, colon, before[-1] if before else None, self.resolver)
         standalone = sum(1 for t in tokens if t.is_word or t.quote is not None) == 1
         for q, tok in enumerate(tokens):
             if tok.quote is None or _is_title(quotes[tok.quote].text, tokens, q):

@@ -3,8 +3,10 @@
 A frame is a speech verb with its subject (before it: "Lavrov said"; after it: "says the UN
 chief"; across an apposition: "Tom Fairweather, the shadow housing secretary, said"; shared by a
 second verb: "She described it as … and said …"), "according to X", "X is asked" (X answers next),
-or a colon introduction ("Lee Darnell on Radio 5 Live: “…”"). A verb used as a noun ("Fairweather's
-claim", "in a post") or in the passive ("he was told") frames nothing.
+a possessive speech noun ("Lindqvist's verdict") or a translated "…”, so X.". A verb used as a
+noun ("in a post"), in the passive ("he was told") or inside what another frame reports ("Lavrov
+complains that the assembly has condemned …") frames nothing. Colon introductions are in
+`clauses`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from streams.attribution.mentions import BLOCKED, NOBODY, Mention, Resolved, Resolver
+from streams.attribution.clauses import subject_phrase
+from streams.attribution.mentions import NOBODY, Mention, Resolved, Resolver
 from streams.frames import (
     DETERMINERS,
     POSSESSIVE_PRONOUNS,
@@ -25,11 +28,13 @@ from streams.frames import (
 )
 from streams.lexicon import QUOTE_PARTICLE, lexicon
 
-__all__ = ["Frame", "colon_speaker", "find_frames", "frame_for", "subject_phrase"]
+__all__ = ["Frame", "find_frames", "frame_for"]
 
 FrameKind = Literal["speech", "according", "asked", "noun"]
 
 _BE = frozenset(["is", "was", "were", "been", "being", "be", "are", "am"])
+#: words between a subject and its verb that keep the verb's voice readable: "is also asked"
+_SKIP = frozenset(["also", "then", "now", "again", "first", "later", "repeatedly", "not"]) | _BE
 _NOUN_MARKERS = DETERMINERS | POSSESSIVE_PRONOUNS.keys() | {"no", "any", "every", "such"}
 _PREPOSITIONS = frozenset(["of", "in", "on", "at", "for", "from", "by", "with", "to", "into"])
 _CONVERSATION_PARTNERS = frozenset(["with", "to", "about", "on"])
@@ -60,27 +65,9 @@ _AFTER_SPEAKER = frozenset(
 _QUESTION_WORDS = frozenset(
     ["whether", "if", "about", "what", "how", "why", "when", "who", "where", "which"]
 )
-#: verbs whose subject may follow them: “…,” says X; not "told reporters" (an object)
-_INVERTING = frozenset(
-    [
-        *("say", "says", "said", "add", "adds", "added", "ask", "asks", "asked", "explain"),
-        *("explains", "explained", "continue", "continues", "continued", "conclude"),
-        *("concludes", "concluded", "reply", "replies", "replied", "insist", "insists"),
-        *("insisted", "warn", "warns", "warned", "note", "notes", "noted", "recall", "recalls"),
-        *("recalled", "write", "writes", "wrote", "repeat", "repeats", "repeated", "state"),
-        *("states", "stated", "declare", "declares", "declared", "argue", "argues", "argued"),
-        *("admit", "admits", "admitted", "respond", "responds", "responded", "comment"),
-        *("comments", "commented", "remark", "remarks", "remarked", "observe", "observes"),
-        *("observed", "tweet", "tweets", "tweeted", "confirm", "confirms", "confirmed"),
-        *("retort", "retorts", "retorted", "quip", "quips", "quipped", "concede", "concedes"),
-        *("conceded", "claim", "claims", "claimed", "announce", "announces", "announced"),
-    ]
-)
 _COMPLEMENTIZERS = frozenset(["that", "whether"])
 #: how far after a quotation a verb may stand and still frame it: “…,” the minister said
 _AFTER_QUOTE = 8
-#: the longest clause read as a colon introduction: "Kyle Benn, the substitute, is lost for words:"
-_COLON_CLAUSE = 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +135,6 @@ def _passive(tokens: Sequence[Token], k: int) -> bool:
             return True
         i -= 1
     return False
-
-
-_SKIP = frozenset(["also", "then", "now", "again", "first", "later", "repeatedly", "not"]) | _BE
 
 
 def _is_speech_verb(tokens: Sequence[Token], k: int) -> bool:
@@ -240,7 +224,7 @@ def _previous(tokens: Sequence[Token], k: int) -> int:
 
 def _inverted(tokens: Sequence[Token], k: int, resolver: Resolver) -> Resolved:
     """“…,” says António Guterres / …, said a spokeswoman for the Commission."""
-    if tokens[k].lower not in _INVERTING:
+    if tokens[k].lower not in lexicon().inverting_forms:
         return NOBODY  # "told reporters": the phrase after the verb is its object
     start, end = phrase_after(tokens, k)
     if end <= start or tokens[start].lower in PRONOUNS:
@@ -310,63 +294,6 @@ def _takes_complement(tok: Token) -> bool:
     lex = lexicon()
     low = tok.bare.lower()
     return low in lex.voices or lex.is_role(low) or (lex.is_person_noun(low) and not tok.is_cap)
-
-
-def subject_phrase(tokens: Sequence[Token], stop: int) -> tuple[int, int]:
-    """The span of the phrase a clause opens with, before token `stop`."""
-    lex = lexicon()
-    i = 0
-    skipped = 0
-    while i < stop and (not tokens[i].is_word or _skippable_opener(tokens[i])) and skipped < 3:
-        skipped += 1
-        i += 1
-    end = i
-    j = i
-    while j < stop:
-        tok = tokens[j]
-        low = tok.lower
-        if j == i and (low in DETERMINERS or low in POSSESSIVE_PRONOUNS):
-            j += 1
-            continue
-        if low in PRONOUNS or low == "it":
-            return (j, j + 1) if j == i else (i, end)
-        if not tok.is_word or (low in lex.stopwords and not tok.possessive):
-            break
-        if low in lex.speech_forms or (not tok.is_cap and low.endswith("ing")):
-            break
-        j += 1
-        if tok.is_cap or lex.is_role(tok.bare) or lex.org_kind(tok.bare) or tok.possessive:
-            end = j
-        if tok.possessive:
-            break
-    return (i, end) if end == j else (i, i)  # "a senior government source": not a speaker
-
-
-def _skippable_opener(tok: Token) -> bool:
-    lex = lexicon()
-    low = tok.lower
-    return (
-        low in lex.stopwords
-        and low not in DETERMINERS
-        and low not in POSSESSIVE_PRONOUNS
-        and (low not in PRONOUNS and low != "it")
-    )
-
-
-def colon_speaker(
-    tokens: Sequence[Token], colon: int, frames: Sequence[Frame], resolver: Resolver
-) -> Resolved:
-    """Who a colon introduces: the frame before it ("Hale said:"), else the clause's subject."""
-    before = [f for f in frames if f.verb < colon]
-    if before:
-        return before[-1].found
-    if colon > _COLON_CLAUSE:
-        return NOBODY
-    start, end = subject_phrase(tokens, colon)
-    if end <= start:
-        return NOBODY
-    found = resolver.resolve(Mention.of(tokens[start:end]), create=True)
-    return found if found.person is not None else BLOCKED if found.blocked else NOBODY
 
 
 def frame_for(q: int, tokens: Sequence[Token], frames: Sequence[Frame]) -> Frame | None:

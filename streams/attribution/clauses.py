@@ -1,0 +1,77 @@
+"""Clauses that introduce a quotation by their subject: colon introductions.
+
+"Lee Darnell on BBC Radio 5 Live: “…”", "Darnell's verdict: “…”", "Kyle Benn, the substitute, is
+almost lost for words: “…”": no speech verb, but the clause before the colon opens with the person
+whose words follow. `subject_phrase` finds that opening phrase; it is also the subject a trailing
+participle reports ("She paid tribute …, saying: …").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from streams.attribution.mentions import BLOCKED, NOBODY, Mention, Resolved, Resolver
+from streams.frames import DETERMINERS, POSSESSIVE_PRONOUNS, PRONOUNS, Token
+from streams.lexicon import lexicon
+
+__all__ = ["colon_speaker", "subject_phrase"]
+
+#: the longest clause read as a colon introduction: "Kyle Benn, the substitute, is lost for words:"
+_COLON_CLAUSE = 18
+
+
+def subject_phrase(tokens: Sequence[Token], stop: int) -> tuple[int, int]:
+    """The span of the phrase a clause opens with, before token `stop`."""
+    lex = lexicon()
+    i = 0
+    skipped = 0
+    while i < stop and (not tokens[i].is_word or _skippable_opener(tokens[i])) and skipped < 3:
+        skipped += 1
+        i += 1
+    end = i
+    j = i
+    while j < stop:
+        tok = tokens[j]
+        low = tok.lower
+        if j == i and (low in DETERMINERS or low in POSSESSIVE_PRONOUNS):
+            j += 1
+            continue
+        if low in PRONOUNS or low == "it":
+            return (j, j + 1) if j == i else (i, end)
+        if not tok.is_word or (low in lex.stopwords and not tok.possessive):
+            break
+        if low in lex.speech_forms or (not tok.is_cap and low.endswith("ing")):
+            break
+        j += 1
+        if tok.is_cap or lex.is_role(tok.bare) or lex.org_kind(tok.bare) or tok.possessive:
+            end = j
+        if tok.possessive:
+            break
+    return (i, end) if end == j else (i, i)  # "a senior government source": not a speaker
+
+
+def _skippable_opener(tok: Token) -> bool:
+    lex = lexicon()
+    low = tok.lower
+    return (
+        low in lex.stopwords
+        and low not in DETERMINERS
+        and low not in POSSESSIVE_PRONOUNS
+        and (low not in PRONOUNS and low != "it")
+    )
+
+
+def colon_speaker(
+    tokens: Sequence[Token], colon: int, framed: Resolved | None, resolver: Resolver
+) -> Resolved:
+    """Who a colon introduces: the speaker `framed` by a verb before it ("Hale said:"), else
+    the subject the clause opens with."""
+    if framed is not None:
+        return framed
+    if colon > _COLON_CLAUSE:
+        return NOBODY
+    start, end = subject_phrase(tokens, colon)
+    if end <= start:
+        return NOBODY
+    found = resolver.resolve(Mention.of(tokens[start:end]), create=True)
+    return found if found.person is not None else BLOCKED if found.blocked else NOBODY

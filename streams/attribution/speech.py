@@ -164,8 +164,8 @@ def _is_speech_verb(tokens: Sequence[Token], k: int) -> bool:
 
 def _asks_question(tokens: Sequence[Token], k: int) -> bool:
     """ "asked whether …", "“…?” asked X": a question; "asked them to move back" is not."""
-    if any(t.quote is not None for t in tokens[max(0, k - 2) : k]):
-        return True
+    if any(t.quote is not None for t in tokens[max(0, k - 5) : k]):
+        return True  # "“Will the toll rise?” a reporter asked"
     return any(t.lower in _QUESTION_WORDS for t in tokens[k + 1 : k + 4])
 
 

@@ -186,6 +186,14 @@ class TestAsked:
         results, _ = run(BOTH, entry)
         assert speakers(results[-1]) == ["Fairweather", "Okafor"]
 
+    def test_reporters_question_is_nobodys_quote(self) -> None:
+        """ "“…?” a reporter asked" is the blog's journalist: the question has no speaker."""
+        results, _ = run(BOTH, "“Will the toll rise?” a reporter asked. “Yes,” Okafor replied.")
+        assert [q.speaker.name if q.speaker else None for q in results[-1].quotes] == [
+            None,
+            "Maria Okafor",
+        ]
+
     def test_request_is_not_speech(self) -> None:
         """ "asked them to move" is a request, not a reported question."""
         results, _ = run("Police asked the protesters to move back from the steps.")

@@ -4,9 +4,9 @@ Pure: `attribute(entry, memory, min_confidence=...) -> (Attribution, memory)`. T
 comes back is a new object; the one passed in is not changed.
 
 Order of work for one entry (the parts live in `streams.attribution`):
-1. learn the people the entry introduces ("Russian Foreign Minister Sergey Lavrov",
+1. learn the people the entry introduces ("EU trade commissioner Jan Lindqvist",
    "Maria Okafor, the minister for housing", "Derek Holt, 67");
-2. read each paragraph: quotations, speech frames ("…, Lavrov said", "according to X",
+2. read each paragraph: quotations, speech frames ("…, Okafor said", "according to X",
    "X is asked", colon introductions, speaker lines, `Q:`/`A:` lines, quote blocks, embeds),
    resolving each speaker phrase by name, misspelt name, role, organisation, spokesperson,
    descriptor or pronoun;

@@ -1,10 +1,10 @@
 """Tokens and noun phrases of a sentence frame: the words outside its quotations.
 
 A sentence is tokenised with each quotation as one `QUOTE` token, so that attribution looks only
-at the reporting frame ("..., Lavrov said") and never at names inside the quoted words. The noun
+at the reporting frame ("..., Okafor said") and never at names inside the quoted words. The noun
 phrase helpers find the phrase a speech verb reports about: its subject before it ("the shadow
-housing secretary said"), after it ("says the UN chief"), across an apposition ("Derek Holt, 67,
-said").
+housing secretary said"), after it ("says the housing minister"), across an apposition ("Derek
+Holt, 67, said"); `name_runs` finds the runs of capitalised name words.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ _WORD = re.compile(
 _POSSESSIVE = re.compile(r"(?:[’']s|(?<=s)[’'])$")
 _AGE = re.compile(r"^\d{1,3}-year-old$")
 
-#: words skipped between a subject and its verb: "Lavrov also says", "the minister has clearly said"
+#: words skipped between a subject and its verb: "Okafor also says", "the minister has clearly said"
 ADVERBS = frozenset(
     [
         *("also", "then", "now", "again", "clearly", "first", "later", "still", "once"),
@@ -168,7 +168,7 @@ def _is_head(tok: Token) -> bool:
 
 
 def _is_modifier(tok: Token) -> bool:
-    """A word that may stand inside a speaker phrase: `Russian`, `foreign`, `UN`, `housing`."""
+    """A word that may stand inside a speaker phrase: `Swedish`, `shadow`, `EU`, `housing`."""
     if not tok.is_word:
         return False
     lex = lexicon()
@@ -183,7 +183,7 @@ def _is_modifier(tok: Token) -> bool:
 def phrase_before(tokens: Sequence[Token], k: int) -> tuple[int, int]:
     """The (start, end) token span of the phrase that ends just before token k.
 
-    Adverbs and auxiliaries between the phrase and k are skipped ("Lavrov has also said");
+    Adverbs and auxiliaries between the phrase and k are skipped ("Okafor has also said");
     the span is empty (start == end) when no speaker-like phrase is there.
     """
     i = _skip_back(tokens, k - 1)
@@ -240,7 +240,7 @@ def _joins_names(tokens: Sequence[Token], j: int) -> bool:
 
 
 def phrase_after(tokens: Sequence[Token], k: int) -> tuple[int, int]:
-    """The span of the phrase that starts just after token k: `says António Guterres`."""
+    """The span of the phrase that starts just after token k: `says Maria Okafor`."""
     n = len(tokens)
     i = k + 1
     while i < n and _skippable(tokens[i]):

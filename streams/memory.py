@@ -34,7 +34,7 @@ Kind = Literal["person", "org"]
 
 #: how many people the salience list keeps
 _SALIENCE_DEPTH = 12
-#: rapidfuzz ratio at which an unknown surname is taken for a known one ("Guiterres")
+#: rapidfuzz ratio at which an unknown surname is taken for a known one ("Okafour")
 _FUZZY_MIN = 84.0
 #: names at least this long also match a known one at one edit ("Nwoso" for "Nwosu")
 _ONE_EDIT_MIN_LEN = 5
@@ -110,7 +110,7 @@ class SpeakerMemory(BaseModel):
         """The person `name` refers to, and whether it took fuzzy matching to find them.
 
         A full name whose first name differs from every known form ("Ann Fairweather" when only
-        "Tom Fairweather" is known) is somebody else; a misspelt surname ("Guiterres") is the
+        "Tom Fairweather" is known) is somebody else; a misspelt surname ("Okafour") is the
         known person when it is one edit away or close by rapidfuzz ratio.
         """
         key = fold(name)
@@ -176,7 +176,7 @@ class SpeakerMemory(BaseModel):
         return self._most_salient(found) if found else None
 
     def by_descriptor(self, descriptor: str) -> Person | None:
-        """The person a descriptor names: learned as is ("72-year-old"), or whose learned
+        """The person a descriptor names: learned as is ("54-year-old"), or whose learned
         words hold its modifiers ("SPD politician" for someone introduced as "(SPD)")."""
         key = fold(_ARTICLE.sub("", descriptor))
         found = [p for p in self.persons.values() if key in p.descriptors]

@@ -1,7 +1,7 @@
 """Quotation spans in a paragraph, and sentences that never cut through a quotation.
 
 Double and single marks, curly and straight, German „…“ and guillemets. An apostrophe
-(`It’s`, `Putin’s`) is told apart from a closing single quote by the letters around it.
+(`It’s`, `Okafor’s`) is told apart from a closing single quote by the letters around it.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def _can_close(text: str, i: int, mark: str) -> bool:
     if before.isspace():
         return False
     if mark in "’'" and _is_word(before) and _is_word(after):
-        return False  # an apostrophe inside a word: It’s, Putin’s
+        return False  # an apostrophe inside a word: It’s, Okafor’s
     return not _is_word(after)
 
 

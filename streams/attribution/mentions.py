@@ -4,7 +4,7 @@
 "his office", "Castlebridge manager Tomasz Wierzbicki") into determiner, possessor and head words.
 `Resolver.resolve` finds its referent in the blog's memory, in this order: pronoun, spokesperson
 or office (whose words are their principal's), name (exact, then fuzzy), organisation, role,
-group ("Ministers", "Councils": nobody), descriptor ("the 72-year-old").
+group ("Ministers", "Councils": nobody), descriptor ("the 54-year-old").
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def _role_split(head: Sequence[Token]) -> tuple[list[Token], list[Token], Gender
 
 
 def role_text(words: Sequence[Token]) -> str:
-    """The role a phrase states, without bare titles: `Russian Foreign Minister`."""
+    """The role a phrase states, without bare titles: `EU trade commissioner`."""
     lex = lexicon()
     kept = [
         t.bare
@@ -217,7 +217,7 @@ class Resolver:
         name = " ".join(t.bare for t in names)
         person, fuzzy = self.memory.by_name(name)
         if person is None and len(names) > 1:
-            # "Guterres Moscow": a known surname followed by more capitalised words
+            # "Okafor Lagos": a known surname followed by more capitalised words
             for tok in names[:-1]:
                 person, _ = self.memory.by_name(tok.bare, fuzzy=False)
                 if person is not None:
@@ -290,7 +290,7 @@ class Resolver:
         return Resolved(org, "org")
 
     def _descriptor(self, mention: Mention) -> Resolved:
-        """`the 72-year-old`, `the Swede`, `the retired postman`: known, or the entry's person."""
+        """`the 54-year-old`, `the Swede`, `the retired postman`: known, or the entry's person."""
         lex = lexicon()
         head = mention.head[-1] if mention.head else None
         if head is None or mention.determiner not in ("the", None) or mention.possessor:

@@ -284,7 +284,7 @@ class EntryReader:
 
     def first_subject(self) -> None:
         """An entry with no speech frame whose first sentence's subject spoke in the entry
-        before reports that person's position ("The Russian Foreign Minister would be …")."""
+        before reports that person's position ("The EU trade commissioner would be …")."""
         if self.speakers or not self.memory.last_speakers:
             return
         body = [p for p in self.entry.paragraphs if not p.quote_block and not p.embed]

@@ -1,11 +1,11 @@
 """Speech frames of a sentence: who the words outside its quotations say is speaking.
 
-A frame is a speech verb with its subject (before it: "Lavrov said"; after it: "says the UN
-chief"; across an apposition: "Tom Fairweather, the shadow housing secretary, said"; shared by a
+A frame is a speech verb with its subject (before it: "Okafor said"; after it: "says the
+minister"; across an apposition: "Tom Fairweather, the shadow housing secretary, said"; shared by a
 second verb: "She described it as … and said …"), "according to X", "X is asked" (X answers next),
 a possessive speech noun ("Lindqvist's verdict") or a translated "…”, so X.". A verb used as a
-noun ("in a post"), in the passive ("he was told") or inside what another frame reports ("Lavrov
-complains that the assembly has condemned …") frames nothing. Colon introductions are in
+noun ("in a post"), in the passive ("he was told") or inside what another frame reports ("Okafor
+complains that the council has condemned …") frames nothing. Colon introductions are in
 `clauses`.
 """
 
@@ -54,7 +54,7 @@ _SPEECH_NOUNS = frozenset(
 _CITED = frozenset(["quoted", "cited", "reported", "heard"])
 _DOCUMENTS = frozenset(["statement", "letter", "post", "report", "spokesperson", "source"])
 _FROM = frozenset(["from", "by", "of"])
-#: words that may follow an inverted speaker: "…, said Lavrov on Tuesday", "said X in a post"
+#: words that may follow an inverted speaker: "…, said Okafor on Tuesday", "said X in a post"
 _AFTER_SPEAKER = frozenset(
     [
         *("in", "on", "at", "during", "after", "before", "to", "of", "for", "from", "with"),
@@ -115,8 +115,8 @@ def _so_attribution(tokens: Sequence[Token], k: int) -> bool:
 
 
 def _reported(tokens: Sequence[Token], k: int, frames: Sequence[Frame]) -> bool:
-    """A verb inside what an earlier frame reports: "Lavrov complains that the assembly has
-    condemned Russia" is Lavrov's complaint, not the assembly's words."""
+    """A verb inside what an earlier frame reports: "Okafor complains that the council has
+    condemned the plan" is Okafor's complaint, not the council's words."""
     heard = [
         f for f in frames if f.kind != "noun" and (f.found.person is not None or f.found.blocked)
     ]
@@ -223,7 +223,7 @@ def _previous(tokens: Sequence[Token], k: int) -> int:
 
 
 def _inverted(tokens: Sequence[Token], k: int, resolver: Resolver) -> Resolved:
-    """“…,” says António Guterres / …, said a spokeswoman for the Commission."""
+    """“…,” says Maria Okafor / …, said a spokeswoman for the Commission."""
     if tokens[k].lower not in lexicon().inverting_forms:
         return NOBODY  # "told reporters": the phrase after the verb is its object
     start, end = phrase_after(tokens, k)
@@ -299,7 +299,7 @@ def _takes_complement(tok: Token) -> bool:
 def frame_for(q: int, tokens: Sequence[Token], frames: Sequence[Frame]) -> Frame | None:
     """The frame that reports the quotation at token q.
 
-    A frame right after it ("“…,” Lavrov said", "“…,” says X", "…”, according to X") comes
+    A frame right after it ("“…,” Okafor said", "“…,” says X", "…”, according to X") comes
     first, then the last frame before it, then the first one after it.
     """
     for f in frames:

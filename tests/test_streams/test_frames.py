@@ -15,7 +15,7 @@ def _tokens(text: str) -> list[str]:
 class TestTokenize:
     def test_quotation_is_one_token(self) -> None:
         """A quotation becomes one QUOTE token, so names inside it are not in the frame."""
-        assert _tokens("“Lavrov is right,” Okafor said.") == ["QUOTE", "Okafor", "said", "."]
+        assert _tokens("“Okafor is right,” Okafor said.") == ["QUOTE", "Okafor", "said", "."]
 
     def test_possessives(self) -> None:
         """`Okafor's` and `developers'` are one token each, bare of their possessive."""
@@ -35,7 +35,7 @@ class TestPhrases:
         ("text", "verb", "phrase"),
         [
             ("the shadow housing secretary said", "said", "the shadow housing secretary"),
-            ("Lavrov has also clearly said", "said", "Lavrov"),
+            ("Okafor has also clearly said", "said", "Okafor"),
             (
                 "A Department for Transport spokesperson said",
                 "said",
@@ -56,8 +56,8 @@ class TestPhrases:
     @pytest.mark.parametrize(
         ("text", "phrase"),
         [
-            ("says António Guterres.", "António Guterres"),
-            ("said the UN chief on Tuesday", "the UN chief"),
+            ("says Maria Okafor.", "Maria Okafor"),
+            ("said the housing minister on Tuesday", "the housing minister"),
             ("said Ursula von der Leyen", "Ursula von der Leyen"),
         ],
     )

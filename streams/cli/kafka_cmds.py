@@ -102,8 +102,11 @@ def worker(
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     loop.run_until_complete(ensure_topics(settings))
+    from streams.alert_agents import alert_plugin, ensure_alert_topics  # subscriptions, alerts
+
+    loop.run_until_complete(ensure_alert_topics(settings))
     memory = load_knowledge(settings.speakers_file) if settings.speakers_file else None
-    runtime = create_app(settings, memory=memory)
+    runtime = create_app(settings, memory=memory, plugins=[alert_plugin()])
     if settings.metrics_port is not None:
         runtime.metrics.serve(settings.metrics_port, settings.metrics_host)
     faust.Worker(

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from connectors.delivery import redact
 from connectors.subscriptions import SqliteSubscriptions, load_subscriptions, validate_subscription
-from schemas.events import DeadLetter, RawEntry
+from schemas.events import DeadLetter, RawEntry, Subscription
 from schemas.exceptions import ConfigError, FilterSyntaxError
 from streams.cli._common import err_console, fail, start
 from streams.clock import system_clock
@@ -38,6 +38,9 @@ subscribe_app = typer.Typer(
 )
 
 _DB = typer.Option(None, "--db", help="SQLite database (else LIVEBLOG_DB, default liveblog.db)")
+_BROKER = typer.Option(
+    None, "--broker", help="kafka://HOST:PORT: Kafka mode, the compacted subscriptions topic"
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -56,9 +59,10 @@ def add(
     filter_: str = typer.Argument(..., metavar="FILTER", help="e.g. 'speaker:okafor rent'"),
     notify: list[str] = typer.Option([], "--notify", help="Apprise URL (repeatable)"),
     db: str | None = _DB,
+    broker: str | None = _BROKER,
 ) -> None:
     """Add or replace a subscription."""
-    settings = start(db=db)
+    settings = start(db=db, broker=broker)
     try:
         sub = validate_subscription(
             {"id": subscription_id, "filter": filter_, "notify": notify}, now=system_clock()
@@ -66,11 +70,14 @@ def add(
     except FilterSyntaxError as exc:
         _filter_error(exc)
         return
-    store = SqliteSubscriptions(settings.db)
-    try:
-        store.put(sub)
-    finally:
-        store.close()
+    if broker is not None:
+        asyncio.run(_publish(settings, sub.id, sub))
+    else:
+        store = SqliteSubscriptions(settings.db)
+        try:
+            store.put(sub)
+        finally:
+            store.close()
     err_console.print(f"subscription {sub.id} saved", highlight=False)
 
 
@@ -105,9 +112,14 @@ def list_(
 def remove(
     subscription_id: str = typer.Argument(..., metavar="ID"),
     db: str | None = _DB,
+    broker: str | None = _BROKER,
 ) -> None:
     """Remove a subscription."""
-    settings = start(db=db)
+    settings = start(db=db, broker=broker)
+    if broker is not None:
+        asyncio.run(_publish(settings, subscription_id, None))
+        err_console.print(f"subscription {subscription_id} removed", highlight=False)
+        return
     store = SqliteSubscriptions(settings.db)
     try:
         found = store.delete(subscription_id)
@@ -116,6 +128,13 @@ def remove(
     if not found:
         fail(f"no subscription {subscription_id!r}")
     err_console.print(f"subscription {subscription_id} removed", highlight=False)
+
+
+async def _publish(settings: Settings, subscription_id: str, sub: Subscription | None) -> None:
+    from streams.alert_agents import ensure_alert_topics, publish_subscription
+
+    await ensure_alert_topics(settings)
+    await publish_subscription(settings, subscription_id, sub)
 
 
 @subscribe_app.command("check")

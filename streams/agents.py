@@ -3,8 +3,8 @@
 `RecordHandler` is the whole logic and knows nothing of Kafka: it validates one raw record at the
 edge, runs `streams.pipeline.process` with the blog's state and returns what to publish and the
 blog's new checkpoint. The agent registered by `register` is the thin loop around it: read the
-blog's checkpoint from the Faust table, publish the outputs, wait until the broker has them
-(acks=all), then write the checkpoint to the table (and so to its changelog).
+blog's checkpoint, publish the outputs, and once the broker has them all (acks=all) write the
+checkpoint to the table, and so to its changelog, and acknowledge the record (`streams.inflight`).
 
 That order makes redelivery safe (at-least-once). A record redelivered after a crash is either
 processed again from the state before it, giving the same records with the same ids (the sinks
@@ -27,6 +27,7 @@ from schemas.events import Alert, DeadLetter, EnrichedEntry, Quote, RawEntry, Sp
 from schemas.exceptions import LiveblogError, SchemaError, StageError
 from streams.clock import Clock, system_clock
 from streams.deadletter import dead_letter
+from streams.inflight import InFlight
 from streams.memory import SpeakerMemory
 from streams.metrics import Metrics
 from streams.offsets import FaustPositions, OffsetCursor
@@ -237,11 +238,7 @@ def register(
     metrics = handler.metrics
     cursor = OffsetCursor()
 
-    def lookup(key: bytes) -> bytes | None:
-        found = table.get(key)
-        return bytes(found) if found is not None else None
-
-    async def admit(event: Any) -> bool:
+    async def admit(event: Any, inflight: InFlight) -> bool:
         """Whether to process the event; on a hole in the offsets, seek back to it."""
         if positions is None:
             return True
@@ -249,6 +246,9 @@ def register(
         tp = message.tp
         generation = positions.generation()
         if cursor.generation != generation:
+            # a rebalance: what is in flight belongs to the old assignment
+            await inflight.drain()
+            inflight.latest.clear()
             cursor.reset(generation)
         if not cursor.known(tp):
             cursor.start(tp, await positions.start_offset(tp))
@@ -265,42 +265,38 @@ def register(
         return False
 
     async def process_raw(stream: Any) -> AsyncIterator[dict[str, Any]]:
-        async for event in stream.noack().events():
-            message = event.message
-            structlog.contextvars.clear_contextvars()
-            structlog.contextvars.bind_contextvars(
-                topic=message.topic, partition=message.partition, offset=message.offset
-            )
-            if not await admit(event):
-                continue
-            outcome = handler.handle(
-                message.key,
-                message.value,
-                partition=message.partition,
-                offset=message.offset,
-                lookup=lookup,
-            )
-            if outcome.outputs:
+        inflight = InFlight(table, metrics, on_error=app.crash)
+        try:
+            async for event in stream.noack().events():
+                message = event.message
+                structlog.contextvars.clear_contextvars()
+                structlog.contextvars.bind_contextvars(
+                    topic=message.topic, partition=message.partition, offset=message.offset
+                )
+                if not await admit(event, inflight):
+                    continue
+                outcome = handler.handle(
+                    message.key,
+                    message.value,
+                    partition=message.partition,
+                    offset=message.offset,
+                    lookup=inflight.lookup,
+                )
                 with metrics.timed("publish"):
-                    pending = [
+                    futures = [
                         await outputs[out.kind].send(key=out.key, value=out.value)
                         for out in outcome.outputs
                     ]
-                    # delivered (acks=all) before the checkpoint may say so
-                    for fut in pending:
-                        await fut
-                metrics.records_out.labels("publish").inc(len(outcome.outputs))
-            if outcome.checkpoint is not None:
-                table[outcome.checkpoint[0]] = outcome.checkpoint[1]
-            event.ack()
-            if positions is not None:
-                metrics.set_lag(
-                    message.topic,
-                    message.partition,
-                    positions.highwater(message.tp),
-                    message.offset,
-                )
-            yield outcome.summary()
-        structlog.contextvars.clear_contextvars()
+                metrics.records_out.labels("publish").inc(len(futures))
+                # the checkpoint is written and the record acknowledged once these are delivered
+                await inflight.add(event, message.partition, futures, outcome.checkpoint)
+                if positions is not None:
+                    highwater = positions.highwater(message.tp)
+                    metrics.set_lag(message.topic, message.partition, highwater, message.offset)
+                yield outcome.summary()
+            await inflight.drain()
+        finally:
+            inflight.close()
+            structlog.contextvars.clear_contextvars()
 
     return app.agent(source, name=AGENT_NAME)(process_raw)

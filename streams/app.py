@@ -22,7 +22,7 @@ from streams.offsets import FaustPositions
 from streams.settings import Settings
 from streams.topics import TOPIC_KINDS, TopicKind, TopicNames, bootstrap_servers
 
-__all__ = ["STATE_TABLE", "Plugin", "Runtime", "create_app"]
+__all__ = ["STATE_TABLE", "Plugin", "Runtime", "create_app", "faust_app"]
 
 #: the table of blog checkpoints; its changelog topic is `{app_id}-blog-state-changelog`
 STATE_TABLE = "blog-state"
@@ -47,24 +47,16 @@ class Runtime:
 Plugin = Callable[[Runtime], None]
 
 
-def create_app(
-    settings: Settings,
-    *,
-    clock: Clock = system_clock,
-    memory: SpeakerMemory | None = None,
-    extras: Sequence[Extra] = (),
-    metrics: Metrics | None = None,
-    plugins: Sequence[Plugin] = (),
-    in_memory: bool = False,
-) -> Runtime:
-    """The worker's Faust app; `in_memory` sends outputs to in-process channels (agent tests)."""
-    names = TopicNames.from_settings(settings)
+def faust_app(settings: Settings) -> Any:
+    """A bare Faust app configured from `settings` (the benchmark's passthrough uses it too)."""
     session = settings.session_timeout
-    app = faust.App(
+    datadir = settings.worker_dir / settings.app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    return faust.App(
         settings.app_id,
         broker=";".join(f"kafka://{s}" for s in bootstrap_servers(settings.broker)),
         store="memory://",
-        datadir=str(settings.worker_dir / settings.app_id),
+        datadir=str(datadir),
         autodiscover=False,
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,
@@ -78,6 +70,21 @@ def create_app(
         broker_commit_interval=settings.commit_interval,
         consumer_max_fetch_size=settings.max_fetch_bytes,
     )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    memory: SpeakerMemory | None = None,
+    extras: Sequence[Extra] = (),
+    metrics: Metrics | None = None,
+    plugins: Sequence[Plugin] = (),
+    in_memory: bool = False,
+) -> Runtime:
+    """The worker's Faust app; `in_memory` sends outputs to in-process channels (agent tests)."""
+    names = TopicNames.from_settings(settings)
+    app = faust_app(settings)
 
     def topic(kind: TopicKind) -> Any:
         return app.topic(

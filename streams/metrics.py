@@ -123,6 +123,7 @@ def stdlib_logging_config(level: str = "INFO", fmt: str = "json") -> dict[str, A
                 "()": structlog.stdlib.ProcessorFormatter,
                 "processors": [
                     structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info,
                     renderer,
                 ],
                 "foreign_pre_chain": [

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import structlog
 from aiohttp import web
 from structlog.testing import capture_logs
 
@@ -55,6 +56,12 @@ async def fixture_receiver() -> AsyncIterator[tuple[int, list[dict[str, Any]]]]:
     await site.start()
     yield port, got
     await runner.cleanup()
+
+
+@pytest.fixture(autouse=True)
+def fixture_fresh_logging() -> None:
+    """structlog as by default, whatever an earlier CLI test configured (its stderr is gone)."""
+    structlog.reset_defaults()
 
 
 class TestDelivery:

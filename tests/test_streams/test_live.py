@@ -8,6 +8,8 @@ import socket
 import sqlite3
 from pathlib import Path
 
+import pytest
+import structlog
 from pydantic import BaseModel
 
 from connectors.sqlite import SqliteSink
@@ -22,6 +24,12 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def fixture_fresh_logging() -> None:
+    """structlog as by default, whatever an earlier CLI test configured (its stderr is gone)."""
+    structlog.reset_defaults()
 
 
 class TestLiveSession:

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+import structlog
 from typer.testing import CliRunner
 
 from streams.cli import app
 from tests.conftest import SEED
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def fixture_plain_logging() -> Iterator[None]:
+    """The CLI configures structlog for its (captured, then closed) stderr; undo it after."""
+    yield
+    structlog.reset_defaults()
 
 
 class TestSubscribeCommands:

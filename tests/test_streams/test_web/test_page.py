@@ -5,9 +5,11 @@ Needs /usr/bin/chromium (`scripts/ensure-browser` installs it with apt-get).
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +31,14 @@ ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = ROOT / "artifacts"
+
+
+async def _until(page: Any, script: str, timeout: float = 15.0) -> None:
+    """Poll `script` (a JS function) until it is true; `page.wait_for_function` evaluates
+    strings with eval, which the page's CSP rightly forbids."""
+    async with asyncio.timeout(timeout):
+        while not await page.evaluate(script):
+            await asyncio.sleep(0.1)
 
 
 def _chromium() -> str:
@@ -62,9 +72,7 @@ class TestLivePage:
                 early = await page.locator("li.quote").count()
                 assert session.runner.stats.entries < 8  # shown while the replay runs
                 await replayed(session)
-                await page.wait_for_function(
-                    "document.querySelectorAll('li.quote').length === 9", timeout=15_000
-                )
+                await _until(page, "() => document.querySelectorAll('li.quote').length === 9")
                 assert early < 9
                 texts = await page.locator("li.quote .quote-text").all_text_contents()
                 assert "<script>window.pwned = 1</script> is what they hide" in texts
@@ -85,11 +93,11 @@ class TestLivePage:
 
                 await page.fill("#filter", "speaker:bello")
                 await page.click("button[type=submit]")
-                await page.wait_for_function(
-                    "[...document.querySelectorAll('li.quote .speaker')].length > 0 && "
+                await _until(
+                    page,
+                    "() => [...document.querySelectorAll('li.quote .speaker')].length > 0 && "
                     "[...document.querySelectorAll('li.quote .speaker')]"
                     ".every(e => e.textContent === 'Tunde Bello')",
-                    timeout=10_000,
                 )
                 assert await page.locator("li.quote").count() == 3
                 ARTIFACTS.mkdir(exist_ok=True)
@@ -97,9 +105,10 @@ class TestLivePage:
 
                 await page.fill("#filter", "speaker:bello (tram")
                 await page.click("button[type=submit]")
-                await page.wait_for_function(
-                    "document.getElementById('filter-error').textContent.includes('unclosed')",
-                    timeout=5_000,
+                await _until(
+                    page,
+                    "() => document.getElementById('filter-error')"
+                    ".textContent.includes('unclosed')",
                 )
                 link = page.locator("li.quote a").first
                 href = await link.get_attribute("href")

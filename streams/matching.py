@@ -22,13 +22,13 @@ from typing import Literal
 
 import ahocorasick
 
-from schemas.events import EnrichedEntry, Match, Quote, SpeakerRef, Subscription
+from schemas.events import Alert, EnrichedEntry, Match, Quote, SpeakerRef, Subscription
 from streams.directory import SpeakerDirectory
 from streams.filters.compiled import CompiledFilter, View, compile_filter, language_key
 from streams.filters.text import fold_text, term_forms
 from streams.voices import Voice, entry_text, voices
 
-__all__ = ["MAX_MATCHES", "Document", "Hit", "Matcher"]
+__all__ = ["MAX_MATCHES", "Document", "Hit", "Matcher", "record_filter"]
 
 #: matches kept per hit; a text that repeats a term a thousand times does not make a huge alert
 MAX_MATCHES = 32
@@ -265,3 +265,33 @@ class Matcher:
             if hit.subscription_id not in by_quote:
                 hits.append(hit)
         return hits
+
+
+def record_filter(expression: str) -> Callable[[object], bool]:
+    """A predicate for quotes, entries and alerts: whether they pass the filter `expression`
+    (compiled once here; a bad one raises FilterSyntaxError). Used by `liveblog tail --filter`."""
+    matcher = Matcher([Subscription(id="filter", filter=expression)])
+
+    def keep(record: object) -> bool:
+        if isinstance(record, Quote):
+            return bool(matcher.match(matcher.quote_document(record, None)))
+        if isinstance(record, EnrichedEntry):
+            return bool(matcher.match_entry(record))
+        if isinstance(record, Alert):
+            doc = Document(
+                kind="quote" if record.quote_id else "entry",
+                blog_id=record.blog_id,
+                entry_id=record.entry_id,
+                quote_id=record.quote_id,
+                language=None,
+                text=record.text,
+                published_at=record.published_at,
+                speakers=(record.speaker,) if record.speaker else (),
+                names={record.speaker.id: matcher.directory.keys(record.blog_id, record.speaker)}
+                if record.speaker
+                else {},
+            )
+            return bool(matcher.match(doc))
+        return False
+
+    return keep

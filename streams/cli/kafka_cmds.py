@@ -207,6 +207,9 @@ def _speakers_of(record: BaseModel) -> list[SpeakerRef | None]:
 def tail(
     kind: TailKind = typer.Argument(..., help="quotes, entries or alerts"),
     speaker: str | None = typer.Option(None, "--speaker", help="only records of this speaker"),
+    filter_: str | None = typer.Option(
+        None, "--filter", help="only records that pass this filter (see docs/subscriptions.md)"
+    ),
     from_beginning: bool = typer.Option(
         False, "--from-beginning", help="start at the oldest record, not the newest"
     ),
@@ -222,7 +225,13 @@ def tail(
     settings = _settings(broker=broker, prefix=prefix, log_format=None, json_logs=False)
     console = Console(highlight=False, soft_wrap=True)
 
+    from streams.matching import record_filter  # compiles the filter (FilterSyntaxError)
+
+    passes = record_filter(filter_) if filter_ else None
+
     def keep(record: BaseModel) -> bool:
+        if passes is not None and not passes(record):
+            return False
         return speaker is None or any(speaker_matches(speaker, s) for s in _speakers_of(record))
 
     def show(record: BaseModel) -> None:

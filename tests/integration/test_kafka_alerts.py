@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import socket
 import tempfile
@@ -119,6 +120,23 @@ class TestKafkaAlerts:
             ids = [a.alert_id for a in everything if isinstance(a, Alert)]
             assert len(ids) == len(set(ids)) == 4
             assert len(got) == 3
+            tailed = await asyncio.to_thread(
+                run_cli,
+                "tail",
+                "quotes",
+                "--filter",
+                "speaker:lavrov veto",
+                "--from-beginning",
+                "--timeout",
+                "3",
+                "--json",
+                settings=settings,
+            )
+            assert tailed.returncode == 0, tailed.stderr
+            quotes = [json.loads(line) for line in tailed.stdout.splitlines()]
+            assert quotes
+            assert {q["speaker"]["id"] for q in quotes} == {"lavrov"}
+            assert all("veto" in q["text"].lower() for q in quotes)
         finally:
             worker.stop()
             shutil.rmtree(scratch, ignore_errors=True)

@@ -174,3 +174,27 @@ class TestVoices:
             "bello": ["“It will work,” Bello replied."],
             None: ["The weather was fine."],
         }
+
+
+class TestRecordFilter:
+    def test_quotes_entries_and_alerts(self) -> None:
+        """`record_filter` keeps the quotes, entries and alerts that pass the filter."""
+        from schemas.events import Alert
+        from streams.matching import record_filter
+
+        keep = record_filter("speaker:okafor rent")
+        quote = _quote("The rent cap works.", OKAFOR)
+        assert keep(quote)
+        assert not keep(_quote("The rent cap works.", BELLO))
+        assert keep(_entry("“The rent cap works.” Okafor said.", (quote,)))
+        alert = Alert(
+            alert_id="a",
+            subscription_id="s",
+            blog_id="city-live",
+            entry_id="e1",
+            quote_id="q0",
+            speaker=OKAFOR,
+            text="The rent cap works.",
+        )
+        assert keep(alert)
+        assert not keep(object())

@@ -15,6 +15,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 import structlog
@@ -26,14 +27,14 @@ from connectors.postgres import PostgresSink, is_postgres_url
 from connectors.sqlite import SqliteSink
 from schemas.codec import MAX_RECORD_BYTES, decode_any
 from schemas.events import Alert, DeadLetter, EnrichedEntry, Speaker
-from schemas.exceptions import LiveblogError, SinkError
+from schemas.exceptions import LiveblogError, SchemaError, SinkError
 from streams.clock import Clock, system_clock
 from streams.deadletter import dead_letter
 from streams.metrics import Metrics
 from streams.settings import Settings
 from streams.topics import TopicKind, TopicNames, bootstrap_servers
 
-__all__ = ["SINK_TOPICS", "AsyncSink", "SinkStats", "TopicSink", "open_sink"]
+__all__ = ["SINK_TOPICS", "AsyncSink", "SinkStats", "TopicSink", "decode_record", "open_sink"]
 
 log = structlog.get_logger(__name__)
 
@@ -45,6 +46,17 @@ SINK_TOPICS: dict[TopicKind, type[BaseModel]] = {
     "dead_letters": DeadLetter,
 }
 _RETRIES = 5
+
+
+def decode_record(want: type[BaseModel], topic: str, value: bytes, now: datetime) -> BaseModel:
+    """A record of `topic` validated as `want`; anything else becomes a dead letter (stage sink)."""
+    try:
+        record = decode_any(value, limit=MAX_RECORD_BYTES)
+        if not isinstance(record, want):
+            raise SchemaError(f"{topic} holds {want.__name__} records only")
+    except LiveblogError as exc:
+        return dead_letter("sink", f"{topic}: {exc}", value, now=now)
+    return record
 
 
 class AsyncSink(Protocol):
@@ -167,13 +179,9 @@ class TopicSink:
         records: list[BaseModel] = []
         for message in batch:
             self.metrics.records_in.labels("sink").inc()
-            want = self.kinds[message.topic]
             value = message.value if message.value is not None else b""
-            try:
-                record = decode_any(value, limit=MAX_RECORD_BYTES)
-                if not isinstance(record, want):
-                    raise SinkError(f"{message.topic} holds {want.__name__} records only")
-            except LiveblogError as exc:
+            record = decode_record(self.kinds[message.topic], message.topic, value, self.clock())
+            if isinstance(record, DeadLetter) and record.stage == "sink":
                 self.stats.invalid += 1
                 self.metrics.dead_letters.labels("sink").inc()
                 log.warning(
@@ -181,10 +189,7 @@ class TopicSink:
                     topic=message.topic,
                     partition=message.partition,
                     offset=message.offset,
-                    reason=str(exc),
-                )
-                record = dead_letter(
-                    "sink", f"{message.topic}: {exc}", value, now=self.clock(), blog_id=None
+                    reason=record.reason,
                 )
             records.append(record)
         return records

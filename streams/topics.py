@@ -19,6 +19,7 @@ dead_letters   PREFIX.dead-letters `DeadLetter` (stage, reason, original payload
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -60,6 +61,11 @@ _SUFFIX: dict[TopicKind, str] = {
 }
 
 
+#: Kafka's rule for topic names, and their 249-character limit less the longest suffix
+_LEGAL = re.compile(r"[A-Za-z0-9._-]+")
+_MAX_PREFIX = 249 - len(".dead-letters")
+
+
 @dataclass(frozen=True, slots=True)
 class TopicNames:
     """The topic names of one deployment (one prefix)."""
@@ -67,9 +73,10 @@ class TopicNames:
     prefix: str
 
     def __post_init__(self) -> None:
-        if not self.prefix or any(not (c.isalnum() or c in "._-") for c in self.prefix):
+        if not _LEGAL.fullmatch(self.prefix) or len(self.prefix) > _MAX_PREFIX:
             raise ConfigError(
-                f"topic prefix must be letters, digits, '.', '_' or '-': {self.prefix!r}"
+                f"topic prefix must be 1 to {_MAX_PREFIX} ASCII letters, digits, '.', '_' or '-': "
+                f"{self.prefix!r}"
             )
 
     def name(self, kind: TopicKind) -> str:

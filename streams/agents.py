@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.codec import MAX_RECORD_BYTES, decode, encode
 from schemas.events import Alert, DeadLetter, EnrichedEntry, Quote, RawEntry, Speaker
 from schemas.exceptions import LiveblogError, SchemaError, StageError
+from streams.attribute import DEFAULT_MIN_CONFIDENCE
 from streams.clock import Clock, system_clock
 from streams.deadletter import dead_letter
 from streams.inflight import InFlight
@@ -112,8 +113,10 @@ class RecordHandler:
         extras: Sequence[Extra] = (),
         metrics: Metrics | None = None,
         max_record_bytes: int = MAX_RECORD_BYTES,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> None:
         self.clock = clock
+        self.min_confidence = min_confidence
         self.initial_memory = memory or SpeakerMemory()
         self.extras = list(extras)
         self.metrics = metrics or Metrics()
@@ -133,12 +136,12 @@ class RecordHandler:
     ) -> Outcome:
         """One raw record of `partition` at `offset`; `lookup` reads a blog's stored checkpoint."""
         payload = value if value is not None else b""
-        with self.metrics.timed("validate"):
+        with self.metrics.timed("decode"):
             try:
                 raw = self._validate(key, payload)
             except LiveblogError as exc:
-                return self._dead(key, "validate", str(exc), payload, None)
-        self.metrics.records_out.labels("validate").inc()
+                return self._dead(key, "decode", str(exc), payload, None)
+        self.metrics.records_out.labels("decode").inc()
         structlog.contextvars.bind_contextvars(blog_id=raw.blog_id)
         blog_key = raw.blog_id.encode("utf-8")
         stored = lookup(blog_key)
@@ -151,7 +154,7 @@ class RecordHandler:
         state = checkpoint.state if checkpoint is not None else self.initial_state()
         with self.metrics.timed("process"):
             try:
-                entry, new_state = process(raw, state)
+                entry, new_state = process(raw, state, min_confidence=self.min_confidence)
             except StageError as exc:
                 return self._dead(blog_key, exc.stage, str(exc), payload, raw.blog_id)
         self.metrics.records_out.labels("process").inc()

@@ -113,7 +113,13 @@ def create_app(
     # declares the changelog topic now, so recovery reads it on the first assignment
     _ = table.changelog_topic
     metrics = metrics or Metrics()
-    handler = RecordHandler(clock=clock, memory=memory, extras=extras, metrics=metrics)
+    handler = RecordHandler(
+        clock=clock,
+        memory=memory,
+        extras=extras,
+        metrics=metrics,
+        min_confidence=settings.min_confidence,
+    )
     positions = None if in_memory else FaustPositions(app)
     agent = register(app, source, outputs, table, handler, positions=positions)
     runtime = Runtime(app, settings, names, source, outputs, table, agent, handler, metrics)

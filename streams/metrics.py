@@ -4,12 +4,13 @@ One `Metrics` object per process, on its own registry (so tests and the benchmar
 several), exposed by `serve(port)`:
 
 - `liveblog_records_in_total{stage}` / `liveblog_records_out_total{stage}`: records a stage took
-  and gave (stages: validate, process, publish, sink);
+  and gave (stages: decode, process, publish, sink);
 - `liveblog_dead_letters_total{stage}`: records dead-lettered, by the stage that refused them;
 - `liveblog_replays_skipped_total`: redelivered records whose effect the state already holds;
 - `liveblog_consumer_gaps_total`: holes in a partition's offsets the worker sought back over;
 - `liveblog_consumer_lag{topic,partition}`: records behind the partition's high watermark;
-- `liveblog_stage_seconds{stage}`: time a stage took per record (per batch for the sink).
+- `liveblog_stage_seconds{stage}`: time a stage took per record (per batch for the sink);
+  `delivery` is the time from a record's send to the broker's acknowledgement of all its outputs.
 """
 
 from __future__ import annotations

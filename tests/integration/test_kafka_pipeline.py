@@ -306,7 +306,7 @@ class TestDeadLetters:
         )
         by_size = {r.payload_size: r for r in letters if isinstance(r, DeadLetter)}
         reasons = {name: by_size[len(value)] for name, value in malformed.items()}
-        assert all(letter.stage == "validate" for letter in reasons.values())
+        assert all(letter.stage == "decode" for letter in reasons.values())
         assert "Invalid JSON" in reasons["not-json"].reason
         assert "seq" in reasons["schema"].reason
         assert f"over the {MAX_RECORD_BYTES}-byte limit" in reasons["10mb"].reason
@@ -339,7 +339,7 @@ class TestDeadLetters:
             await sink.close()
         rows = _sqlite_rows(tmp_path / "letters.db", "dead_letters")
         assert len(rows) >= 4
-        assert {row[1] for row in rows} == {"validate"}
+        assert {row[1] for row in rows} == {"decode"}
         assert stats.invalid == 0
 
     async def test_default_broker_refuses_ten_megabytes(self, pipeline: dict[str, Any]) -> None:

@@ -157,11 +157,11 @@ class TestRecordHandler:
         assert [o.kind for o in outcome.outputs] == ["dead_letters"]
         assert outcome.checkpoint is None
         letter = decode(DeadLetter, outcome.outputs[0].value)
-        assert letter.stage == "validate"
+        assert letter.stage == "decode"
         assert reason in letter.reason
         assert letter.payload_size == len(value or b"")
         assert letter.payload == (value or b"").decode("utf-8", "backslashreplace")[:65536]
-        assert handler.metrics.value("liveblog_dead_letters_total", stage="validate") == 1
+        assert handler.metrics.value("liveblog_dead_letters_total", stage="decode") == 1
 
     def test_stage_failure_is_dead_lettered_and_stream_goes_on(
         self, handler: RecordHandler
@@ -278,9 +278,9 @@ class TestAgent:
             letters = await _drain(readers["dead_letters"])
             entries = await _drain(readers["entries"])
             results = dict(agent.results)
-        assert [decode(DeadLetter, e.value).stage for e in letters] == ["validate"]
+        assert [decode(DeadLetter, e.value).stage for e in letters] == ["decode"]
         assert len(entries) == 1
-        assert results[0]["dead_letters"] == ["validate"]
+        assert results[0]["dead_letters"] == ["decode"]
         assert results[1]["entry_id"] == decode(EnrichedEntry, entries[0].value).entry_id
 
     async def test_restored_table_continues_the_memory(self, runtime: Runtime) -> None:

@@ -166,6 +166,7 @@ async def _sink(settings: Settings, until_idle: float | None) -> None:
     err_console.print(
         f"sink: {stats.records} records in {stats.batches} batches, {stats.invalid} invalid",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -260,7 +261,12 @@ async def _tail(
     reader = read_topic(settings, kind, from_beginning=from_beginning, idle_timeout=timeout)
     async for record, partition, offset, error in reader:
         if record is None:
-            err_console.print(f"skipped invalid record at {partition}:{offset}: {error}")
+            err_console.print(
+                f"skipped invalid record at {partition}:{offset}: {error}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
             continue
         if keep(record):
             show(record)
@@ -324,6 +330,7 @@ async def _produce(
         f"produced {stats.entries} raw entries and {stats.dead_letters} dead letters to "
         f"{producer.names.raw} at {settings.broker}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -334,7 +341,8 @@ def _script(name: str, action: str) -> None:
     path = _SCRIPTS / name
     if not path.is_file():
         fail(f"{path} not found: `liveblog dev` runs from a source checkout")
-    done = subprocess.run([str(path), action], check=False)
+    # from the checkout, so the broker's state is its .cache/kafka, as with `make kafka`
+    done = subprocess.run([str(path), action], cwd=_SCRIPTS.parent, check=False)
     if done.returncode != 0:
         raise typer.Exit(done.returncode)
 

@@ -43,7 +43,9 @@ __all__ = [
     "alert_plugin",
     "alert_topics",
     "ensure_alert_topics",
+    "follow_topics",
     "publish_subscription",
+    "serve_web",
 ]
 
 log = structlog.get_logger(__name__)
@@ -160,6 +162,69 @@ class SubscriptionFollower:
             await consumer.stop()
 
 
+async def follow_topics(
+    settings: Settings, topics: list[str], on_record: Callable[[bytes], None]
+) -> None:
+    """Read every partition of `topics` from the start, forever, without a consumer group."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers(settings.broker),
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        tps: list[TopicPartition] = []
+        for topic in topics:
+            count = 0
+            while not count:
+                count = await partition_count(settings, topic)
+                if not count:
+                    await asyncio.sleep(1)
+            tps.extend(TopicPartition(topic, p) for p in range(count))
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        while True:
+            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            for records in batch.values():
+                for record in records:
+                    if record.value is not None:
+                        on_record(record.value)
+    finally:
+        await consumer.stop()
+
+
+async def serve_web(settings: Settings, matcher: Matcher) -> None:
+    """The page, feeds and API on this worker: subscriptions from the topic, a local feed log
+    filled from the quotes and alerts topics."""
+    from connectors.feedlog import FeedLog, FeedSink
+    from schemas.codec import decode_any
+    from streams.web import Notifier, WebContext, build_app, running
+
+    path = settings.feed_db or settings.worker_dir / f"{settings.app_id}-feed.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    feed = FeedLog(path)
+    notifier = Notifier()
+    sink = FeedSink(feed, matcher.directory, on_append=notifier.bump)
+
+    def on_record(value: bytes) -> None:
+        try:
+            sink.write([decode_any(value)])
+        except LiveblogError as exc:
+            log.warning("feed record skipped", reason=str(exc))
+
+    names = [f"{settings.topic_prefix}.quotes", f"{settings.topic_prefix}.alerts"]
+    history = settings.db if "://" not in settings.db else None  # a `liveblog sink` SQLite file
+    ctx = WebContext(settings, feed, notifier, KafkaBook(settings, matcher), history)
+    follower = asyncio.get_running_loop().create_task(follow_topics(settings, names, on_record))
+    try:
+        async with running(build_app(ctx), settings.web_host, settings.web_port) as port:
+            log.info("serving", host=settings.web_host, port=port)
+            await asyncio.Event().wait()
+    finally:
+        follower.cancel()
+        feed.close()
+
+
 class KafkaBook:
     """The subscription book of Kafka mode: reads the local matcher, writes to the topic."""
 
@@ -247,6 +312,13 @@ def alert_plugin(
             await follower.run()
 
         app.task(follow_subscriptions)
+
+        if settings.worker_web:
+
+            async def web() -> None:
+                await serve_web(settings, matcher)
+
+            app.task(web)
 
         async def learn_speakers(stream: Any) -> None:
             async for value in stream:

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(None, description="bearer token of the HTTP API")
     feed_heartbeat: float = Field(15.0, gt=0, description="seconds between feed heartbeats")
     feed_max_clients: int = Field(200, ge=1, description="open SSE/WebSocket feeds at most")
+    worker_web: bool = Field(False, description="Kafka mode: serve page, feeds and API on a worker")
+    feed_db: Path | None = Field(None, description="Kafka mode: the worker's feed log (SQLite)")
     # alerts and delivery (streams/alerts.py, connectors/delivery.py)
     alert_limit: int = Field(10, ge=1, description="alerts per subscription per window")
     alert_window: float = Field(60.0, gt=0, description="seconds of the alert throttle window")

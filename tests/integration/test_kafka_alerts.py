@@ -6,12 +6,14 @@ import asyncio
 import json
 import shutil
 import socket
+import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -20,14 +22,38 @@ from streams.alert_agents import ensure_alert_topics, publish_subscription
 from streams.topics import ensure_topics
 from tests.conftest import SEED
 from tests.integration.kafka_support import (
+    CLI,
     WorkerProcess,
     collect,
+    env_of,
     make_settings,
     read_all,
     run_cli,
 )
 
 pytestmark = pytest.mark.integration
+
+TOKEN = "integration-token"
+
+
+class WebWorker(WorkerProcess):
+    """`liveblog worker` with its web app (page, feeds, subscriptions API) on `port`."""
+
+    def __init__(self, settings: Any, log_path: Path, port: int) -> None:
+        super().__init__(settings, log_path)
+        self.port = port
+
+    def start(self) -> WebWorker:
+        self._log = self.log_path.open("ab")
+        env = env_of(self.settings) | {
+            "LIVEBLOG_WORKER_WEB": "1",
+            "LIVEBLOG_WEB_PORT": str(self.port),
+            "LIVEBLOG_API_TOKEN": TOKEN,
+        }
+        self.proc = subprocess.Popen(
+            [CLI, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=self._log
+        )
+        return self
 
 
 def _free_port() -> int:
@@ -64,8 +90,8 @@ class TestKafkaAlerts:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """The worker alerts on the seed for a subscription on the compacted topic, delivers to
-        the webhook, takes a new subscription without a restart, and never repeats an alert
-        when the seed is replayed again."""
+        the webhook, shows the alerts on its SSE feed, takes a new subscription from its API
+        without a restart, and never repeats an alert when the seed is replayed again."""
         port, got = receiver
         settings = make_settings(kafka_bootstrap, uuid.uuid4().hex[:12], partitions=2)
         await ensure_topics(settings)
@@ -81,7 +107,8 @@ class TestKafkaAlerts:
         scratch = Path(tempfile.mkdtemp(prefix="liveblog-alerts-"))
         monkeypatch.setenv("TMPDIR", str(scratch))
         (scratch / "liveblog-worker").mkdir()
-        worker = WorkerProcess(settings, scratch / "worker.log").start()
+        web_port = _free_port()
+        worker = WebWorker(settings, scratch / "worker.log", web_port).start()
         try:
             done = await asyncio.to_thread(
                 run_cli, "replay", str(SEED), "--broker", settings.broker, settings=settings
@@ -101,9 +128,22 @@ class TestKafkaAlerts:
                     await asyncio.sleep(0.5)
             assert all("lavrov" in g["title"] for g in got)
 
-            guterres = Subscription(id="guterres", filter="speaker:guterres veto")
-            await publish_subscription(settings, guterres.id, guterres)
-            await asyncio.sleep(3)  # the worker's follower picks it up within a second
+            base = f"http://127.0.0.1:{web_port}"
+            async with aiohttp.ClientSession() as http:
+                async with asyncio.timeout(30):
+                    events: list[str] = []
+                    async with http.get(f"{base}/feeds/alerts?last_event_id=0") as resp:
+                        async for raw in resp.content:
+                            if raw.startswith(b"data: "):
+                                events.append(raw.decode())
+                            if len(events) == 3:
+                                break
+                assert all('"lavrov"' in e for e in events)
+                body = {"id": "guterres", "filter": "speaker:guterres veto"}
+                auth = {"Authorization": f"Bearer {TOKEN}"}
+                async with http.post(f"{base}/api/subscriptions", json=body, headers=auth) as r:
+                    assert r.status == 201, await r.text()
+            await asyncio.sleep(3)  # the follower passes it on within a second
             done = await asyncio.to_thread(
                 run_cli, "replay", str(SEED), "--broker", settings.broker, settings=settings
             )

@@ -47,6 +47,7 @@ class _Draft:
 _FURNITURE = re.compile(
     r"^(?:\d{1,3}\s*(?:s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s+ago"
     r"|just now|share|share this|copy link|key event|pinned post|pinned|updated|advertisement"
+    r"|(?:last )?updated(?: at| on)?:? [\w ,.:]{1,40}"
     r"|show key events only|please turn on javascript.*)$",
     re.IGNORECASE,
 )
@@ -80,7 +81,7 @@ def _is_headline(paragraph: str) -> bool:
     if re.fullmatch(r"(\*\*|__).+\1", paragraph):
         return True
     core = paragraph.rstrip(_CLOSERS)
-    return bool(core) and core[-1] not in ".!…:;,"
+    return bool(core) and core[-1] not in ".!?…:;,"
 
 
 def split_blocks(text: str) -> tuple[list[str], list[Block]]:

@@ -115,7 +115,9 @@ def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) 
     entities: list[Entity] = []
     people = _people(text, attribution, memory)
     for ref in people.values():
-        entities.append(Entity(text=ref.name, type="person", id=ref.id))
+        known = memory.persons.get(ref.id)
+        kind = "org" if known is not None and known.kind == "org" else "person"
+        entities.append(Entity(text=ref.name, type=kind, id=ref.id))
     places = _places(text)
     entities.extend(Entity(text=p, type="place") for p in places)
     entities.extend(Entity(text=o, type="org") for o in _orgs(text, set(places)))

@@ -125,7 +125,12 @@ class LiveSession:
             mine.append(FeedSink(self.feed, self.directory, on_append=self.notifier.bump))
         self.sinks: list[Sink] = [*sinks, *mine]
         self.runner = EmbeddedRunner(
-            self.sinks, memory=memory, extras=[self.stage], on_record=on_record, clock=clock
+            self.sinks,
+            memory=memory,
+            extras=[self.stage],
+            on_record=on_record,
+            clock=clock,
+            min_confidence=settings.min_confidence,
         )
         self.stage.memory_of = lambda blog: self.runner.state(blog).memory
 

@@ -57,7 +57,7 @@ _CLOCK = re.compile(
 _AFTER = re.compile(rf"{_SPACE}*(?:$|[:\-–—|•]|(?=[\"“‘'„«*A-Z\u00c0-\u024f\[(]))")
 _MARKUP = re.compile(
     r"^(?:#{1,6}\s+)?(?:\*\*|__|\*|_)?"
-    r"(?:(?i:posted|updated|published|last updated)(?:\s+at)?\s*:?\s+(?=\d))?(?:\*\*|__)?"
+    r"(?:(?i:posted|published)(?:\s+at)?\s*:?\s+(?=\d))?(?:\*\*|__)?"
 )
 
 

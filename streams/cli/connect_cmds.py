@@ -92,7 +92,9 @@ class _Outputs:
             else SpeakerMemory()
         )
         view = LiveView(self.console, quiet=self.output == "-")
-        runner = EmbeddedRunner(sinks, memory=memory, on_record=view)
+        runner = EmbeddedRunner(
+            sinks, memory=memory, on_record=view, min_confidence=self.settings.min_confidence
+        )
         self.runner = runner
 
         async def emit(items: Sequence[RawEntry]) -> None:

@@ -62,13 +62,23 @@ class TestSplitBlocks:
         """Copy-pasted page furniture ("2h ago", "Share", "Key event") is not entry text."""
         text = (
             "Title\n\n2h ago\n14.05 BST\nShare\nRain stops play\nCovers on.\nKey event\n"
-            "1h ago\n15.05 BST\nPlay resumes.\n"
+            "1h ago\n15.05 BST\nPlay resumes.\nUpdated at 15.12 BST\n"
         )
         _, blocks = split_blocks(text)
         assert [b.text for b in blocks] == [
             "Rain stops play\n\n14.05 BST\n\nCovers on.",
             "15.05 BST\n\nPlay resumes.",
         ]
+
+    def test_question_is_not_a_headline(self) -> None:
+        """A body paragraph ending in a question mark stays with its entry."""
+        text = (
+            "T\n\n10:00 The coach was asked about the keeper.\n\n"
+            "Will he start on Saturday?\n\n10:05 Next.\n"
+        )
+        _, blocks = split_blocks(text)
+        assert blocks[0].paragraphs[-1] == "Will he start on Saturday?"
+        assert blocks[1].headline is None
 
     def test_no_entries(self) -> None:
         """Text without a timed paragraph has no blocks."""

@@ -31,7 +31,7 @@ class TestLeadingTime:
             ("10:45 - Dash separated.", 10, 45, "Dash separated."),
             ("14:24", 14, 24, ""),
             ("Posted at 14:02 Polls close.", 14, 2, "Polls close."),
-            ("Updated at 15.10 BST: Count begins.", 15, 10, "Count begins."),
+            ("Published at 15.10 BST: Count begins.", 15, 10, "Count begins."),
         ],
     )
     def test_formats(self, paragraph: str, hour: int, minute: int, rest: str) -> None:
@@ -51,6 +51,7 @@ class TestLeadingTime:
             "13:30 p.m. is not a time either.",
             "> 14:00 inside a quote block",
             "Updated 3 times today.",
+            "Updated at 15.10 BST",
             "",
         ],
     )

@@ -45,6 +45,8 @@ from streams.topics import TopicKind, bootstrap_servers, ensure_topics
 ROOT = Path(__file__).absolute().parent.parent
 CLI = str(Path(sys.executable).parent / "liveblog")
 PER_BLOG = 35
+#: seconds between the throughput run and the latency run
+SETTLE = 3.0
 
 
 @dataclass
@@ -247,6 +249,8 @@ async def _measure(
         end = await arrivals.wait_for(set(want.values()), timeout)
         throughput = len(blast) / (end - start)
 
+        # let the worker settle (commits, buffers) before the latency run
+        await asyncio.sleep(SETTLE)
         want = _expected(paced, kind)
         sent: dict[Any, float] = {}
         begin = time.monotonic()
@@ -277,6 +281,16 @@ _KINDS: dict[str, tuple[TopicKind, ...]] = {
 }
 
 
+def _median(runs: list[Result]) -> Result:
+    return Result(
+        runs[0].name,
+        statistics.median(r.throughput for r in runs),
+        statistics.median(r.p50_ms for r in runs),
+        statistics.median(r.p99_ms for r in runs),
+        sum(r.samples for r in runs),
+    )
+
+
 def _broker(given: str | None) -> str:
     if given:
         return given.removeprefix("kafka://")
@@ -289,11 +303,12 @@ def _broker(given: str | None) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench kafka", description=__doc__)
     parser.add_argument("--broker", help="HOST:PORT of a running broker (else scripts/kafka)")
-    parser.add_argument("--entries", type=int, default=2100, help="entries of the throughput run")
+    parser.add_argument("--entries", type=int, default=5250, help="entries of the throughput run")
     parser.add_argument("--rate", type=float, default=50.0, help="offered entries/s for latency")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=180.0)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per worker; medians shown")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--role", choices=["bench", "passthrough"], default="bench")
     args = parser.parse_args(argv)
@@ -302,13 +317,16 @@ def main(argv: list[str]) -> int:
     broker = _broker(args.broker)
     results = []
     for kind in ("passthrough", "liveblog"):
-        prefix = f"bench-{kind}-{uuid.uuid4().hex[:8]}"
-        settings = _settings(broker, prefix, args.partitions)
-        results.append(
-            asyncio.run(
-                _measure(kind, settings, args.entries, args.rate, args.seconds, args.timeout)
+        runs = []
+        for _ in range(max(1, args.repeat)):
+            prefix = f"bench-{kind}-{uuid.uuid4().hex[:8]}"
+            settings = _settings(broker, prefix, args.partitions)
+            runs.append(
+                asyncio.run(
+                    _measure(kind, settings, args.entries, args.rate, args.seconds, args.timeout)
+                )
             )
-        )
+        results.append(_median(runs))
     base, ours = results
     if args.json:
         print(json.dumps({r.name: r.__dict__ for r in results}, indent=2))
@@ -316,7 +334,7 @@ def main(argv: list[str]) -> int:
     print(
         f"broker {broker}, {args.partitions} partitions; throughput: {args.entries} entries "
         f"({args.entries // PER_BLOG} blogs); latency: {args.rate:g} entries/s offered for "
-        f"{args.seconds:g} s"
+        f"{args.seconds:g} s; median of {max(1, args.repeat)} run(s) each"
     )
     print(f"{'':24}{'entries/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'samples':>9}")
     for r in results:

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SEED := seeds/focus-guterres-lavrov.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck unit services kafka kafka-stop postgres postgres-stop bench eval clean
+.PHONY: run test check lint typecheck unit services kafka kafka-stop postgres postgres-stop bench bench-kafka eval clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ check: test
 ## bench: stage throughput against a JSON decode/encode baseline
 bench: $(STAMP)
 	$(BIN)/python -m bench pipeline
+
+## bench-kafka: worker vs a passthrough Faust agent through the local broker (throughput, p50/p99)
+bench-kafka: $(STAMP)
+	$(BIN)/python -m bench kafka --broker "$$(scripts/kafka start | tail -n 1)"
 
 ## eval: score the seed against its gold labels
 eval: $(STAMP)

@@ -46,7 +46,7 @@ _PLACE_FUZZY = 90.0
 def _places(text: str) -> list[str]:
     lex = lexicon()
     found: list[str] = []
-    for place in lex.places:
+    for place in lex.places_in_order:
         if place in text and re.search(rf"(?<![\w-]){re.escape(place)}(?![\w-])", text):
             found.append(place)
     known = set(found) | lex.stopwords_cap

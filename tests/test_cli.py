@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,20 @@ class TestReplayOutput:
         names = {s["name"] for e in entries for s in e["speakers"]}
         assert names == {"António Guterres", "Sergey Lavrov"}  # one canonical, fullest name each
         assert not (tmp_path / "liveblog.db").exists()
+
+    def test_output_is_deterministic(self, tmp_path: Path) -> None:
+        """Two processes with different hash seeds print the same bytes."""
+        outs = set()
+        for seed in ("1", "2"):
+            done = subprocess.run(
+                [CLI, "replay", str(SEED), "--output", "-", "--no-db"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env={**os.environ, "PYTHONHASHSEED": seed},
+            )
+            outs.add(done.stdout)
+        assert len(outs) == 1
 
     def test_flags_override_sidecar(self, tmp_path: Path) -> None:
         """`--date` and `--tz` make published_at absolute in the given zone."""

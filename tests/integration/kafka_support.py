@@ -29,9 +29,6 @@ CLI = str(Path(sys.executable).parent / "liveblog")
 
 #: settings every test worker gets: quick rejoin after a kill, frequent commits
 _FAST = {"session_timeout": 6.0, "commit_interval": 0.5}
-#: The enrich stage lists some entities in set iteration order, which follows the string hash
-#: seed of the process; every subprocess gets the same seed so that runs compare exactly.
-HASH_SEED = {"PYTHONHASHSEED": "0"}
 
 
 def make_settings(bootstrap: str, unique: str, *, partitions: int = 3, **more: Any) -> Settings:
@@ -49,7 +46,7 @@ def make_settings(bootstrap: str, unique: str, *, partitions: int = 3, **more: A
 
 def env_of(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment that gives a `liveblog` subprocess these settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")} | HASH_SEED
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")}
     for name in ("broker", "topic_prefix", "app_id", "partitions", "session_timeout"):
         env[f"LIVEBLOG_{name.upper()}"] = str(getattr(settings, name))
     env["LIVEBLOG_COMMIT_INTERVAL"] = str(settings.commit_interval)
@@ -195,7 +192,7 @@ def embedded_entries(path: Path, *extra: str, cwd: Path) -> list[dict[str, Any]]
         text=True,
         timeout=120,
         cwd=cwd,
-        env={k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")} | HASH_SEED,
+        env={k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")},
         check=False,
     )
     assert done.returncode == 0, done.stderr

@@ -53,7 +53,7 @@ def attribute(
     A quote whose speaker was found with a confidence below `min_confidence` keeps its method
     and confidence but has no speaker.
     """
-    working = memory.model_copy(deep=True)
+    working = memory.clone()
     reader = read_entry(entry, working)
     previous = [working.persons[p] for p in working.last_speakers if p in working.persons]
     fill_gaps(reader.found, reader.speakers, previous)

@@ -40,6 +40,7 @@ _WORD = re.compile(
     re.UNICODE,
 )
 _POSSESSIVE = re.compile(r"(?:[’']s|(?<=s)[’'])$")
+_POSSESSIVE_ENDS = ("’s", "'s", "s’", "s'")  # the only endings _POSSESSIVE can remove
 _AGE = re.compile(r"^\d{1,3}-year-old$")
 
 #: words skipped between a subject and its verb: "Okafor also says", "the minister has clearly said"
@@ -90,21 +91,19 @@ class Token:
     lower: str = ""
     bare: str = ""  # without a possessive ending: Whitcombe's -> Whitcombe
     possessive: bool = False
-
-    @property
-    def is_word(self) -> bool:
-        return self.quote is None and self.text[:1].isalnum()
-
-    @property
-    def is_cap(self) -> bool:
-        return self.is_word and self.text[:1].isupper()
+    is_word: bool = False  # a word outside quotations (not punctuation, not a quotation)
+    is_cap: bool = False  # a word that starts with a capital
 
 
 def _token(text: str, start: int, end: int, quote: int | None = None) -> Token:
     lower = text.lower()
-    bare = _POSSESSIVE.sub("", text)
+    bare = _POSSESSIVE.sub("", text) if text.endswith(_POSSESSIVE_ENDS) else text
     possessive = bare != text and bare.lower() not in _CONTRACTIONS and bool(bare)
-    return Token(text, start, end, quote, lower, bare if possessive else text, possessive)
+    is_word = quote is None and text[:1].isalnum()
+    is_cap = is_word and text[:1].isupper()
+    return Token(
+        text, start, end, quote, lower, bare if possessive else text, possessive, is_word, is_cap
+    )
 
 
 def tokenize(text: str, quotes: list[QuoteSpan], offset: int = 0) -> list[Token]:

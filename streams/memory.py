@@ -84,15 +84,27 @@ class Person(BaseModel):
     def ref(self) -> SpeakerRef:
         return SpeakerRef(id=self.id, name=self.name)
 
-    def keys(self) -> set[str]:
+    def keys(self) -> frozenset[str]:
         """Every folded name this person answers to."""
-        keys = {fold(self.surname), fold(self.name)}
-        keys.update(fold(n) for n in self.names)
-        keys.update(fold(a) for a in self.aliases)
-        return keys
+        return _name_keys(self.surname, self.name, tuple(self.names), tuple(self.aliases))
+
+    def clone(self) -> Person:
+        """A copy whose lists can change without changing this person."""
+        return self.model_copy(update={field: list(getattr(self, field)) for field in _LISTS})
 
     def first_names(self) -> set[str]:
         return {fold(n).split()[0] for n in [self.name, *self.names] if len(n.split()) > 1}
+
+
+#: the list fields of a person, copied by `Person.clone`
+_LISTS = ("names", "aliases", "roles", "descriptors")
+
+
+@lru_cache(maxsize=8192)
+def _name_keys(
+    surname: str, name: str, names: tuple[str, ...], aliases: tuple[str, ...]
+) -> frozenset[str]:
+    return frozenset(fold(n) for n in (surname, name, *names, *aliases))
 
 
 class SpeakerMemory(BaseModel):
@@ -103,6 +115,17 @@ class SpeakerMemory(BaseModel):
     persons: dict[str, Person] = Field(default_factory=dict)
     salience: list[str] = Field(default_factory=list)
     last_speakers: list[str] = Field(default_factory=list)
+
+    def clone(self) -> SpeakerMemory:
+        """A copy the attribute stage may change while this memory stays as it is (cheaper than
+        a deep copy: the fields are strings, numbers and lists of strings)."""
+        return self.model_copy(
+            update={
+                "persons": {pid: p.clone() for pid, p in self.persons.items()},
+                "salience": list(self.salience),
+                "last_speakers": list(self.last_speakers),
+            }
+        )
 
     # lookups ---------------------------------------------------------------------------------
 

@@ -40,9 +40,12 @@ _PREPOSITIONS = frozenset(["of", "for", "at", "in", "with", "from", "on"])
 _APPOSITION_MAX = 10
 
 
-def learn_people(tokens: Sequence[Token], resolver: Resolver) -> None:
-    """Add the people (and organisations) that `tokens` introduce to the memory."""
-    for start, end in name_runs(tokens):
+def learn_people(
+    tokens: Sequence[Token], resolver: Resolver, runs: Sequence[tuple[int, int]] | None = None
+) -> None:
+    """Add the people (and organisations) that `tokens` introduce to the memory (`runs`: their
+    name runs, when already known)."""
+    for start, end in name_runs(tokens) if runs is None else runs:
         _learn_run(tokens, start, end, resolver)
 
 
@@ -231,10 +234,12 @@ def learn_gender(tokens: Sequence[Token], people: Sequence[Person], resolver: Re
         resolver.memory.learn_gender(persons[0], genders.pop())
 
 
-def learn_subject(tokens: Sequence[Token], resolver: Resolver) -> Person | None:
+def learn_subject(
+    tokens: Sequence[Token], resolver: Resolver, runs: Sequence[tuple[int, int]] | None = None
+) -> Person | None:
     """A new full name that opens the sentence as its subject: a person if a pronoun gives them
     a gender, otherwise a candidate the resolver may use for "the pensioner"."""
-    runs = name_runs(tokens)
+    runs = name_runs(tokens) if runs is None else runs
     if not runs or runs[0][0] != 0 or not 2 <= runs[0][1] <= 3:
         return None
     end = runs[0][1]

@@ -16,7 +16,8 @@ the entry introduces. A paragraph is one of:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from typing import Literal
 
 from schemas.events import QuoteKind
@@ -43,6 +44,7 @@ _TRIM = " ,;:–—-"
 _TITLE_BEFORE = frozenset(["the", "in", "on", "to", "of"])
 _TITLE_SMALL = frozenset(["of", "the", "am", "and", "for", "de", "der", "die", "das", "la", "le"])
 ParaKind = Literal["headline", "text", "block", "embed"]
+Span = tuple[int, int]
 
 
 @dataclass(slots=True)
@@ -62,10 +64,28 @@ class Found:
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    """A paragraph of the entry as the reader sees it."""
+    """A paragraph of the entry as the reader sees it, with its quotations and tokens (read
+    once, by the learning pass and the sentences alike)."""
 
     text: str
     kind: ParaKind
+    quotes: list[QuoteSpan] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list)
+    runs: list[Span] = field(default_factory=list)  # name runs of the tokens
+
+    @classmethod
+    def of(cls, text: str, kind: ParaKind) -> Paragraph:
+        quotes = find_quotes(text)
+        tokens = tokenize(text, quotes)
+        return cls(text, kind, quotes, tokens, name_runs(tokens))
+
+    def sentence(self, start: int, end: int) -> tuple[list[Token], list[Span]]:
+        """The tokens and name runs of the sentence at text[start:end] (neither quotations nor
+        name runs cross a sentence's end)."""
+        first = bisect_left(self.tokens, start, key=_start)
+        last = bisect_left(self.tokens, end, key=_start)
+        runs = [(s - first, e - first) for s, e in self.runs if first <= s and e <= last]
+        return self.tokens[first:last], runs
 
 
 class EntryReader:
@@ -109,35 +129,35 @@ class EntryReader:
     def paragraphs(self) -> list[Paragraph]:
         out: list[Paragraph] = []
         if self.entry.headline:
-            out.append(Paragraph(self.entry.headline, "headline"))
+            out.append(Paragraph.of(self.entry.headline, "headline"))
         for p in self.entry.paragraphs:
             kind: ParaKind = "embed" if p.embed else "block" if p.quote_block else "text"
-            out.append(Paragraph(p.text, kind))
+            out.append(Paragraph.of(p.text, kind))
         return out
 
     def read(self) -> None:
         paragraphs = self.paragraphs()
         for para in paragraphs:
-            learn_people(tokenize(para.text, find_quotes(para.text)), self.resolver)
+            learn_people(para.tokens, self.resolver, para.runs)
         for index, para in enumerate(paragraphs):
             colon, self.colon = self.colon, NOBODY
             if para.kind == "headline":
-                self.headline(para.text, index)
+                self.headline(para, index)
             elif para.kind in ("block", "embed"):
                 self.block(para.text, index, colon, embed=para.kind == "embed")
             else:
-                self.text(para.text, index, colon)
+                self.text(para, index, colon)
 
-    def headline(self, text: str, index: int) -> None:
+    def headline(self, para: Paragraph, index: int) -> None:
+        text, quotes = para.text, para.quotes
         line = _SPEAKER_LINE.match(text)
-        quotes = find_quotes(text)
         if line and quotes:
             found = self.named(line.group(1), create=False)
             if found.person is not None:
                 for span in quotes:
                     self.add(Found(span.text, index, "headline", found.person, found.method))
                 return
-        self.sentences(text, quotes, index, headline=True)
+        self.sentences(para, index, headline=True)
 
     def named(self, name: str, *, create: bool) -> Resolved:
         tokens = tokenize(name, [])
@@ -145,12 +165,12 @@ class EntryReader:
             return NOBODY
         return self.resolver.resolve(Mention.of(tokens), create=create)
 
-    def text(self, text: str, index: int, colon: Resolved) -> None:
+    def text(self, para: Paragraph, index: int, colon: Resolved) -> None:
+        text, quotes = para.text, para.quotes
         qa = _QA.match(text)
         if qa:
             self.qa(text, qa, index)
             return
-        quotes = find_quotes(text)
         line = _SPEAKER_LINE.match(text)
         if line and not quotes:
             found = self.named(line.group(1), create=len(line.group(1).split()) > 1)
@@ -159,7 +179,7 @@ class EntryReader:
                 return
         first = len(self.found)
         continues = self.open_quote and bool(quotes) and quotes[0].start == 0
-        self.sentences(text, quotes, index, headline=False)
+        self.sentences(para, index, headline=False)
         self.open_quote = bool(quotes) and quotes[-1].open_ended
         mine = self.found[first:]
         if mine and continues:
@@ -197,7 +217,7 @@ class EntryReader:
         body = text[: byline.start()].strip() if byline else text
         quotes = find_quotes(body)
         if quotes and not (len(quotes) == 1 and quotes[0].end - quotes[0].start >= len(body) - 2):
-            self.sentences(body, quotes, index, headline=False)
+            self.sentences(Paragraph.of(body, "text"), index, headline=False)
             return
         found = Found(quotes[0].text if quotes else body, index, "block")
         if author.person is not None:
@@ -206,19 +226,25 @@ class EntryReader:
 
     # sentences ---------------------------------------------------------------------------------
 
-    def sentences(self, text: str, quotes: list[QuoteSpan], index: int, *, headline: bool) -> None:
-        bounds = split_sentences(text, quotes)
+    def sentences(self, para: Paragraph, index: int, *, headline: bool) -> None:
+        bounds = split_sentences(para.text, para.quotes)
         for n, (start, end) in enumerate(bounds):
-            tokens = tokenize(text[start:end], quotes, offset=start)
-            colon = self.sentence(tokens, quotes, index, headline=headline)
+            tokens, runs = para.sentence(start, end)
+            colon = self.sentence(tokens, runs, para.quotes, index, headline=headline)
             if n == len(bounds) - 1:
                 self.colon = colon
 
     def sentence(
-        self, tokens: list[Token], quotes: list[QuoteSpan], index: int, *, headline: bool
+        self,
+        tokens: list[Token],
+        runs: list[Span],
+        quotes: list[QuoteSpan],
+        index: int,
+        *,
+        headline: bool,
     ) -> Resolved:
         """Read one sentence; returns who its final colon introduces (for the next paragraph)."""
-        mentioned = self.mention(tokens)
+        mentioned = self.mention(tokens, runs)
         frames = find_frames(tokens, self.resolver)
         speakers = [f.found.person for f in frames if f.found.person is not None]
         learn_gender(tokens, [*mentioned, *speakers], self.resolver)
@@ -266,13 +292,13 @@ class EntryReader:
         elif frame is not None:
             self.assign(found, frame.found)
 
-    def mention(self, tokens: list[Token]) -> list[Person]:
+    def mention(self, tokens: list[Token], runs: list[Span]) -> list[Person]:
         """Known people named in the sentence, made the most recent of the entry."""
         people: list[Person] = []
-        subject = learn_subject(tokens, self.resolver)
+        subject = learn_subject(tokens, self.resolver, runs)
         if subject is not None:
             people.append(subject)
-        for start, end in name_runs(tokens):
+        for start, end in runs:
             name = " ".join(t.bare for t in tokens[start:end])
             person, _ = self.memory.by_name(name, fuzzy=end - start == 1)
             if person is not None:
@@ -299,6 +325,10 @@ class EntryReader:
         found = self.resolver.resolve(Mention.of(tokens[start:end]), create=False)
         if found.person is not None and found.person.id in self.memory.last_speakers:
             self.speak(found.person)
+
+
+def _start(token: Token) -> int:
+    return token.start
 
 
 def _is_title(text: str, tokens: list[Token], q: int) -> bool:

@@ -17,7 +17,7 @@ import asyncpg
 import structlog
 from pydantic import BaseModel
 
-from connectors.rows import TABLES, group
+from connectors.rows import INDEXES, INTEGER_COLUMNS, REAL_COLUMNS, TABLES, group
 from schemas.events import EnrichedEntry
 from schemas.exceptions import SinkError
 
@@ -25,15 +25,6 @@ __all__ = ["PostgresSink", "is_postgres_url"]
 
 log = structlog.get_logger(__name__)
 
-_INTEGER = {"seq", "version", "quote_count", "payload_size", "truncated", "digest_count"}
-_REAL = {"confidence"}
-_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS quotes_entry ON quotes(entry_id)",
-    "CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(blog_id, speaker_id)",
-    "CREATE INDEX IF NOT EXISTS quotes_published ON quotes(published_at)",
-    "CREATE INDEX IF NOT EXISTS entries_blog ON entries(blog_id, published_at)",
-    "CREATE INDEX IF NOT EXISTS alerts_sub ON alerts(subscription_id, created_at)",
-)
 #: advisory lock key serialising schema changes of concurrent sinks ("liveblog" in hex-ish)
 _SCHEMA_LOCK = 0x11FEB106
 
@@ -43,15 +34,21 @@ def is_postgres_url(url: str) -> bool:
 
 
 def _type(col: str) -> str:
-    return "BIGINT" if col in _INTEGER else "DOUBLE PRECISION" if col in _REAL else "TEXT"
+    return (
+        "BIGINT"
+        if col in INTEGER_COLUMNS
+        else "DOUBLE PRECISION"
+        if col in REAL_COLUMNS
+        else "TEXT"
+    )
 
 
 def _cast(col: str, value: Any) -> Any:
     if value is None:
         return None
-    if col in _INTEGER:
+    if col in INTEGER_COLUMNS:
         return int(value)
-    if col in _REAL:
+    if col in REAL_COLUMNS:
         return float(value)
     return str(value)
 
@@ -98,7 +95,7 @@ class PostgresSink:
                 for table in TABLES:
                     for statement in _ddl(table):
                         await conn.execute(statement)
-                for index in _INDEXES:
+                for index in INDEXES:
                     await conn.execute(index)
         except asyncpg.PostgresError as exc:
             await conn.close()

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from schemas.events import Alert, DeadLetter, EnrichedEntry, Quote, Speaker, Subscription
 
-__all__ = ["TABLES", "Row", "rows"]
+__all__ = ["INDEXES", "INTEGER_COLUMNS", "REAL_COLUMNS", "TABLES", "Row", "group", "rows"]
 
 #: table -> (columns, primary key columns); column types are chosen by each sink's DDL
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -86,6 +86,20 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "subscriptions": (("id", "filter", "notify", "created_at"), ("id",)),
 }
+
+#: column types: integer and real columns; every other column is text
+INTEGER_COLUMNS = frozenset(
+    {"seq", "version", "quote_count", "payload_size", "truncated", "digest_count"}
+)
+REAL_COLUMNS = frozenset({"confidence"})
+#: the same indexes in every SQL sink
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS quotes_entry ON quotes(entry_id)",
+    "CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(blog_id, speaker_id)",
+    "CREATE INDEX IF NOT EXISTS quotes_published ON quotes(published_at)",
+    "CREATE INDEX IF NOT EXISTS entries_blog ON entries(blog_id, published_at)",
+    "CREATE INDEX IF NOT EXISTS alerts_sub ON alerts(subscription_id, created_at)",
+)
 
 Row = tuple[str, tuple[Any, ...]]
 

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from pydantic import BaseModel
 
-from connectors.rows import TABLES, group
+from connectors.rows import INDEXES, INTEGER_COLUMNS, REAL_COLUMNS, TABLES, group
 from schemas.events import EnrichedEntry
 from schemas.exceptions import SinkError
 
@@ -22,22 +22,12 @@ __all__ = ["SqliteSink"]
 
 log = structlog.get_logger(__name__)
 
-_INTEGER = {"seq", "version", "quote_count", "payload_size", "truncated", "digest_count"}
-_REAL = {"confidence"}
-_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS quotes_entry ON quotes(entry_id)",
-    "CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(blog_id, speaker_id)",
-    "CREATE INDEX IF NOT EXISTS quotes_published ON quotes(published_at)",
-    "CREATE INDEX IF NOT EXISTS entries_blog ON entries(blog_id, published_at)",
-    "CREATE INDEX IF NOT EXISTS alerts_sub ON alerts(subscription_id, created_at)",
-)
-
 
 def _ddl(table: str) -> str:
     cols, key = TABLES[table]
     defs = []
     for col in cols:
-        kind = "INTEGER" if col in _INTEGER else "REAL" if col in _REAL else "TEXT"
+        kind = "INTEGER" if col in INTEGER_COLUMNS else "REAL" if col in REAL_COLUMNS else "TEXT"
         defs.append(f"{col} {kind}")
     return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(defs)}, PRIMARY KEY ({', '.join(key)}))"
 
@@ -54,7 +44,7 @@ class SqliteSink:
             with self.conn:
                 for table in TABLES:
                     self.conn.execute(_ddl(table))
-                for index in _INDEXES:
+                for index in INDEXES:
                     self.conn.execute(index)
         except sqlite3.Error as exc:
             raise SinkError(f"{self.path}: cannot open SQLite database: {exc}") from exc

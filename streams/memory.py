@@ -41,6 +41,7 @@ _ONE_EDIT_MIN_LEN = 5
 #: first names this similar are the same ("Sergei" and "Sergey")
 _FIRST_NAME_MIN = 75.0
 _ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+_OWNED = re.compile(r"\s(?:of|for|to|at|in)\s")
 _GENDERS: dict[str, Gender] = {"m": "m", "male": "m", "man": "m", "f": "f", "female": "f"}
 
 
@@ -210,6 +211,14 @@ class SpeakerMemory(BaseModel):
                 for p in self.persons.values()
                 if modifiers <= _descriptor_words(p) | {w for r in p.roles for w in r.split()}
             ]
+        if not found and key:
+            # "the engineer" for a "chief engineer": a learned descriptor or role with that head
+            head = key.split()[-1]
+            found = [
+                p
+                for p in self.persons.values()
+                if any(_head(d) == head for d in [*p.descriptors, *p.roles])
+            ]
         return self._most_salient(found) if found else None
 
     def most_salient(
@@ -321,6 +330,12 @@ class SpeakerMemory(BaseModel):
             for p in self.persons.values()
             if p.spoke
         ]
+
+
+def _head(phrase: str) -> str:
+    """The noun a role or descriptor is about: `president` in "president of the federation"."""
+    words = _OWNED.split(phrase, maxsplit=1)[0].split()
+    return words[-1] if words else ""
 
 
 def _descriptor_words(person: Person) -> set[str]:

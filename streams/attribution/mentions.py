@@ -13,10 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from streams.attribution.context import EntryContext
 from streams.attribution.methods import Method
 from streams.frames import DETERMINERS, POSSESSIVE_PRONOUNS, PRONOUNS, Token, name_runs
 from streams.lexicon import lexicon
-from streams.memory import Gender, Person, SpeakerMemory
+from streams.memory import Gender, Person, SpeakerMemory, fold
 
 __all__ = ["BLOCKED", "NOBODY", "Mention", "Resolved", "Resolver", "role_text"]
 
@@ -115,32 +116,51 @@ class Resolver:
 
     def __init__(self, memory: SpeakerMemory) -> None:
         self.memory = memory
-        self.local: list[Person] = []  # this entry's people, most recent first
-        self.mentioned: list[Person] = []
+        self.context = EntryContext()
         self.voiced: dict[str, Gender] = {}  # org id -> gender of the spokesperson heard
         self.candidates: list[str] = []  # full names that opened a sentence, most recent first
+        self.unnamed: set[str] = set()  # role nouns of unnamed people: "a senior official"
+
+    @property
+    def local(self) -> list[Person]:
+        """This entry's people, most recent first."""
+        return self.context.local
+
+    @property
+    def mentioned(self) -> list[Person]:
+        """This entry's people in the order they were first mentioned."""
+        return self.context.mentioned
 
     # salience ----------------------------------------------------------------------------------
 
-    def touch(self, person: Person) -> None:
-        """`person` was just named: they become the most recent of this entry."""
-        if person in self.local:
-            self.local.remove(person)
-        self.local.insert(0, person)
-        if person not in self.mentioned:
-            self.mentioned.append(person)
-            person.mentions += 1
+    def touch(self, person: Person, at: int | None = None, *, subject: bool = False) -> None:
+        """`person` was just named (at offset `at` of the sentence being read): they become the
+        most recent of this entry."""
+        self.context.touch(person, at, subject=subject)
 
-    def salient(self, gender: str | None) -> Person | None:
-        """The most recent person of this entry known to be of `gender`, else the most recent
-        whose gender is unknown, else the blog's most salient fitting person."""
-        known = [p for p in self.local if gender is not None and self._gender(p) == gender]
-        if known:
-            return known[0]
-        unknown = [p for p in self.local if p.kind == "person" and p.gender is None]
-        if unknown:
-            return unknown[0]
+    def salient(self, gender: str | None, at: int | None = None) -> Person | None:
+        """The person a he/she at offset `at` refers to: of the entry's people mentioned before
+        it, those of the most recent sentence that has one of `gender` or of unknown gender
+        (known gender first, then the clause's subject, then the later mention; a full name
+        that opened the sentence becomes a person this way); else the blog's most salient
+        fitting person."""
+        for sentence in self.context.before(at):
+            fits = [s for s in sentence if s.person is None or self._fits(s.person, gender)]
+            if fits:
+                best = max(fits, key=lambda s: (self._known(s.person, gender), s.subject, s.at))
+                if best.person is not None:
+                    return best.person
+                person = self.memory.add(best.name, gender=gender)  # "Naomi Okafor put it …"
+                self.context.adopt(best.name, person)
+                return person
         return self.memory.most_salient(gender)
+
+    def _known(self, person: Person | None, gender: str | None) -> bool:
+        return person is not None and self._gender(person) == gender
+
+    def _fits(self, person: Person, gender: str | None) -> bool:
+        unknown = person.kind == "person" and person.gender is None
+        return unknown or (gender is not None and self._gender(person) == gender)
 
     def _gender(self, person: Person) -> str | None:
         return self.voiced.get(person.id) if person.kind == "org" else person.gender
@@ -156,14 +176,14 @@ class Resolver:
         if not mention.head and not mention.possessor:
             return NOBODY
         if mention.pronoun:
-            return self.pronoun(mention.pronoun)
+            return self.pronoun(mention.pronoun, mention.tokens[0].start)
         if mention.possessor and mention.possessor[0].lower in _FIRST_PERSON:
             return BLOCKED  # "our correspondent"
         if mention.last in lexicon().voices:
             return self._voice(mention, create=create)
         return self._noun_phrase(mention, create=create)
 
-    def pronoun(self, word: str) -> Resolved:
+    def pronoun(self, word: str, at: int | None = None) -> Resolved:
         """he/she to the most salient person of that gender; it/they to an organisation."""
         if word in _FIRST_PERSON:
             return BLOCKED
@@ -171,13 +191,15 @@ class Resolver:
             org = next((p for p in self.local if p.kind == "org"), None)
             return Resolved(org, "pronoun") if org is not None else BLOCKED
         gender = PRONOUNS.get(word) or POSSESSIVE_PRONOUNS.get(word)
-        person = self.salient(gender)
+        person = self.salient(gender, at)
         return Resolved(person, "pronoun") if person is not None else NOBODY
 
     def _noun_phrase(self, mention: Mention, *, create: bool) -> Resolved:
         lex = lexicon()
         roles, rest, gender = _role_split(mention.head)
         names = self._names(rest)
+        if len(names) == 1 and not roles and self._common_noun(names[0]):
+            names = []  # "Engineer admits …": a headline's common noun, not a name
         org_kind = lex.org_kind(mention.last) or _proper_org_kind(mention.head)
         if names and not org_kind:
             return self._named(mention, roles, names, gender, create=create)
@@ -185,25 +207,70 @@ class Resolver:
             return self._org(mention, org_kind, create=create)
         if roles and mention.last in lex.roles:
             person = self.memory.by_role(role_text(roles)) or self._local_role(mention.last)
-            return Resolved(person, "role") if person is not None else BLOCKED
+            if person is not None:
+                return Resolved(person, "role")
+            holder = self._role_holder(mention, roles)
+            return Resolved(holder, "role_guess") if holder is not None else BLOCKED
         if lex.is_group(mention.last):
             return BLOCKED  # "Ministers have been promising …", "Critics said …"
         return self._descriptor(mention)
 
     @staticmethod
     def _names(words: Sequence[Token]) -> list[Token]:
-        """The name the words end with: `Sinead Costello` in "head coach Sinead Costello";
-        none in "the Green politician", where a common noun follows the capitalised word."""
+        """The name the words end with: `Sinead Costello` in "head coach Sinead Costello" and
+        in "Chartered surveyor Sinead Costello"; none in "the Green politician", where a common
+        noun follows the capitalised word."""
         for start, end in name_runs(words):
             if all(t.is_cap or not t.is_word for t in words[end:]):
                 return list(words[start:end])
-            return []
         return []
 
     def _local_role(self, head: str) -> Person | None:
         """ "the association president": the one person of this entry holding that role noun."""
         found = [p for p in self.local if any(head in role.split() for role in p.roles)]
         return found[0] if len(found) == 1 else None
+
+    def known_role(self, mention: Mention) -> Person | None:
+        """The person a definite role phrase ("the transport secretary") names by a learned
+        role, found without creating or guessing anybody."""
+        if mention.determiner not in ("the", None) or mention.pronoun or mention.possessor:
+            return None
+        roles, rest, _ = _role_split(mention.head)
+        if not roles or rest or mention.last not in lexicon().roles:
+            return None
+        return self.memory.by_role(role_text(roles)) or self._local_role(mention.last)
+
+    def _role_holder(self, mention: Mention, roles: Sequence[Token]) -> Person | None:
+        """ "the minister said" when no learned role holds the word: the one person of the
+        entry mentioned before it (in a headline: named anywhere in the entry) who has a
+        learned role whose words, with the descriptors, hold the phrase's other role words
+        ("transport" in "the transport minister"); nobody when there are none or several, or
+        when the entry spoke of an unnamed one before ("a senior official … the official")."""
+        if mention.determiner in ("a", "an"):
+            self.unnamed.add(mention.last)  # "a minister said": somebody unnamed
+            return None
+        if mention.determiner not in ("the", None) or mention.last in self.unnamed:
+            return None
+        wanted = set(fold(role_text(roles)).split()[:-1])
+        before = self.context.before(mention.tokens[0].start)
+        seen = [m.person for group in before for m in group if m.person is not None]
+        if self.context.in_headline():
+            seen += self.context.people(self.memory)
+        people = {p.id: p for p in seen}
+        found = [
+            p
+            for p in people.values()
+            if p.kind == "person" and p.roles and wanted <= _known_words(p)
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def _common_noun(self, tok: Token) -> bool:
+        """A capitalised common noun for a person (`Engineer`, `Pensioner`, or a word that ends
+        someone's learned role or descriptor: `Surveyor` for a "chartered surveyor") that is
+        nobody's name in this blog."""
+        low = tok.bare.lower()
+        common = low in lexicon().person_nouns or self.memory.by_descriptor(low) is not None
+        return common and self.memory.by_name(tok.bare, fuzzy=False)[0] is None
 
     def _named(
         self,
@@ -224,6 +291,8 @@ class Resolver:
                     return Resolved(person, "name")
         if person is None and not create:
             return NOBODY
+        if person is None and len(names) == 1 and not roles and not self._name_evidence(names[0]):
+            return BLOCKED  # "Engineer said …": a capitalised word only because it opens
         if person is not None and person.kind == "org":
             return Resolved(person, "org")
         if person is None or (not fuzzy and len(names) > 1):
@@ -233,6 +302,11 @@ class Resolver:
             self.memory.learn_role(person, role)
         self.memory.learn_gender(person, gender)
         return Resolved(person, "fuzzy" if fuzzy else "name")
+
+    def _name_evidence(self, tok: Token) -> bool:
+        """Whether a new one-word name is one: it does not open its sentence, or the entry also
+        writes it capitalised mid-sentence."""
+        return not self.context.initial(tok) or tok.bare in self.context.mid_caps()
 
     def _org(self, mention: Mention, org_kind: str, *, create: bool) -> Resolved:
         if mention.possessor and mention.possessor[0].lower in POSSESSIVE_PRONOUNS:
@@ -252,7 +326,7 @@ class Resolver:
         if mention.possessor:
             owner = Mention.of(mention.possessor)
             principal = (
-                self.pronoun(owner.tokens[0].lower)
+                self.pronoun(owner.tokens[0].lower, owner.tokens[0].start)
                 if len(owner.tokens) == 1 and owner.tokens[0].lower in POSSESSIVE_PRONOUNS
                 else self.resolve(owner, create=create)
             )
@@ -290,7 +364,8 @@ class Resolver:
         return Resolved(org, "org")
 
     def _descriptor(self, mention: Mention) -> Resolved:
-        """`the 54-year-old`, `the Swede`, `the retired postman`: known, or the entry's person."""
+        """`the 54-year-old`, `the Swede`, `the retired postman`: known, or the entry's person
+        (in a headline, "Pensioner tells of …", the one person the entry names)."""
         lex = lexicon()
         head = mention.head[-1] if mention.head else None
         if head is None or mention.determiner not in ("the", None) or mention.possessor:
@@ -307,7 +382,15 @@ class Resolver:
                 person = self.memory.add(self.candidates[0])
             if person is not None:
                 self.memory.learn_descriptor(person, text)
+        if person is None and mention.determiner is None and self.context.in_headline():
+            # "Pensioner tells of …": the one person the entry names
+            people = self.context.people(self.memory)
+            person = people[0] if len(people) == 1 else None
         return Resolved(person, "descriptor") if person is not None else NOBODY
+
+
+def _known_words(person: Person) -> set[str]:
+    return {w for text in [*person.roles, *person.descriptors] for w in text.split()}
 
 
 def _proper_org_kind(words: Sequence[Token]) -> str | None:
@@ -320,8 +403,17 @@ def _proper_org_kind(words: Sequence[Token]) -> str | None:
 
 
 def _org_name(mention: Mention) -> str:
-    """An organisation's name as written, without its article: `finance ministry`."""
-    words = [*mention.possessor, *mention.head]
+    """An organisation's name as written, without its article: `finance ministry`,
+    `Canada's finance ministry`; a common noun that owns it loses its apostrophe
+    (`families campaign group` for "the families' campaign group", `Families group` for the
+    headline "Families' group welcomes …")."""
     if mention.possessor and mention.possessor[0].lower in POSSESSIVE_PRONOUNS:
-        words = list(mention.head)
-    return " ".join(t.text for t in words)
+        return " ".join(t.text for t in mention.head)
+    proper = all(t.is_cap for t in mention.head)  # "Housebuilders' Alliance" as it is
+    owner = [t.bare if _common_possessive(t) and not proper else t.text for t in mention.possessor]
+    return " ".join([*owner, *(t.text for t in mention.head)])
+
+
+def _common_possessive(tok: Token) -> bool:
+    """`families'`, `Families'`, `union's`: a common noun's possessive (`Canada's` is a name's)."""
+    return tok.possessive and (not tok.is_cap or tok.text.endswith(("s'", "s’")))

@@ -16,6 +16,7 @@
 | answer       |       0.75 | an `A:` line after a `Q:` line, to the person asked           |
 | continuity   |       0.70 | an unframed quote next to a quote of the same speaker         |
 | entry        |       0.65 | the entry's speaker so far                                    |
+| role_guess   |       0.60 | an unlearned role word, to the entry's one person with a role |
 | salience     |       0.55 | the previous entry's only speaker, for a stand-alone quote    |
 | none         |       0.00 | nothing found                                                 |
 
@@ -44,6 +45,7 @@ Method = Literal[
     "answer",
     "continuity",
     "entry",
+    "role_guess",
     "salience",
     "none",
 ]
@@ -63,6 +65,7 @@ CONFIDENCE: dict[Method, float] = {
     "answer": 0.75,
     "continuity": 0.7,
     "entry": 0.65,
+    "role_guess": 0.6,
     "salience": 0.55,
     "none": 0.0,
 }

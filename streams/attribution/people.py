@@ -17,6 +17,7 @@ Read from the words outside quotations, before the entry's speech frames are rea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from streams.attribution.mentions import Mention, Resolver, role_text
 from streams.frames import Token, name_runs, phrase_before, stops_phrase
@@ -36,7 +37,13 @@ _GENDER_WORDS = {
     "herself": "f",
 }
 _RELATIVE = frozenset(["who", "whose", "whom", "which", "that"])
-_PREPOSITIONS = frozenset(["of", "for", "at", "in", "with", "from", "on"])
+_PREPOSITIONS = frozenset(["of", "for", "at", "in", "with", "from", "on", "to"])
+#: what may stand before a role phrase that opens a clause: "…. The harbour's chief engineer, X"
+_CLAUSE_MARKS = frozenset([".", "!", "?", ":", ";", "(", "–", "—"])
+#: the words that join a role to what it is of: "the general secretary of the rail union"
+_OWNER_MARKS = frozenset(["of", "for", "at"])
+#: how many words "of …" may run to before the comma: "of the Federation of Chemical Industry"
+_OWNED_MAX = 8
 _APPOSITION_MAX = 10
 
 
@@ -54,7 +61,8 @@ def _learn_run(tokens: Sequence[Token], start: int, end: int, resolver: Resolver
     if end < len(tokens) and tokens[end].is_cap and lex.org_kind(tokens[end].bare):
         return  # "Westshire Police": an organisation, read when it speaks
     name = " ".join(t.bare for t in tokens[start:end])
-    role, gender, titled = _role_before(tokens, start)
+    before = _role_before(tokens, start)
+    role, gender, titled = before.role, before.gender, before.titled
     after, affiliation = _skip_qualifiers(tokens, end)
     segment = _apposition_after(tokens, after)
     kind = _apposition_kind(segment)
@@ -66,21 +74,25 @@ def _learn_run(tokens: Sequence[Token], start: int, end: int, resolver: Resolver
     single = end - start == 1
     known, _ = resolver.memory.by_name(name, fuzzy=False)
     introduced = titled or role is not None or appo is not None or affiliation is not None
+    introduced = introduced or before.descriptor is not None
     if single and known is None and not (titled or role):
         return  # one capitalised word with nothing to say it is a person
     if known is None and not introduced and (single or not _is_introduction(tokens, end)):
         return
     person = resolver.memory.add(name, role=role or None, gender=gender)
-    if affiliation:
-        resolver.memory.learn_descriptor(person, affiliation)
+    for descriptor in (affiliation, before.descriptor):
+        if descriptor:
+            resolver.memory.learn_descriptor(person, descriptor)
     if appo is not None:
         _learn_apposition(person, appo, resolver)
 
 
 def _skip_qualifiers(tokens: Sequence[Token], end: int) -> tuple[int, str | None]:
-    """Past `of Montana` and `(CDU)` after a name; the bracketed affiliation, if any."""
+    """Past `KC`, `of Montana` and `(CDU)` after a name; the bracketed affiliation, if any."""
     n = len(tokens)
     affiliation = None
+    while end < n and _post_nominal(tokens[end]):
+        end += 1
     if end + 2 < n and tokens[end].text == "(":
         close = next((i for i in range(end + 1, min(n, end + 6)) if tokens[i].text == ")"), None)
         if close is not None:
@@ -93,15 +105,30 @@ def _skip_qualifiers(tokens: Sequence[Token], end: int) -> tuple[int, str | None
     return end, affiliation
 
 
+def _post_nominal(tok: Token) -> bool:
+    """Letters after a name: `KC`, `MP`, `OBE`."""
+    return tok.is_word and tok.text.isalpha() and tok.text.isupper() and 2 <= len(tok.text) <= 4
+
+
 def _is_introduction(tokens: Sequence[Token], end: int) -> bool:
     """`Name (@handle)`: a byline names its author."""
     return end + 1 < len(tokens) and tokens[end].text == "(" and tokens[end + 1].text == "@"
 
 
-def _role_before(tokens: Sequence[Token], start: int) -> tuple[str | None, str | None, bool]:
-    """The role, gender and whether a title stands right before a name (`Sen. Maria Delgado`,
-    `EU trade commissioner Jan Lindqvist`), or a role before `, Name` (`the transport
-    secretary, Graham Nkemelu`)."""
+@dataclass(frozen=True, slots=True)
+class _Before:
+    """What stands before a name: a role, a descriptor, a gender, a title."""
+
+    role: str | None = None
+    descriptor: str | None = None
+    gender: str | None = None
+    titled: bool = False
+
+
+def _role_before(tokens: Sequence[Token], start: int) -> _Before:
+    """The role, descriptor, gender and whether a title stands right before a name (`Sen. Maria
+    Delgado`, `EU trade commissioner Jan Lindqvist`, `retired postman Derek Holt`), or a role
+    before `, Name` (`the transport secretary, Graham Nkemelu`)."""
     lex = lexicon()
     i, genders = start, []
     while i > 0 and (_pure_title(tokens[i - 1]) or _title_dot(tokens, i - 1)):
@@ -114,27 +141,55 @@ def _role_before(tokens: Sequence[Token], start: int) -> tuple[str | None, str |
         words = tokens[s:e]
         head = Mention.of(words).head
         gender = gender or _title_gender(words) or _gendered_role(words)
-        return role_text(head), gender, titled or any(_is_title(t) for t in words)
+        return _Before(role_text(head), None, gender, titled or any(_is_title(t) for t in words))
+    if i > 0 and _person_noun(tokens[i - 1]):
+        s, e = phrase_before(tokens, i)
+        head = Mention.of(tokens[s:e]).head
+        text = " ".join(t.bare for t in head) or None
+        return _Before(None, text, gender or _gendered_role(head), titled)
     if i > 1 and tokens[i - 1].text == ",":
-        role, role_gender = _role_apposition(tokens, i - 1)
-        return role, gender or role_gender, titled
-    return None, gender, titled
+        found = _role_apposition(tokens, i - 1)
+        return _Before(found.role, found.descriptor, gender or found.gender, titled)
+    return _Before(gender=gender, titled=titled)
 
 
-def _role_apposition(tokens: Sequence[Token], comma: int) -> tuple[str | None, str | None]:
-    """`the housing secretary,` / `the general secretary of the rail union,` before a name."""
+def _person_noun(tok: Token) -> bool:
+    """A noun for a person right before a name: `retired postman`, `Engineer`, `columnist`."""
+    lex = lexicon()
+    if not tok.is_word:
+        return False
+    return tok.bare.lower() in lex.person_nouns or (not tok.is_cap and lex.is_person_noun(tok.bare))
+
+
+def _role_apposition(tokens: Sequence[Token], comma: int) -> _Before:
+    """`the housing secretary,` / `the general secretary of the rail union,` / `the chair of the
+    hearing,` / `The harbour's chief engineer,` (a role) / `The retired postman,` (a descriptor,
+    when the phrase opens its clause) before a name."""
     lex = lexicon()
     s, e = phrase_before(tokens, comma)
     mention = Mention.of(tokens[s:e])
-    if mention.head and lex.is_role(mention.last) and not _names_in(mention):
-        return role_text(mention.head), _gendered_role(mention.head)
-    if e > s and s >= 2 and tokens[s - 1].lower in ("of", "for", "at"):
-        s2, e2 = phrase_before(tokens, s - 1)
-        owner = Mention.of(tokens[s2:e2])
-        if owner.head and lex.is_role(owner.last) and not _names_in(owner):
-            role = " ".join(t.bare for t in [*owner.head, *tokens[e2:comma]])
-            return role, _gendered_role(owner.head)
-    return None, None
+    if mention.head and not _names_in(mention):
+        if lex.is_role(mention.last):
+            return _Before(role_text(mention.head), None, _gendered_role(mention.head))
+        if lex.is_person_noun(mention.last) and _opens_clause(tokens, s):
+            words = " ".join(t.bare for t in mention.head)
+            if any(lex.is_role(t.bare) for t in mention.head):  # "chief engineer"
+                return _Before(words, None, _gendered_role(mention.head))
+            return _Before(None, words, _gendered_role(mention.head))
+    j = comma - 2
+    while j > 0 and tokens[j].is_word and comma - j <= _OWNED_MAX:
+        if tokens[j].lower in _OWNER_MARKS:
+            s2, e2 = phrase_before(tokens, j)
+            owner = Mention.of(tokens[s2:e2])
+            if owner.head and lex.is_role(owner.last) and not _names_in(owner):
+                role = " ".join(t.bare for t in [*owner.head, *tokens[e2:comma]])
+                return _Before(role, None, _gendered_role(owner.head))
+        j -= 1
+    return _Before()
+
+
+def _opens_clause(tokens: Sequence[Token], s: int) -> bool:
+    return s == 0 or tokens[s - 1].text in _CLAUSE_MARKS or tokens[s - 1].quote is not None
 
 
 def _pure_title(tok: Token) -> bool:
@@ -236,25 +291,29 @@ def learn_gender(tokens: Sequence[Token], people: Sequence[Person], resolver: Re
 
 def learn_subject(
     tokens: Sequence[Token], resolver: Resolver, runs: Sequence[tuple[int, int]] | None = None
-) -> Person | None:
+) -> Person | str | None:
     """A new full name that opens the sentence as its subject: a person if a pronoun gives them
-    a gender, otherwise a candidate the resolver may use for "the pensioner"."""
+    a gender, otherwise a candidate (its name is returned) the resolver may use for "the
+    pensioner" or "she said"."""
     runs = name_runs(tokens) if runs is None else runs
     if not runs or runs[0][0] != 0 or not 2 <= runs[0][1] <= 3:
         return None
     end = runs[0][1]
-    nxt = tokens[end] if end < len(tokens) else None
+    after = end
+    while after < len(tokens) and _post_nominal(tokens[after]):
+        after += 1  # "Naomi Okafor KC put it to …"
+    nxt = tokens[after] if after < len(tokens) else None
     opens_clause = nxt is not None and (nxt.text == "," or (nxt.is_word and not nxt.is_cap))
     if not opens_clause or _not_a_person(tokens[:end]):
         return None
     name = " ".join(t.bare for t in tokens[:end])
     if resolver.memory.by_name(name, fuzzy=False)[0] is not None:
         return None
-    genders = {_GENDER_WORDS[t.lower] for t in tokens[end:] if t.lower in _GENDER_WORDS}
+    genders = {_GENDER_WORDS[t.lower] for t in tokens[after:] if t.lower in _GENDER_WORDS}
     if len(runs) == 1 and len(genders) == 1:
         return resolver.memory.add(name, gender=genders.pop())
     resolver.candidates.insert(0, name)
-    return None
+    return name
 
 
 def _not_a_person(words: Sequence[Token]) -> bool:

@@ -16,12 +16,11 @@ the entry introduces. A paragraph is one of:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 from schemas.events import QuoteKind
 from streams.attribution.clauses import colon_speaker, subject_phrase
+from streams.attribution.context import Paragraph, ParaKind, Span, first_word
 from streams.attribution.mentions import NOBODY, Mention, Resolved, Resolver
 from streams.attribution.methods import Method
 from streams.attribution.people import learn_gender, learn_people, learn_subject
@@ -29,7 +28,7 @@ from streams.attribution.speech import Frame, find_frames, frame_for
 from streams.frames import Token, name_runs, tokenize
 from streams.memory import Person, SpeakerMemory
 from streams.models import ParsedEntry
-from streams.quotes import QuoteSpan, find_quotes, split_sentences
+from streams.quotes import QuoteSpan, find_quotes
 
 __all__ = ["EntryReader", "Found", "Paragraph", "read_entry"]
 
@@ -43,8 +42,6 @@ _BYLINE = re.compile(
 _TRIM = " ,;:–—-"
 _TITLE_BEFORE = frozenset(["the", "in", "on", "to", "of"])
 _TITLE_SMALL = frozenset(["of", "the", "am", "and", "for", "de", "der", "die", "das", "la", "le"])
-ParaKind = Literal["headline", "text", "block", "embed"]
-Span = tuple[int, int]
 
 
 @dataclass(slots=True)
@@ -60,32 +57,6 @@ class Found:
     standalone: bool = False  # the quotation is a sentence on its own
     continues: bool = False  # it opens a paragraph that continues an open quotation
     current: Person | None = None  # the entry's speaker when it was read
-
-
-@dataclass(frozen=True, slots=True)
-class Paragraph:
-    """A paragraph of the entry as the reader sees it, with its quotations and tokens (read
-    once, by the learning pass and the sentences alike)."""
-
-    text: str
-    kind: ParaKind
-    quotes: list[QuoteSpan] = field(default_factory=list)
-    tokens: list[Token] = field(default_factory=list)
-    runs: list[Span] = field(default_factory=list)  # name runs of the tokens
-
-    @classmethod
-    def of(cls, text: str, kind: ParaKind) -> Paragraph:
-        quotes = find_quotes(text)
-        tokens = tokenize(text, quotes)
-        return cls(text, kind, quotes, tokens, name_runs(tokens))
-
-    def sentence(self, start: int, end: int) -> tuple[list[Token], list[Span]]:
-        """The tokens and name runs of the sentence at text[start:end] (neither quotations nor
-        name runs cross a sentence's end)."""
-        first = bisect_left(self.tokens, start, key=_start)
-        last = bisect_left(self.tokens, end, key=_start)
-        runs = [(s - first, e - first) for s, e in self.runs if first <= s and e <= last]
-        return self.tokens[first:last], runs
 
 
 class EntryReader:
@@ -108,7 +79,7 @@ class EntryReader:
         if person not in self.speakers:
             self.speakers.append(person)
         self.current = person
-        self.resolver.touch(person)
+        self.resolver.touch(person, subject=True)
 
     def add(self, found: Found) -> None:
         found.text = found.text.strip(_TRIM)
@@ -137,9 +108,11 @@ class EntryReader:
 
     def read(self) -> None:
         paragraphs = self.paragraphs()
+        self.resolver.context.paragraphs = paragraphs
         for para in paragraphs:
             learn_people(para.tokens, self.resolver, para.runs)
         for index, para in enumerate(paragraphs):
+            self.resolver.context.enter(index)
             colon, self.colon = self.colon, NOBODY
             if para.kind == "headline":
                 self.headline(para, index)
@@ -227,12 +200,15 @@ class EntryReader:
     # sentences ---------------------------------------------------------------------------------
 
     def sentences(self, para: Paragraph, index: int, *, headline: bool) -> None:
-        bounds = split_sentences(para.text, para.quotes)
-        for n, (start, end) in enumerate(bounds):
+        for n, (start, end) in enumerate(para.bounds):
             tokens, runs = para.sentence(start, end)
+            opening = first_word(tokens, 0)
+            first = tokens[opening].start if opening >= 0 else -1
+            self.resolver.context.enter(index, start, end, first)
             colon = self.sentence(tokens, runs, para.quotes, index, headline=headline)
-            if n == len(bounds) - 1:
+            if n == len(para.bounds) - 1:
                 self.colon = colon
+        self.resolver.context.enter(index)
 
     def sentence(
         self,
@@ -293,17 +269,29 @@ class EntryReader:
             self.assign(found, frame.found)
 
     def mention(self, tokens: list[Token], runs: list[Span]) -> list[Person]:
-        """Known people named in the sentence, made the most recent of the entry."""
+        """Known people named in the sentence, made the most recent of the entry; the one the
+        sentence opens with ("Adebayo put it to the witness …", "The transport secretary
+        arrived …") as its subject."""
         people: list[Person] = []
         subject = learn_subject(tokens, self.resolver, runs)
-        if subject is not None:
+        if isinstance(subject, Person):
             people.append(subject)
+        elif subject is not None:
+            self.resolver.context.touch_name(subject, tokens[0].start)
+        opens, closes = subject_phrase(tokens, len(tokens))
+        named_subject = False
         for start, end in runs:
             name = " ".join(t.bare for t in tokens[start:end])
             person, _ = self.memory.by_name(name, fuzzy=end - start == 1)
             if person is not None:
-                self.resolver.touch(person)
+                is_subject = opens <= start and end <= closes
+                named_subject = named_subject or is_subject
+                self.resolver.touch(person, tokens[start].start, subject=is_subject)
                 people.append(person)
+        if not named_subject and closes > opens:
+            holder = self.resolver.known_role(Mention.of(tokens[opens:closes]))
+            if holder is not None:
+                self.resolver.touch(holder, tokens[opens].start, subject=True)
         return people
 
     # after reading -----------------------------------------------------------------------------
@@ -313,22 +301,25 @@ class EntryReader:
         before reports that person's position ("The EU trade commissioner would be …")."""
         if self.speakers or not self.memory.last_speakers:
             return
-        body = [p for p in self.entry.paragraphs if not p.quote_block and not p.embed]
+        offset = 1 if self.entry.headline else 0
+        body = [
+            (i + offset, p)
+            for i, p in enumerate(self.entry.paragraphs)
+            if not p.quote_block and not p.embed
+        ]
         if not body:
             return
-        text = body[0].text
+        index, paragraph = body[0]
+        text = paragraph.text
         quotes = find_quotes(text)
         tokens = tokenize(text, quotes)
+        self.resolver.context.enter(index)
         start, end = subject_phrase(tokens, len(tokens))
         if end <= start:
             return
         found = self.resolver.resolve(Mention.of(tokens[start:end]), create=False)
         if found.person is not None and found.person.id in self.memory.last_speakers:
             self.speak(found.person)
-
-
-def _start(token: Token) -> int:
-    return token.start
 
 
 def _is_title(text: str, tokens: list[Token], q: int) -> bool:

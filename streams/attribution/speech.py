@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from streams.attribution.clauses import subject_phrase
-from streams.attribution.mentions import NOBODY, Mention, Resolved, Resolver
+from streams.attribution.mentions import BLOCKED, NOBODY, Mention, Resolved, Resolver
 from streams.frames import (
     DETERMINERS,
     POSSESSIVE_PRONOUNS,
@@ -66,6 +66,12 @@ _QUESTION_WORDS = frozenset(
     ["whether", "if", "about", "what", "how", "why", "when", "who", "where", "which"]
 )
 _COMPLEMENTIZERS = frozenset(["that", "whether"])
+#: prepositions whose object stands before a verb without being its subject
+_OBJECT_PREPOSITIONS = frozenset(
+    ["to", "at", "with", "from", "near", "inside", "outside", "within", "among", "in", "on"]
+)
+#: words between a noun and such a preposition: "a source close to the inquiry"
+_POST_MODIFIERS = frozenset(["close", "closest", "near", "linked", "loyal", "familiar", "based"])
 #: how far after a quotation a verb may stand and still frame it: “…,” the minister said
 _AFTER_QUOTE = 8
 
@@ -188,6 +194,8 @@ def _subject(
 ) -> tuple[Resolved, int]:
     """The speaker a speech verb names, and where its phrase starts."""
     start, end = phrase_before(tokens, k)
+    if end > start and _object_of(tokens, start, end):
+        return _owner(tokens, start, end, resolver)
     if end > start:
         return _resolve(tokens, start, end, resolver), start
     prev = _previous(tokens, k)
@@ -213,6 +221,29 @@ def _subject(
             if e > s:
                 return _resolve(tokens, s, e, resolver), s
     return NOBODY, k
+
+
+def _object_of(tokens: Sequence[Token], start: int, end: int) -> bool:
+    """A common-noun phrase after a preposition is not the verb's subject: "a source close to
+    the inquiry said", "sources at the ministry said"."""
+    if start < 2 or tokens[start - 1].lower not in _OBJECT_PREPOSITIONS:
+        return False
+    return not any(t.is_cap for t in tokens[start:end] if t.lower not in DETERMINERS)
+
+
+def _owner(
+    tokens: Sequence[Token], start: int, end: int, resolver: Resolver
+) -> tuple[Resolved, int]:
+    """The subject before "… close to the inquiry" / "… at the ministry": the phrase before the
+    preposition, with the object as its complement ("a spokesperson at the ministry")."""
+    j = start - 1
+    if j > 0 and tokens[j - 1].lower in _POST_MODIFIERS:
+        j -= 1
+    s, e = phrase_before(tokens, j)
+    if e <= s:
+        return BLOCKED, start
+    mention = Mention.of(tokens[s:e], tokens[start:end])
+    return resolver.resolve(mention, create=True), s
 
 
 def _previous(tokens: Sequence[Token], k: int) -> int:

@@ -180,7 +180,7 @@ class TestAsked:
     def test_questioner_is_a_speaker_but_answer_is_not_theirs(self) -> None:
         """ "X asked whether …" reports X's question; the answer's frame names its speaker."""
         entry = (
-            "Fairweather asked whether the money was new. Okafor replied that it was "
+            "Tom Fairweather asked whether the money was new. Okafor replied that it was "
             "“every penny new”."
         )
         results, _ = run(BOTH, entry)

@@ -151,6 +151,12 @@ class SpeakerMemory(BaseModel):
         found = self._fuzzy(words[-1])
         return (found, True) if found is not None else (None, False)
 
+    def by_first_name(self, name: str) -> Person | None:
+        """The one person whose first name is `name` ("Dame Helena", "Sir Tobias")."""
+        key = fold(name)
+        found = [p for p in self.persons.values() if p.kind == "person" and key in p.first_names()]
+        return found[0] if len(found) == 1 else None
+
     def _has_surname(self, word: str) -> bool:
         return any(fold(p.surname) == word for p in self.persons.values())
 

@@ -19,12 +19,14 @@ from streams.frames import DETERMINERS, POSSESSIVE_PRONOUNS, PRONOUNS, Token, na
 from streams.lexicon import lexicon
 from streams.memory import Gender, Person, SpeakerMemory, fold
 
-__all__ = ["BLOCKED", "NOBODY", "Mention", "Resolved", "Resolver", "role_text"]
+__all__ = ["BLOCKED", "NOBODY", "Mention", "Resolved", "Resolver", "first_name_title", "role_text"]
 
 _AGE = re.compile(r"^\d{1,3}-year-old$")
 _GENDERED = {"spokeswoman": "f", "spokesman": "m", "chairwoman": "f", "chairman": "m"}
 #: people a phrase names whose words are not a speaker's: the reporter, the reader
 _FIRST_PERSON = frozenset(["i", "we", "you", "me", "us", "our", "my", "your"])
+#: titles that go with a first name alone: "Sir Tobias", "Dame Helena"
+_FIRST_NAME_TITLES = frozenset(["sir", "dame"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +285,8 @@ class Resolver:
     ) -> Resolved:
         name = " ".join(t.bare for t in names)
         person, fuzzy = self.memory.by_name(name)
+        if person is None and len(names) == 1 and roles and first_name_title(roles[-1]):
+            person = self.memory.by_first_name(name)  # "Dame Helena" for Helena Marsh
         if person is None and len(names) > 1:
             # "Okafor Lagos": a known surname followed by more capitalised words
             for tok in names[:-1]:
@@ -387,6 +391,11 @@ class Resolver:
             people = self.context.people(self.memory)
             person = people[0] if len(people) == 1 else None
         return Resolved(person, "descriptor") if person is not None else NOBODY
+
+
+def first_name_title(tok: Token) -> bool:
+    """A title written before a first name: `Sir`, `Dame`."""
+    return tok.bare.lower() in _FIRST_NAME_TITLES
 
 
 def _known_words(person: Person) -> set[str]:

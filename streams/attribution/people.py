@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from streams.attribution.mentions import Mention, Resolver, role_text
+from streams.attribution.mentions import Mention, Resolver, first_name_title, role_text
 from streams.frames import Token, name_runs, phrase_before, stops_phrase
 from streams.lexicon import lexicon
 from streams.memory import Person
@@ -73,6 +73,10 @@ def _learn_run(tokens: Sequence[Token], start: int, end: int, resolver: Resolver
     appo = Mention.of(segment) if kind else None
     single = end - start == 1
     known, _ = resolver.memory.by_name(name, fuzzy=False)
+    if known is None and single and start > 0 and first_name_title(tokens[start - 1]):
+        known = resolver.memory.by_first_name(name)  # "Dame Helena" for Helena Marsh
+        if known is not None:
+            return
     introduced = titled or role is not None or appo is not None or affiliation is not None
     introduced = introduced or before.descriptor is not None
     if single and known is None and not (titled or role):

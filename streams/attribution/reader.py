@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from schemas.events import QuoteKind
 from streams.attribution.clauses import colon_speaker, subject_phrase
 from streams.attribution.context import Paragraph, ParaKind, Span, first_word
-from streams.attribution.mentions import NOBODY, Mention, Resolved, Resolver
+from streams.attribution.mentions import (
+    NOBODY,
+    Mention,
+    Resolved,
+    Resolver,
+    first_name_title,
+)
 from streams.attribution.methods import Method
 from streams.attribution.people import learn_gender, learn_people, learn_subject
 from streams.attribution.speech import Frame, find_frames, frame_for
@@ -283,6 +289,13 @@ class EntryReader:
         for start, end in runs:
             name = " ".join(t.bare for t in tokens[start:end])
             person, _ = self.memory.by_name(name, fuzzy=end - start == 1)
+            if (
+                person is None
+                and end - start == 1
+                and start
+                and first_name_title(tokens[start - 1])
+            ):
+                person = self.memory.by_first_name(name)  # "Dame Helena"
             if person is not None:
                 is_subject = opens <= start and end <= closes
                 named_subject = named_subject or is_subject

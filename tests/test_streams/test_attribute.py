@@ -35,6 +35,8 @@ class TestConfidence:
         """Explicit evidence is worth more than continuity, which is worth more than salience."""
         assert CONFIDENCE["name"] > CONFIDENCE["pronoun"] > CONFIDENCE["continuity"]
         assert CONFIDENCE["continuity"] > CONFIDENCE["entry"] > CONFIDENCE["salience"]
+        assert CONFIDENCE["role"] > CONFIDENCE["entry"] > CONFIDENCE["role_guess"]
+        assert CONFIDENCE["role_guess"] > CONFIDENCE["salience"]
         assert CONFIDENCE["salience"] > DEFAULT_MIN_CONFIDENCE > CONFIDENCE["none"]
 
     @pytest.mark.parametrize(("threshold", "speaker"), [(0.5, "Okafor"), (0.6, None)])

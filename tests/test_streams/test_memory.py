@@ -99,6 +99,46 @@ class TestOtherLookups:
         assert memory.most_salient(kind="org").surname == "Westshire Police"  # type: ignore[union-attr]
 
 
+class TestLaterLookups:
+    @pytest.mark.parametrize(
+        ("descriptor", "expected"),
+        [("engineer", "Anselm Okoro"), ("the chief engineer", "Anselm Okoro"), ("the port", None)],
+    )
+    def test_descriptor_by_head_noun(self, descriptor: str, expected: str | None) -> None:
+        """ "the engineer" finds someone whose learned role or descriptor is about engineers."""
+        memory = SpeakerMemory()
+        memory.add("Anselm Okoro", role="chief engineer")
+        memory.add("Lena Hartigan", role="chair of the port authority")
+        person = memory.by_descriptor(descriptor)
+        assert (person.name if person else None) == expected
+
+    def test_first_name(self) -> None:
+        """ "Dame Helena" is found by first name when one person has it."""
+        memory = SpeakerMemory()
+        memory.add("Helena Marsh")
+        memory.add("Tobias Crane")
+        assert memory.by_first_name("Helena") is memory.persons["marsh"]
+        memory.add("Helena Brook")
+        assert memory.by_first_name("Helena") is None
+
+
+class TestClone:
+    def test_clone_is_equal_and_independent(self, memory: SpeakerMemory) -> None:
+        """A clone equals its original, and changing it leaves the original as it was."""
+        memory.promote(memory.persons["okafor"])
+        before = memory.model_dump()
+        copy = memory.clone()
+        assert copy == memory
+        person = copy.persons["okafor"]
+        copy.learn_role(person, "party chair")
+        copy.add("Maria Adaeze Okafor")
+        person.aliases.append("the housing czar")
+        copy.promote(copy.persons["lindqvist"])
+        copy.last_speakers.append("lindqvist")
+        copy.add("Tom Reid")
+        assert memory.model_dump() == before
+
+
 class TestKnowledgeFile:
     def test_load(self, tmp_path: Path) -> None:
         """People and organisations load with aliases, roles, nationality and gender."""

@@ -59,6 +59,24 @@ class TestIntroductions:
                 "Anaïs Tremblay",
                 "international trade minister",
             ),
+            (
+                "**Gwen Oduya KC**, counsel to the inquiry, put it to the witness that he knew.",
+                "Oduya",
+                "Gwen Oduya",
+                "counsel to the inquiry",
+            ),
+            (
+                "The chair of the hearing, Dame Helena Marsh, opened the session.",
+                "Marsh",
+                "Helena Marsh",
+                "chair of the hearing",
+            ),
+            (
+                "The port's chief engineer, Anselm Okoro, was recalled.",
+                "Okoro",
+                "Anselm Okoro",
+                "chief engineer",
+            ),
         ],
     )
     def test_role_and_name(self, entry: str, surname: str, name: str, role: str) -> None:
@@ -76,6 +94,12 @@ class TestIntroductions:
                 "Benn",
                 "castlebridge substitute",
             ),
+            (
+                "Chartered surveyor Idris Penhale gave evidence this morning.",
+                "Penhale",
+                "chartered surveyor",
+            ),
+            ("The retired postman, Derek Aske, was rescued by boat.", "Aske", "retired postman"),
         ],
     )
     def test_age_affiliation_and_descriptor(
@@ -97,6 +121,14 @@ class TestIntroductions:
         """Capitalised places and things mentioned in passing create nobody."""
         _, memory = run(entry)
         assert memory.persons == {}
+
+    def test_title_with_a_first_name_is_the_known_person(self) -> None:
+        """ "Dame Helena" and "Sir Tobias" are the known people with those first names."""
+        _, memory = run(
+            "The chair, Dame Helena Marsh, and counsel for the operator, Sir Tobias Crane, sat.",
+            "Dame Helena thanked Sir Tobias for his patience.",
+        )
+        assert sorted(p.name for p in memory.persons.values()) == ["Helena Marsh", "Tobias Crane"]
 
     def test_titled_surname_is_a_person(self) -> None:
         """`Sen. Maria Delgado` and `Mrs Shah` introduce people by their titles."""

@@ -41,6 +41,64 @@ class TestHeadlines:
         assert speaker_of(results[-1], fragment) == speaker
         assert results[-1].quotes[0].kind == "headline"
 
+    @pytest.mark.parametrize(
+        ("entry", "fragment", "speaker"),
+        [
+            (
+                "## Engineer admits 'we should have acted sooner'\n\nThe port's chief engineer, "
+                "Anselm Okoro, told the inquiry the sea wall had been patched, not rebuilt.",
+                "acted sooner",
+                "Okoro",
+            ),
+            (
+                "## Minister vows to 'fix the railways'\n\nTransport Secretary Dafydd "
+                "Morgan-Price told MPs the network was “broken”.",
+                "railways",
+                "Morgan-Price",
+            ),
+            (
+                "## Coach hails 'special' night\n\nCarrow Athletic head coach Marta Lindahl was "
+                "all smiles after the final whistle.",
+                "special",
+                "Lindahl",
+            ),
+            (
+                "## Pensioner tells of 'terrifying' night\n\nDerek Aske, 81, was rescued from "
+                "his bungalow by boat.",
+                "terrifying",
+                "Aske",
+            ),
+            (
+                "## Surveyor: gates were 'an accident waiting to happen'\n\nChartered surveyor "
+                "Idris Penhale, who inspected the gates in 2023, gave evidence this morning.",
+                "accident",
+                "Penhale",
+            ),
+            (
+                "## Police warn of 'treacherous' roads\n\nDrivers in the Carrow valley are "
+                "urged to stay at home.",
+                "treacherous",
+                "Police",
+            ),
+            (
+                "## Pensioner tells of 'terrifying' night\n\nDerek Aske, 81, and Joan Tull, 79, "
+                "were rescued by boat.",
+                "terrifying",
+                None,
+            ),
+        ],
+    )
+    def test_headline_noun_is_a_role_or_description(
+        self, entry: str, fragment: str, speaker: str | None
+    ) -> None:
+        """A headline's first word that is a role or common noun ("Engineer admits …") is never
+        a person of that name: it is the entry's person with that role or description, its one
+        person, an organisation, or nobody."""
+        results, memory = run(entry)
+        assert speaker_of(results[-1], fragment) == speaker
+        headline_word = entry.split()[1]
+        assert all(p.name != headline_word for p in memory.persons.values() if p.kind == "person")
+
     def test_headline_repeating_a_body_quote_is_dropped(self) -> None:
         """A headline quote that repeats a body quote is not reported twice."""
         results, _ = run(BOTH, "## Okafor: ‘We will build’\n\n“We will build,” Okafor said.")

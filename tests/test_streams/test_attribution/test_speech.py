@@ -101,6 +101,28 @@ class TestSpeechVerbs:
         assert [q.speaker for q in results[-1].quotes] == [None]
 
 
+class TestPrepositionalObjects:
+    @pytest.mark.parametrize(
+        ("entry", "fragment", "speaker"),
+        [
+            ("A source close to the inquiry said the report was “months away”.", "months", None),
+            ("Sources at the ministry said the plan was “in trouble”.", "trouble", None),
+            (
+                "A spokesperson at the ministry said the plan was “on track”.",
+                "on track",
+                "ministry",
+            ),
+            ("In the morning Okafor said the plan was “on track”.", "on track", "Okafor"),
+        ],
+    )
+    def test_object_of_a_preposition_is_not_the_subject(
+        self, entry: str, fragment: str, speaker: str | None
+    ) -> None:
+        """In "a source close to the inquiry said", the inquiry is not speaking; the phrase
+        before the preposition is the subject, and a spokesperson's words are its principal's."""
+        assert last_speaker_of(BOTH, entry, fragment=fragment) == speaker
+
+
 class TestAccordingTo:
     @pytest.mark.parametrize(
         ("entry", "fragment", "speaker"),

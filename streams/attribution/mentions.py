@@ -211,7 +211,7 @@ class Resolver:
             person = self.memory.by_role(role_text(roles)) or self._local_role(mention.last)
             if person is not None:
                 return Resolved(person, "role")
-            holder = self._role_holder(mention, roles)
+            holder = self._role_holder(mention, roles) if create else None
             return Resolved(holder, "role_guess") if holder is not None else BLOCKED
         if lex.is_group(mention.last):
             return BLOCKED  # "Ministers have been promising …", "Critics said …"

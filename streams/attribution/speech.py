@@ -105,7 +105,12 @@ def find_frames(tokens: Sequence[Token], resolver: Resolver) -> list[Frame]:
             frames.extend(_speech_frames(tokens, k, frames, resolver))
         elif tok.lower == "so" and _so_attribution(tokens, k):
             frames.append(Frame(k, _after(tokens, k, resolver), "speech", k))
-        elif tok.possessive and k + 1 < len(tokens) and tokens[k + 1].lower in _SPEECH_NOUNS:
+        elif (
+            tok.possessive
+            and k + 1 < len(tokens)
+            and tokens[k + 1].lower in _SPEECH_NOUNS
+            and not _reported(tokens, k, frames, that=False)
+        ):
             found = resolver.resolve(Mention.of([tok]), create=False)  # "Lindqvist's verdict"
             frames.append(Frame(k + 1, found, "noun", k))
     return [f for f in frames if f.found.person is not None or f.found.blocked]
@@ -120,18 +125,20 @@ def _so_attribution(tokens: Sequence[Token], k: int) -> bool:
     return end > start and all(not t.is_word and t.quote is None for t in tokens[end:])
 
 
-def _reported(tokens: Sequence[Token], k: int, frames: Sequence[Frame]) -> bool:
+def _reported(
+    tokens: Sequence[Token], k: int, frames: Sequence[Frame], *, that: bool = True
+) -> bool:
     """A verb inside what an earlier frame reports: "Okafor complains that the council has
-    condemned the plan" is Okafor's complaint, not the council's words."""
+    condemned the plan" is Okafor's complaint, not the council's words; with `that` false, no
+    "that" is needed ("Stray said the minister's comments were …": the comments are reported)."""
     heard = [
         f for f in frames if f.kind != "noun" and (f.found.person is not None or f.found.blocked)
     ]
     if not heard:
         return False
     between = tokens[heard[-1].verb + 1 : k]
-    return any(t.lower in _COMPLEMENTIZERS for t in between) and not any(
-        t.quote is not None or t.text == "," for t in between
-    )
+    introduced = not that or any(t.lower in _COMPLEMENTIZERS for t in between)
+    return introduced and not any(t.quote is not None or t.text == "," for t in between)
 
 
 def _passive(tokens: Sequence[Token], k: int) -> bool:

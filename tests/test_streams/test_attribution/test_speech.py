@@ -77,6 +77,11 @@ class TestSpeechVerbs:
                 "walked away",
                 "Okafor",
             ),
+            (
+                "Okafor said the commissioner's comments were “too little, too late”.",
+                "too late",
+                "Okafor",
+            ),
         ],
     )
     def test_person_named_in_the_quote_is_not_its_speaker(

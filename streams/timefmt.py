@@ -55,6 +55,33 @@ _CLOCK = re.compile(
 )
 # what may follow a time that starts an entry: end, a separator, or the start of a sentence
 _AFTER = re.compile(rf"{_SPACE}*(?:$|[:\-–—|•]|(?=[\"“‘'„«*A-Z\u00c0-\u024f\[(]))")
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+# a date printed right after the time: "8:52 p.m. ET, July 18, 2024" / "14:05, 26 April 2022"
+_DATE_AFTER = re.compile(
+    rf"{_SPACE}*[,|•–-]?{_SPACE}*(?:[A-Z][a-z]+day,?{_SPACE}+)?"
+    rf"(?:(?P<mon1>[A-Za-z]{{3,9}})\.?{_SPACE}+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?{_SPACE}+(?P<y1>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?{_SPACE}+(?P<mon2>[A-Za-z]{{3,9}})\.?,?{_SPACE}+(?P<y2>\d{{4}}))"
+)
 _MARKUP = re.compile(
     r"^(?:#{1,6}\s+)?(?:\*\*|__|\*|_)?"
     r"(?:(?i:posted|published)(?:\s+at)?\s*:?\s+(?=\d))?(?:\*\*|__)?"
@@ -131,12 +158,29 @@ def leading_time(paragraph: str) -> PrintedTime | None:
         hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
     elif hour > 23:
         return None
+    day, after_date = _date_after(text, clock.end())
     after = _AFTER.match(text, clock.end())
-    if after is None and not (ampm or zone):
+    if after is None and not (ampm or zone or day):
         return None
-    end = _consume_after(text, clock.end())
+    end = _consume_after(text, after_date)
     printed = clock.group(0).strip()
-    return PrintedTime(hour, minute, printed, cut + end, zone if zone in _ZONES else None)
+    return PrintedTime(hour, minute, printed, cut + end, zone if zone in _ZONES else None, day)
+
+
+def _date_after(text: str, pos: int) -> tuple[date | None, int]:
+    """A date printed after the time (with its year), and where it ends; else (None, pos)."""
+    m = _DATE_AFTER.match(text, pos)
+    if not m:
+        return None, pos
+    month = _MONTHS.get((m.group("mon1") or m.group("mon2")).lower())
+    day = int(m.group("d1") or m.group("d2"))
+    year = int(m.group("y1") or m.group("y2"))
+    if month is None:
+        return None, pos
+    try:
+        return date(year, month, day), m.end()
+    except ValueError:
+        return None, pos
 
 
 def _consume_after(text: str, pos: int) -> int:

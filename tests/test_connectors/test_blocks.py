@@ -49,6 +49,13 @@ class TestSplitBlocks:
         assert blocks[0].headline == "Rain stops play"
         assert blocks[0].paragraphs == ("19.30 GMT", "The covers come on at the far end.")
 
+    def test_time_and_date_header_then_headline(self) -> None:
+        """A `time, date` header line takes the short line after it as its headline."""
+        text = "T\n\n8:52 p.m. ET, July 18, 2024\n\nPower is back\n\nCrews restored it.\n"
+        _, blocks = split_blocks(text)
+        assert blocks[0].headline == "Power is back"
+        assert blocks[0].time.day is not None and blocks[0].time.day.day == 18
+
     def test_quote_block_lines_join(self) -> None:
         """Consecutive `> ` lines are one quote-block paragraph."""
         text = "Title\n\n14:40 Okafor said:\n> We will build.\n> We will build fast.\n"

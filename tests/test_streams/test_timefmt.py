@@ -31,6 +31,8 @@ class TestLeadingTime:
             ("10:45 - Dash separated.", 10, 45, "Dash separated."),
             ("14:24", 14, 24, ""),
             ("Posted at 14:02 Polls close.", 14, 2, "Polls close."),
+            ("8:52 p.m. ET, July 18, 2024", 20, 52, ""),
+            ("14:05, 26 April 2022: Talks resume.", 14, 5, "Talks resume."),
             ("Published at 15.10 BST: Count begins.", 15, 10, "Count begins."),
         ],
     )
@@ -58,6 +60,20 @@ class TestLeadingTime:
     def test_not_an_entry_time(self, paragraph: str) -> None:
         """A time inside a sentence, a price or an impossible clock starts no entry."""
         assert leading_time(paragraph) is None
+
+    @pytest.mark.parametrize(
+        ("paragraph", "day"),
+        [
+            ("8:52 p.m. ET, July 18, 2024", date(2024, 7, 18)),
+            ("14:05 Tuesday, 26 April 2022 – Talks.", date(2022, 4, 26)),
+            ("14:05 Talks resume in May.", None),
+        ],
+    )
+    def test_date_after_time(self, paragraph: str, day: date | None) -> None:
+        """A date printed after the time, with its year, gives the entry's day."""
+        found = leading_time(paragraph)
+        assert found is not None
+        assert found.day == day
 
     def test_printed_zone_wins(self) -> None:
         """A time printed with a zone is placed in that zone, not in the blog's zone."""

@@ -158,13 +158,15 @@ def leading_time(paragraph: str) -> PrintedTime | None:
         hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
     elif hour > 23:
         return None
-    day, after_date = _date_after(text, clock.end())
+    printed_day, after_date = _date_after(text, clock.end())
     after = _AFTER.match(text, clock.end())
-    if after is None and not (ampm or zone or day):
+    if after is None and not (ampm or zone or printed_day):
         return None
     end = _consume_after(text, after_date)
     printed = clock.group(0).strip()
-    return PrintedTime(hour, minute, printed, cut + end, zone if zone in _ZONES else None, day)
+    return PrintedTime(
+        hour, minute, printed, cut + end, zone if zone in _ZONES else None, printed_day
+    )
 
 
 def _date_after(text: str, pos: int) -> tuple[date | None, int]:

@@ -38,6 +38,7 @@ class Lexicon:
     particles: dict[str, frozenset[str]]  # form -> words one of which must follow it
     roles: frozenset[str]
     titles: dict[str, str | None]
+    title_roles: dict[str, str]  # abbreviated titles and the role they stand for: gov -> governor
     stopwords: frozenset[str]
     places: frozenset[str]  # as written (case-sensitive)
     demonyms: frozenset[str]  # as written
@@ -110,9 +111,12 @@ def lexicon() -> Lexicon:
     verbs = _speech(_lines("speech_verbs.txt"))
     roles = {w.replace("-", " ") for line in _lines("roles.txt") for w in line.split()}
     titles: dict[str, str | None] = {}
+    title_roles: dict[str, str] = {}
     for line in _lines("titles.txt"):
-        word, gender = line.split()
+        word, gender, *role = line.split()
         titles[word] = None if gender == "-" else gender
+        if role:
+            title_roles[word] = role[0]
     places: set[str] = set()
     demonyms: set[str] = set()
     for line in _lines("countries.txt"):
@@ -130,6 +134,7 @@ def lexicon() -> Lexicon:
         particles=verbs.particles,
         roles=frozenset(roles),
         titles=titles,
+        title_roles=title_roles,
         stopwords=stop,
         places=frozenset(places),
         demonyms=frozenset(demonyms),

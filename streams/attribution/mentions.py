@@ -103,13 +103,16 @@ def _role_split(head: Sequence[Token]) -> tuple[list[Token], list[Token], Gender
 
 
 def role_text(words: Sequence[Token]) -> str:
-    """The role a phrase states, without bare titles: `EU trade commissioner`."""
+    """The role a phrase states, without bare honorifics: `EU trade commissioner`; an
+    abbreviated title stands for its role (`Sen.` is a senator)."""
     lex = lexicon()
-    kept = [
-        t.bare
-        for t in words
-        if t.bare.lower().rstrip(".") not in lex.titles or t.bare.lower() in lex.roles
-    ]
+    kept = []
+    for t in words:
+        low = t.bare.lower().rstrip(".")
+        if low in lex.title_roles:
+            kept.append(lex.title_roles[low])  # "Gov. Raymond Oakes" is a governor
+        elif low not in lex.titles or t.bare.lower() in lex.roles:
+            kept.append(t.bare)
     return " ".join(kept)
 
 

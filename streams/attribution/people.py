@@ -140,6 +140,15 @@ def _role_before(tokens: Sequence[Token], start: int) -> _Before:
         genders.append(lex.titles.get(tokens[i].bare.lower()))
     titled = bool(genders)
     gender = next((g for g in genders if g), None)
+    # an abbreviated title stands for a role: "Gov. Raymond Oakes" is a governor
+    title_role = next(
+        (
+            lex.title_roles[low]
+            for t in tokens[i:start]
+            if (low := t.bare.lower().rstrip(".")) in lex.title_roles
+        ),
+        None,
+    )
     if i > 0 and tokens[i - 1].is_word and lex.is_role(tokens[i - 1].bare):
         s, e = phrase_before(tokens, i)
         words = tokens[s:e]
@@ -154,7 +163,7 @@ def _role_before(tokens: Sequence[Token], start: int) -> _Before:
     if i > 1 and tokens[i - 1].text == ",":
         found = _role_apposition(tokens, i - 1)
         return _Before(found.role, found.descriptor, gender or found.gender, titled)
-    return _Before(gender=gender, titled=titled)
+    return _Before(role=title_role, gender=gender, titled=titled)
 
 
 def _person_noun(tok: Token) -> bool:

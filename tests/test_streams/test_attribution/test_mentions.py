@@ -127,6 +127,22 @@ class TestRolesAndDescriptors:
         """A role or age learned from an introduction finds the person later."""
         assert last_speaker_of(BOTH, entry, fragment=fragment) == speaker
 
+    @pytest.mark.parametrize(
+        ("later", "fragment"),
+        [
+            ("“Too early,” the governor said.", "Too early"),
+            ("Governor calls the closure ‘unacceptable’\n\n19:40 More follows.", "unacceptable"),
+        ],
+    )
+    def test_abbreviated_title_is_a_role(self, later: str, fragment: str) -> None:
+        """`Gov. Raymond Oakes` is the governor when a later entry names only the role."""
+        assert (
+            last_speaker_of(
+                "Gov. Raymond Oakes ordered a review of the grid.", later, fragment=fragment
+            )
+            == "Oakes"
+        )
+
     def test_role_held_by_the_one_person_of_the_entry(self) -> None:
         """ "the association president" with one president in the entry is that person."""
         results, _ = run(

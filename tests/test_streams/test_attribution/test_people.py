@@ -18,6 +18,18 @@ class TestIntroductions:
         ("entry", "surname", "name", "role"),
         [
             (
+                "Gov. Raymond Oakes ordered an independent review.",
+                "Oakes",
+                "Raymond Oakes",
+                "governor",
+            ),
+            (
+                "Sen. Maria Delgado walked out of the hearing.",
+                "Delgado",
+                "Maria Delgado",
+                "senator",
+            ),
+            (
                 "EU trade commissioner Jan Lindqvist arrived early.",
                 "Lindqvist",
                 "Jan Lindqvist",

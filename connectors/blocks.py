@@ -73,8 +73,11 @@ def split_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
+_BULLET = re.compile(r"^(?:[•·▪◦‣*+-]|–|—|\d{1,2}[.)])\s")
+
+
 def _is_headline(paragraph: str) -> bool:
-    if paragraph.startswith(">") or len(paragraph) > _HEADLINE_MAX:
+    if paragraph.startswith(">") or len(paragraph) > _HEADLINE_MAX or _BULLET.match(paragraph):
         return False
     if re.match(r"^#{1,6}\s", paragraph):
         return True
@@ -88,6 +91,10 @@ def split_blocks(text: str) -> tuple[list[str], list[Block]]:
     """The preamble paragraphs and the entry blocks of `text`, in reading order."""
     paragraphs = split_paragraphs(text)
     times = [leading_time(p) for p in paragraphs]
+    # a blog that prints its times alone on their lines puts each headline after its time, so
+    # a short line above a time is the end of the entry before it
+    alone = [not p[t.end :].strip() for p, t in zip(paragraphs, times, strict=True) if t]
+    headline_after_time = bool(alone) and sum(alone) * 2 > len(alone)
     preamble: list[str] = []
     drafts: list[_Draft] = []
     pending_headline: str | None = None
@@ -99,7 +106,12 @@ def split_blocks(text: str) -> tuple[list[str], list[Block]]:
             drafts[-1].paragraphs.append(para)
             drafts[-1].time_only = not para[when.end :].strip()
             continue
-        if next_timed and _is_headline(para) and (drafts or not preamble):
+        if (
+            next_timed
+            and not headline_after_time
+            and _is_headline(para)
+            and (drafts or not preamble)
+        ):
             # before the first entry, a lone line is the blog's title, not an entry headline
             if not drafts and i == 0:
                 preamble.append(para)

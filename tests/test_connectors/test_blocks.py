@@ -56,6 +56,22 @@ class TestSplitBlocks:
         assert blocks[0].headline == "Power is back"
         assert blocks[0].time.day is not None and blocks[0].time.day.day == 18
 
+    def test_headline_after_time_blogs(self) -> None:
+        """Where times stand alone, a short last line of an entry is not the next one's headline."""
+        text = (
+            "T\n\nPosted at 14:10\n\nKey lines\n\n• Fuel duty frozen\n\n• Levy on jets\n\n"
+            "Posted at 13:45\n\n'We will not balance the books'\n\nThe chancellor rose.\n"
+        )
+        _, blocks = split_blocks(text)
+        assert [b.headline for b in blocks] == ["Key lines", "'We will not balance the books'"]
+        assert blocks[0].paragraphs[-1] == "• Levy on jets"
+
+    def test_bullet_is_never_a_headline(self) -> None:
+        """A bullet line above a time stays with the entry it ends."""
+        _, blocks = split_blocks("T\n\n10:00 Key points:\n\n- Rates held\n\n10:05 Next.\n")
+        assert blocks[0].paragraphs[-1] == "- Rates held"
+        assert blocks[1].headline is None
+
     def test_quote_block_lines_join(self) -> None:
         """Consecutive `> ` lines are one quote-block paragraph."""
         text = "Title\n\n14:40 Okafor said:\n> We will build.\n> We will build fast.\n"

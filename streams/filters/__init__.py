@@ -1,6 +1,6 @@
 """The filter language of subscriptions and feeds: parse, compile, evaluate.
 
-    speaker:lavrov (veto OR ceasefire) -"security council" lang:en blog:focus-*
+    speaker:okafor (veto OR ceasefire) -"security council" lang:en blog:summit-*
 
 Words AND by default, "exact phrases", OR, -exclusion (or NOT), parentheses, and the fields
 `speaker:`, `blog:` (with `*`), `kind:` (quote or entry) and `lang:`. See docs/subscriptions.md.

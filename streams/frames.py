@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from streams.lexicon import lexicon
+from streams.lexicon import PARTICLES, lexicon
 from streams.quotes import QuoteSpan
 
 __all__ = [
@@ -67,13 +67,6 @@ POSSESSIVE_PRONOUNS: dict[str, str | None] = {
     "your": None,
 }
 DETERMINERS = frozenset(["the", "a", "an", "this", "that"])
-#: lower-case name particles inside a name: "Ursula von der Leyen", "Pedro de la Cruz"
-PARTICLES = frozenset(
-    [
-        *("von", "van", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le"),
-        *("al", "el", "bin", "ibn", "dos", "das"),
-    ]
-)
 _CONTRACTIONS = frozenset(
     ["it", "he", "she", "that", "there", "what", "who", "let", "here", "where"]
 )
@@ -296,17 +289,26 @@ def name_run(tokens: Sequence[Token], i: int) -> int:
     """End (exclusive) of the run of name tokens starting at i; i when there is none."""
     j = i
     n = len(tokens)
-    while j < n and j - i < 5:
+    while j < n and j - i < 7:
         tok = tokens[j]
         if is_name_token(tok):
             j += 1
             if tok.possessive:
                 break
-        elif tok.lower in PARTICLES and j > i and j + 1 < n and is_name_token(tokens[j + 1]):
-            j += 1
+        elif (after := _past_particles(tokens, j)) > j:
+            j = after  # "Ursula von der Leyen", "von der Leyen said", "Pieter de Groot"
         else:
             break
     return j
+
+
+def _past_particles(tokens: Sequence[Token], j: int) -> int:
+    """The index past lower-case name particles at j (`von der`) when a name word follows them
+    (`Leyen`), else j."""
+    k = j
+    while k < len(tokens) and k - j < 3 and tokens[k].text in PARTICLES:
+        k += 1
+    return k if k > j and k < len(tokens) and is_name_token(tokens[k]) else j
 
 
 def name_runs(tokens: Sequence[Token]) -> list[tuple[int, int]]:

@@ -12,10 +12,18 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["QUOTE_PARTICLE", "Lexicon", "lexicon"]
+__all__ = ["PARTICLES", "QUOTE_PARTICLE", "Lexicon", "lexicon"]
 
 #: the `+"` particle of speech_verbs.txt: the verb counts when a quotation follows it
 QUOTE_PARTICLE = '"'
+#: lower-case name particles, part of the name they stand in: "Ursula von der Leyen", "Pedro de
+#: la Cruz", "Mohammed bin Salman"; the surname is the last word with the particles before it
+PARTICLES = frozenset(
+    [
+        *("von", "van", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le"),
+        *("al", "el", "bin", "ibn", "dos", "das", "ter", "ten", "zu", "af", "y"),
+    ]
+)
 _PERSON_SUFFIX = re.compile(r"(?:ist|ian|year-old)$")
 
 

@@ -25,9 +25,9 @@ from rapidfuzz.distance import Levenshtein
 
 from schemas.events import Speaker, SpeakerRef
 from schemas.exceptions import ConfigError
-from streams.lexicon import lexicon
+from streams.lexicon import PARTICLES, lexicon
 
-__all__ = ["Gender", "Kind", "Person", "SpeakerMemory", "fold", "load_knowledge"]
+__all__ = ["Gender", "Kind", "Person", "SpeakerMemory", "fold", "load_knowledge", "split_name"]
 
 Gender = Literal["m", "f"]
 Kind = Literal["person", "org"]
@@ -285,13 +285,12 @@ class SpeakerMemory(BaseModel):
         return person if person is not None and person.kind == "person" else None
 
     def _create(self, name: str, kind: Kind, org_kind: str | None) -> Person:
-        tokens = name.split()
-        base = f"org-{_slug(name)}" if kind == "org" else _slug(tokens[-1])
+        surname = name if kind == "org" else split_name(name)[1]
+        base = f"org-{_slug(name)}" if kind == "org" else _slug(surname)
         pid = base if base not in self.persons else _slug(name)
         n = 2
         while pid in self.persons:
             pid, n = f"{base}-{n}", n + 1
-        surname = name if kind == "org" else tokens[-1]
         person = Person(id=pid, name=name, surname=surname, names=[name], kind=kind)
         person.org_kind = org_kind
         self.persons[pid] = person
@@ -348,13 +347,38 @@ def _descriptor_words(person: Person) -> set[str]:
     return {w for d in person.descriptors for w in d.split()}
 
 
+def split_name(name: str) -> tuple[list[str], str]:
+    """A person's given names and surname: the last word with the lower-case particles before
+    it (`von der Leyen` in "Ursula von der Leyen", `de Groot`); "de Groot" and "De la Cruz" are
+    surnames alone ("Al Gore" is not: a capitalised particle counts only before another)."""
+    words = name.split()
+    k = len(words) - 1
+    while k > 0 and words[k - 1] in PARTICLES:
+        k -= 1
+    if k == 1 and words[0].lower() in PARTICLES and len(words) > 2:
+        k = 0  # "De la Cruz": a capitalised particle that opens the sentence
+    return words[:k], " ".join(words[k:])
+
+
 def _surname_match(person: Person, words: list[str]) -> bool:
-    if person.kind != "person" or fold(person.surname) != words[-1]:
+    if person.kind != "person":
         return False
-    if len(words) == 1:
+    given, surname = split_name(" ".join(words))
+    if fold(person.surname) not in (surname, words[-1]):
+        return False
+    if fold(person.surname) != surname:
+        given = words[:-1]
+    if not given:
         return True
     known = person.first_names()
-    return not known or any(_first_names_agree(words[0], k) for k in known)
+    if any(_first_names_agree(given[0], k) for k in known) or not known:
+        return True
+    # "Lula da Silva" for "Luiz Inácio Lula da Silva": a given name other than the first
+    return given[0] in _given_names(person)
+
+
+def _given_names(person: Person) -> set[str]:
+    return {w for n in [person.name, *person.names] for w in split_name(fold(n))[0]}
 
 
 def load_knowledge(path: Path) -> SpeakerMemory:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from schemas.exceptions import ConfigError
-from streams.memory import SpeakerMemory, load_knowledge
+from streams.memory import SpeakerMemory, load_knowledge, split_name
 
 
 @pytest.fixture(name="memory")
@@ -55,6 +55,38 @@ class TestByName:
             "Maria Okafor",
             "Okafor",
         )
+
+    @pytest.mark.parametrize(
+        ("name", "given", "surname"),
+        [
+            ("Annelie von der Heyde", ["Annelie"], "von der Heyde"),
+            ("Joost de Vries", ["Joost"], "de Vries"),
+            ("Hendrik ter Horst", ["Hendrik"], "ter Horst"),
+            ("Khalid bin Rashed", ["Khalid"], "bin Rashed"),
+            ("de Vries", [], "de Vries"),
+            ("Van der Heyde", [], "Van der Heyde"),
+            ("Al Corrigan", ["Al"], "Corrigan"),
+            ("Maria Okafor", ["Maria"], "Okafor"),
+        ],
+    )
+    def test_split_name(self, name: str, given: list[str], surname: str) -> None:
+        """The surname is the last word with the lower-case particles before it."""
+        assert split_name(name) == (given, surname)
+
+    @pytest.mark.parametrize(
+        ("full", "later"),
+        [
+            ("Annelie von der Heyde", "von der Heyde"),
+            ("Annelie von der Heyde", "Von der Heyde"),
+            ("Joost de Vries", "De Vries"),
+            ("Marcos Inácio Teles da Cunha", "Teles da Cunha"),
+        ],
+    )
+    def test_particle_surname_finds_the_person(self, full: str, later: str) -> None:
+        """A name with particles is found again by its particle surname, however it opens."""
+        memory = SpeakerMemory()
+        person = memory.add(full)
+        assert memory.by_name(later) == (person, False)
 
     def test_misspelling_never_creates_a_person(self, memory: SpeakerMemory) -> None:
         """Looking up a misspelt name does not add anyone."""

@@ -56,6 +56,40 @@ class TestNames:
         ]
 
 
+class TestParticleNames:
+    @pytest.mark.parametrize(
+        ("intro", "later", "name"),
+        [
+            (
+                "European Council President Annelie von der Heyde arrived in the morning.",
+                "“We stand ready to help,” von der Heyde said.",
+                "Annelie von der Heyde",
+            ),
+            (
+                "Dutch defender Joost de Vries was booked in stoppage time.",
+                "De Vries said the tackle was “never a foul”.",
+                "Joost de Vries",
+            ),
+            (
+                "Emirati envoy Khalid bin Rashed met the delegation at the airport.",
+                "“We welcome our friends,” bin Rashed told reporters.",
+                "Khalid bin Rashed",
+            ),
+            (
+                "Former president Marcos Inácio Teles da Cunha landed at noon.",
+                "“We come as friends,” Teles da Cunha said.",
+                "Marcos Inácio Teles da Cunha",
+            ),
+        ],
+    )
+    def test_particles_are_part_of_the_name(self, intro: str, later: str, name: str) -> None:
+        """Lower-case particles join a name, and the particle surname finds the same person."""
+        results, memory = run(intro, later)
+        (quote,) = results[-1].quotes
+        assert quote.speaker is not None and quote.speaker.name == name
+        assert [p.name for p in memory.persons.values()] == [name]
+
+
 class TestSentenceInitialNames:
     @pytest.mark.parametrize(
         ("entries", "fragment", "speaker"),

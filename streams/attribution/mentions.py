@@ -27,6 +27,8 @@ _GENDERED = {"spokeswoman": "f", "spokesman": "m", "chairwoman": "f", "chairman"
 _FIRST_PERSON = frozenset(["i", "we", "you", "me", "us", "our", "my", "your"])
 #: titles that go with a first name alone: "Sir Tobias", "Dame Helena"
 _FIRST_NAME_TITLES = frozenset(["sir", "dame"])
+#: articles before which one capitalised word is a common noun, not a name: "the Dutchman"
+_ARTICLES = frozenset(["the", "a", "an"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +205,8 @@ class Resolver:
         lex = lexicon()
         roles, rest, gender = _role_split(mention.head)
         names = self._names(rest)
-        if len(names) == 1 and not roles and self._common_noun(names[0]):
-            names = []  # "Engineer admits …": a headline's common noun, not a name
+        if len(names) == 1 and not roles and self._common_noun(names[0], mention):
+            names = []  # "Engineer admits …", "the Dutchman": a common noun, not a name
         org_kind = lex.org_kind(mention.last) or _proper_org_kind(mention.head)
         if names and not org_kind:
             return self._named(mention, roles, names, gender, create=create)
@@ -269,12 +271,17 @@ class Resolver:
         ]
         return found[0] if len(found) == 1 else None
 
-    def _common_noun(self, tok: Token) -> bool:
+    def _common_noun(self, tok: Token, mention: Mention) -> bool:
         """A capitalised common noun for a person (`Engineer`, `Pensioner`, or a word that ends
-        someone's learned role or descriptor: `Surveyor` for a "chartered surveyor") that is
-        nobody's name in this blog."""
+        someone's learned role or descriptor: `Surveyor` for a "chartered surveyor"), or any
+        one capitalised word after an article ("the Dutchman", "the Gaffer"), that is nobody's
+        name in this blog."""
         low = tok.bare.lower()
-        common = low in lexicon().person_nouns or self.memory.by_descriptor(low) is not None
+        common = (
+            mention.determiner in _ARTICLES
+            or low in lexicon().person_nouns
+            or self.memory.by_descriptor(low) is not None
+        )
         return common and self.memory.by_name(tok.bare, fuzzy=False)[0] is None
 
     def _named(
@@ -380,20 +387,35 @@ class Resolver:
         if not (_AGE.match(head.lower) or lex.is_person_noun(head.bare)):
             return NOBODY
         text = " ".join(t.bare for t in mention.head)
+        gender = _national_gender(head.bare)
         person = self.memory.by_descriptor(text)
         if person is None and mention.determiner == "the":
             # the entry's most recent person, preferring one who has spoken in the blog
-            people = [p for p in self.local if p.kind == "person"]
+            people = [p for p in self.local if p.kind == "person" and _fits(p, gender)]
             person = next((p for p in people if p.spoke), people[0] if people else None)
             if person is None and self.candidates:
                 person = self.memory.add(self.candidates[0])
+            if person is None and head.bare in lex.demonyms:
+                person = self.memory.most_salient(gender)  # "the Dutchman": the blog's one
             if person is not None:
                 self.memory.learn_descriptor(person, text)
+                self.memory.learn_gender(person, gender)
         if person is None and mention.determiner is None and self.context.in_headline():
             # "Pensioner tells of …": the one person the entry names
             people = self.context.people(self.memory)
             person = people[0] if len(people) == 1 else None
         return Resolved(person, "descriptor") if person is not None else NOBODY
+
+
+def _national_gender(word: str) -> Gender | None:
+    """The gender a national's noun gives: `Dutchwoman` f, `Frenchman` m."""
+    if word not in lexicon().demonyms:
+        return None
+    return "f" if word.endswith("woman") else "m" if word.endswith("man") else None
+
+
+def _fits(person: Person, gender: Gender | None) -> bool:
+    return gender is None or person.gender in (None, gender)
 
 
 def first_name_title(tok: Token) -> bool:

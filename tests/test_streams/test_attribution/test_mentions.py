@@ -207,6 +207,62 @@ class TestRolesAndDescriptors:
         entry = f"Derek Holt has lived in the village all his life. “Never,” {descriptor} said."
         assert last_speaker_of(entry, fragment="Never") == "Holt"
 
+    @pytest.mark.parametrize(
+        ("entries", "fragment", "speaker"),
+        [
+            (
+                (
+                    "Holloway head coach Ruud Bakker watched from the stands.",
+                    "“We were unlucky tonight,” the Dutchman said.",
+                ),
+                "unlucky",
+                "Bakker",
+            ),
+            (
+                (
+                    "Holloway head coach Ruud Bakker left with his assistant, Ms Carla Mendes. "
+                    "“It hurts,” the Dutchman said.",
+                ),
+                "hurts",
+                "Bakker",
+            ),
+            (
+                (
+                    "Ciara Lynch, the Westbrook captain, lifted the trophy.",
+                    "“A dream,” the Irishwoman told the crowd.",
+                ),
+                "dream",
+                "Lynch",
+            ),
+            (
+                ("Forward Tomás Ferreira scored twice. “Pure joy,” the Portuguese said.",),
+                "joy",
+                "Ferreira",
+            ),
+            (
+                ("Forward Callum Reid scored twice. “Pure joy,” the Scot said.",),
+                "joy",
+                "Reid",
+            ),
+        ],
+    )
+    def test_national_is_a_descriptor(
+        self, entries: tuple[str, ...], fragment: str, speaker: str
+    ) -> None:
+        """ "the Dutchman", "the Scot": the entry's (else the blog's) most salient person of a
+        fitting gender, never a new person."""
+        results, memory = run(*entries)
+        assert speaker_of(results[-1], fragment) == speaker
+        assert all(
+            p.surname not in ("Dutchman", "Irishwoman", "Scot") for p in memory.persons.values()
+        )
+
+    @pytest.mark.parametrize("noun", ["the Gaffer", "the Frenchman", "the Australian"])
+    def test_capitalised_noun_after_the_creates_nobody(self, noun: str) -> None:
+        """One capitalised common word after "the" is never a new person's name."""
+        _, memory = run(f"“We go again,” {noun} said.")
+        assert list(memory.persons) == []
+
     def test_descriptor_prefers_someone_who_has_spoken(self) -> None:
         """Between a speaker and a person merely named, "the 51-year-old" is the speaker."""
         results, _ = run(

@@ -2,8 +2,10 @@
 
 "Lee Darnell on BBC Radio 5 Live: “…”", "Darnell's verdict: “…”", "Kyle Benn, the substitute, is
 almost lost for words: “…”": no speech verb, but the clause before the colon opens with the person
-whose words follow. `subject_phrase` finds that opening phrase; it is also the subject a trailing
-participle reports ("She paid tribute …, saying: …").
+whose words follow. A person right before a verb or "was ADJ" that ends the clause ("Voss
+shrugged:", "Asked about the penalty, Voss shrugs:", "Okafor was blunt:") or owning its noun
+("His verdict:") is the speaker too. `subject_phrase` finds that opening phrase; it is also the
+subject a trailing participle reports ("She paid tribute …, saying: …").
 """
 
 from __future__ import annotations
@@ -11,13 +13,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from streams.attribution.mentions import BLOCKED, NOBODY, Mention, Resolved, Resolver
-from streams.frames import DETERMINERS, POSSESSIVE_PRONOUNS, PRONOUNS, Token
+from streams.frames import DETERMINERS, POSSESSIVE_PRONOUNS, PRONOUNS, Token, phrase_before
 from streams.lexicon import lexicon
 
 __all__ = ["colon_speaker", "subject_phrase"]
 
 #: the longest clause read as a colon introduction: "Kyle Benn, the substitute, is lost for words:"
 _COLON_CLAUSE = 18
+_BE = frozenset(["is", "was", "were", "are", "been", "be", "seemed", "looked", "sounded"])
+#: endings of a verb that closes a clause before a colon: shrugged, shrugs, smiles
+_VERB_ENDS = ("ed", "s")
+#: irregular past forms of gestures: "Voss grinned:" ends in -ed, these do not
+_GESTURES = frozenset(["shook", "bit", "spat", "beamed", "sighed", "grew", "stood", "sat"])
 
 
 def subject_phrase(tokens: Sequence[Token], stop: int) -> tuple[int, int]:
@@ -68,6 +75,12 @@ def colon_speaker(
     the subject the clause opens with."""
     if framed is not None:
         return framed
+    found = _gesture(tokens, colon, resolver)
+    if found.person is not None or found.blocked:
+        return found
+    start, end = phrase_before(tokens, colon)
+    if end > start and resolver.resolve(Mention.of(tokens[start:end]), create=False).blocked:
+        return BLOCKED  # "A few thoughts from our correspondent:", "… from the fans:"
     if colon > _COLON_CLAUSE:
         return NOBODY
     start, end = subject_phrase(tokens, colon)
@@ -75,3 +88,26 @@ def colon_speaker(
         return NOBODY
     found = resolver.resolve(Mention.of(tokens[start:end]), create=True)
     return found if found.person is not None else BLOCKED if found.blocked else NOBODY
+
+
+def _gesture(tokens: Sequence[Token], colon: int, resolver: Resolver) -> Resolved:
+    """A person right before a verb or `was ADJ` that ends the clause, or owning its noun:
+    "Voss shrugged:", "Asked about it, Voss shrugs:", "Okafor was blunt:", "His verdict:"."""
+    k = colon - 1
+    if k < 1 or not tokens[k].is_word or tokens[k].is_cap or tokens[k].lower in lexicon().stopwords:
+        return NOBODY
+    owner = tokens[k - 1]
+    if owner.lower in POSSESSIVE_PRONOUNS and (k == 1 or not tokens[k - 2].is_word):
+        found = resolver.pronoun(owner.lower, owner.start)  # "His verdict:"
+        return found if found.person is not None and found.person.kind == "person" else NOBODY
+    start, end = phrase_before(tokens, k)
+    if end <= start:
+        return NOBODY
+    between = tokens[end:k]
+    linked = any(t.lower in _BE for t in between)  # "Okafor was blunt:"
+    if not (linked or tokens[k].lower.endswith(_VERB_ENDS) or tokens[k].lower in _GESTURES):
+        return NOBODY
+    found = resolver.resolve(Mention.of(tokens[start:end]), create=True)
+    if found.person is None:
+        return BLOCKED if found.blocked else NOBODY  # "Fans were furious:"
+    return found if found.person.kind == "person" else NOBODY

@@ -3,8 +3,10 @@
 In order: a paragraph that continues an open quotation is its speaker's ("continued"); a
 quotation read while the entry had a speaker is theirs ("continuity" when the quotation before it
 is theirs too, else "entry"); one before the entry's first speaker takes the next quotation's
-speaker in its paragraph ("continuity") or the entry's speaker ("entry"); a quotation that stands
-alone in an entry with no speaker goes to the previous entry's only speaker ("salience").
+speaker in its paragraph ("continuity") or the entry's speaker ("entry"); a quotation in an
+entry with no speaker that had mentioned exactly one person goes to that person ("introduced");
+one that stands alone in an entry with no speaker goes to the previous entry's only speaker
+("salience").
 A quotation whose frame names someone we do not track ("Ministers have been promising …") keeps
 no speaker.
 """
@@ -38,6 +40,8 @@ def fill_gaps(
             quote.person, quote.method = nxt, "continuity"
         elif speakers:
             quote.person, quote.method = speakers[0], "entry"
+        elif quote.introduced is not None:
+            quote.person, quote.method = quote.introduced, "introduced"
         elif quote.standalone and len(previous) == 1:
             quote.person, quote.method = previous[0], "salience"
 

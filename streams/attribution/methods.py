@@ -17,6 +17,7 @@
 | continuity   |       0.70 | an unframed quote next to a quote of the same speaker         |
 | entry        |       0.65 | the entry's speaker so far                                    |
 | role_guess   |       0.60 | an unlearned role word, to the entry's one person with a role |
+| introduced   |       0.60 | no frame: the person the entry introduced (quote block, `A:`) |
 | salience     |       0.55 | the previous entry's only speaker, for a stand-alone quote    |
 | none         |       0.00 | nothing found                                                 |
 
@@ -46,6 +47,7 @@ Method = Literal[
     "continuity",
     "entry",
     "role_guess",
+    "introduced",
     "salience",
     "none",
 ]
@@ -66,6 +68,7 @@ CONFIDENCE: dict[Method, float] = {
     "continuity": 0.7,
     "entry": 0.65,
     "role_guess": 0.6,
+    "introduced": 0.6,
     "salience": 0.55,
     "none": 0.0,
 }

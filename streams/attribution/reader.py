@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from schemas.events import QuoteKind
 from streams.attribution.clauses import colon_speaker, subject_phrase
-from streams.attribution.context import Paragraph, ParaKind, Span, first_word
+from streams.attribution.context import Paragraph, ParaKind, Seen, Span, first_word
 from streams.attribution.mentions import (
     NOBODY,
     Mention,
@@ -63,6 +63,7 @@ class Found:
     standalone: bool = False  # the quotation is a sentence on its own
     continues: bool = False  # it opens a paragraph that continues an open quotation
     current: Person | None = None  # the entry's speaker when it was read
+    introduced: Person | None = None  # the one person the entry had mentioned by then
 
 
 class EntryReader:
@@ -92,9 +93,36 @@ class EntryReader:
         if not found.text:
             return
         found.current = self.current
+        if found.person is None and self.current is None and found.kind != "partial":
+            found.introduced = self.introduced(only=True, known=True)
         self.found.append(found)
         if found.person is not None:
             self.speak(found.person)
+
+    def introduced(self, *, only: bool = False, known: bool = False) -> Person | None:
+        """The person the entry has introduced so far without a speech verb ("Riverside boss
+        **Lena Voss** has been in front of the cameras."): the person of its most recent
+        sentence that mentions one (the subject first, then the later mention), a full name
+        that opened a sentence becoming a person unless `known`; with `only`, nobody unless the
+        entry has mentioned exactly one person."""
+        groups = [
+            fitting
+            for group in self.resolver.context.before(None)
+            if (fitting := [s for s in group if _plausible(s, known=known)])
+        ]
+        if not groups:
+            return None
+        if (
+            only
+            and len({s.name if s.person is None else s.person.id for g in groups for s in g}) > 1
+        ):
+            return None
+        best = max(groups[0], key=lambda s: (s.subject, s.at))
+        if best.person is not None:
+            return best.person
+        person = self.memory.add(best.name)  # "**Kwame Asante** faced the press."
+        self.resolver.context.adopt(best.name, person)
+        return person
 
     def assign(self, found: Found, resolved: Resolved, method: Method | None = None) -> None:
         found.person = resolved.person
@@ -131,12 +159,25 @@ class EntryReader:
         text, quotes = para.text, para.quotes
         line = _SPEAKER_LINE.match(text)
         if line and quotes:
-            found = self.named(line.group(1), create=False)
+            name = line.group(1)
+            found = self.named(name, create=self._in_body(name))
             if found.person is not None:
                 for span in quotes:
                     self.add(Found(span.text, index, "headline", found.person, found.method))
                 return
         self.sentences(para, index, headline=True)
+
+    def _in_body(self, name: str) -> bool:
+        """Whether the body of the entry writes `name` too: a headline `Voss: "…"` names a
+        person new to the blog only then ("Reaction: "…"" names nobody)."""
+        words = name.split()
+        body = self.resolver.context.paragraphs[1:]
+        return any(
+            [t.bare for t in para.tokens[i : i + len(words)]] == words
+            for para in body
+            for i, tok in enumerate(para.tokens)
+            if tok.bare == words[0]
+        )
 
     def named(self, name: str, *, create: bool) -> Resolved:
         tokens = tokenize(name, [])
@@ -172,7 +213,8 @@ class EntryReader:
     def qa(self, text: str, qa: re.Match[str], index: int) -> None:
         if qa.group(1).lower().startswith("q"):
             return  # a question from the floor: nobody we attribute
-        person = self.asked or self.current
+        # "Two-goal hero **Kwame Asante** is up next." then Q:/A: — the answers are his
+        person = self.asked or self.current or self.introduced()
         self.add(Found(text[qa.end() :], index, "qa", person, "answer" if person else "none"))
 
     def block(self, text: str, index: int, colon: Resolved, *, embed: bool) -> None:
@@ -188,6 +230,10 @@ class EntryReader:
             self.assign(found, colon, "colon")
         elif self.current is not None:
             found.person, found.method = self.current, "entry"
+        elif colon.blocked:
+            found.blocked = True  # "A few thoughts from our correspondent:"
+        elif (person := self.introduced()) is not None:
+            found.person, found.method = person, "introduced"  # "Boss X has been in front …"
         self.add(found)
 
     def embedded(self, text: str, byline: re.Match[str] | None, index: int) -> None:
@@ -333,6 +379,13 @@ class EntryReader:
         found = self.resolver.resolve(Mention.of(tokens[start:end]), create=False)
         if found.person is not None and found.person.id in self.memory.last_speakers:
             self.speak(found.person)
+
+
+def _plausible(seen: Seen, *, known: bool) -> bool:
+    """A mention that may be the entry's speaker: a person, or a full name not yet one."""
+    if seen.person is None:
+        return not known
+    return seen.person.kind == "person"
 
 
 def _is_title(text: str, tokens: list[Token], q: int) -> bool:

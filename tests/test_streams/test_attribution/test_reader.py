@@ -99,6 +99,27 @@ class TestHeadlines:
         headline_word = entry.split()[1]
         assert all(p.name != headline_word for p in memory.persons.values() if p.kind == "person")
 
+    @pytest.mark.parametrize(
+        ("entry", "voice"),
+        [
+            (
+                "## Brennan: 'We deserved more'\n\nBrennan was in a bullish mood at full time.\n\n"
+                "“We deserved more, and everyone in the ground saw it.”",
+                "Brennan",
+            ),
+            (
+                "## Reaction: 'We deserved more'\n\nThe mood was bullish at full time.\n\n"
+                "“We deserved more, and everyone in the ground saw it.”",
+                None,
+            ),
+        ],
+    )
+    def test_headline_speaker_new_to_the_blog(self, entry: str, voice: str | None) -> None:
+        """A headline `Name: "…"` whose name the body writes too gives the entry's unframed
+        quotes to that person; a label such as "Reaction:" names nobody."""
+        results, _ = run(entry)
+        assert speaker_of(results[-1], "everyone in the ground") == voice
+
     def test_headline_repeating_a_body_quote_is_dropped(self) -> None:
         """A headline quote that repeats a body quote is not reported twice."""
         results, _ = run(BOTH, "## Okafor: ‘We will build’\n\n“We will build,” Okafor said.")
@@ -125,6 +146,26 @@ class TestQuestionsAndAnswers:
         results, _ = run(BOTH, entry)
         assert [(q.kind, q.method) for q in results[-1].quotes] == [("qa", "answer")]
         assert speaker_of(results[-1], "full support") == "Okafor"
+
+    @pytest.mark.parametrize(
+        "intro",
+        [
+            "Northgate's two-goal hero **Kwame Asante** is up next.",
+            "**Kwame Asante** faced the press after his two goals.",
+            "Northgate striker **Kwame Asante**, speaking after the match:",
+            "Next up is Northgate forward Kwame Asante.",
+        ],
+    )
+    def test_answers_of_the_person_the_entry_introduced(self, intro: str) -> None:
+        """With nobody asked and no speaker yet, `A:` lines are the person the entry named."""
+        entry = (
+            f"{intro}\n\nQ: How does it feel?\n\nA: Amazing. I dreamed of this as a boy.\n\n"
+            "Q: And the second goal?\n\nA: I just hit it and hoped."
+        )
+        results, _ = run(entry)
+        assert speaker_of(results[-1], "dreamed") == "Asante"
+        assert speaker_of(results[-1], "hoped") == "Asante"
+        assert speakers(results[-1]) == ["Asante"]
 
     def test_speaker_lines(self) -> None:
         """`Name: answer` lines in a press conference give each answer its speaker."""
@@ -174,6 +215,41 @@ class TestColonIntroductions:
         results, _ = run(BOTH, entry)
         assert speaker_of(results[-1], fragment) == speaker
 
+    @pytest.mark.parametrize(
+        ("entry", "fragment", "speaker"),
+        [
+            (
+                "Asked about the penalty, Voss shrugged: “What is the point? Nothing changes.”",
+                "point",
+                "Voss",
+            ),
+            ("Asked about Pereira, Voss shrugs: “He is a good lad.”", "good lad", "Voss"),
+            ("Pereira was blunt: “They deserved better than that.”", "deserved", "Pereira"),
+            (
+                "Voss was typically forthright:\n\n> We were robbed. Simple as that.",
+                "robbed",
+                "Voss",
+            ),
+            ("Pereira smiled: “We will take the point and go home happy.”", "go home", "Pereira"),
+            ("The Riverside manager grinned: “Not bad for a Tuesday.”", "Tuesday", "Voss"),
+            ("Voss left the pitch in a hurry. Her verdict: “A fair result.”", "fair", "Voss"),
+            ("Fans were furious: “Sack the board!”", "Sack", None),
+        ],
+    )
+    def test_person_before_a_verb_or_adjective_and_a_colon(
+        self, entry: str, fragment: str, speaker: str | None
+    ) -> None:
+        """ "Voss shrugged:", "Pereira was blunt:", "Her verdict:": the person before the colon
+        speaks the quotation after it, with no speech verb; a group speaks for nobody."""
+        intro = (
+            "Riverside manager Lena Voss and her captain, Joel Pereira, were both in demand "
+            "at full time."
+        )
+        results, _ = run(intro, entry)
+        assert speaker_of(results[-1], fragment) == speaker
+        quote = next(q for q in results[-1].quotes if fragment in q.text)
+        assert quote.method == ("colon" if speaker else "none")
+
     def test_block_without_introduction_is_the_entry_speaker(self) -> None:
         """A quote block with no colon before it belongs to whoever the entry reports."""
         entry = (
@@ -181,6 +257,59 @@ class TestColonIntroductions:
         )
         results, _ = run(BOTH, entry)
         assert speaker_of(results[-1], "half their wage") == "Okafor"
+
+
+class TestIntroducedPerson:
+    @pytest.mark.parametrize(
+        ("entry", "fragment"),
+        [
+            (
+                "Riverside boss **Lena Voss** has been in front of the cameras. She was not happy "
+                "with the decision.\n\n> We were the better side and we lost to a decision "
+                "nobody in the ground understood.",
+                "better side",
+            ),
+            (
+                "Holloway midfielder **Tariq Mensah** was the last man out of the dressing "
+                "room.\n\n“It was a strange night, but we stuck together and got the point.”",
+                "strange night",
+            ),
+            (
+                "There was a long wait for **Tariq Mensah**, who came out last of all.\n\n"
+                "> It was a strange night.\n\n> We stuck together.",
+                "strange night",
+            ),
+        ],
+    )
+    def test_unframed_quote_is_the_person_introduced(self, entry: str, fragment: str) -> None:
+        """A quote block or quotation no frame reaches, in an entry that named one person and no
+        speaker, is that person's, as `introduced`."""
+        results, _ = run(entry)
+        quote = next(q for q in results[-1].quotes if fragment in q.text)
+        assert quote.speaker is not None and quote.method == "introduced"
+        assert quote.confidence == pytest.approx(0.6)
+
+    @pytest.mark.parametrize(
+        ("entry", "fragment"),
+        [
+            (
+                "Riverside boss Lena Voss and Holloway boss Piet Maartens shook hands at full "
+                "time.\n\n“It was a strange night for football.”",
+                "strange night",
+            ),
+            ("Holloway midfielder Tariq Mensah had a “quiet” night.", "quiet"),
+            (
+                "Riverside boss Lena Voss left early. A few thoughts from our correspondent:\n\n"
+                "> The mood in the away end was grim.",
+                "away end",
+            ),
+        ],
+    )
+    def test_no_guess(self, entry: str, fragment: str) -> None:
+        """Two people in the entry, a scare quote, or a block our correspondent introduces
+        get nobody."""
+        results, _ = run(entry)
+        assert speaker_of(results[-1], fragment) is None
 
 
 class TestContinuedQuotes:

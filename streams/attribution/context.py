@@ -45,6 +45,7 @@ class Seen:
     at: int
     subject: bool
     name: str = ""
+    owner: bool = False  # owns the subject of its sentence: "Okonjo's partner Ferrante"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,9 @@ class EntryContext:
         word stands at offset `first` (-1 outside sentences: speaker lines, blocks, bylines)."""
         self.para, self.sentence, self.end, self.first = para, start, end, first
 
-    def touch(self, person: Person, at: int | None = None, *, subject: bool = False) -> None:
+    def touch(
+        self, person: Person, at: int | None = None, *, subject: bool = False, owner: bool = False
+    ) -> None:
         """`person` is mentioned at offset `at` of the current sentence (None: at its end)."""
         if person in self.local:
             self.local.remove(person)
@@ -110,7 +113,7 @@ class EntryContext:
             self.mentioned.append(person)
             person.mentions += 1
         where = self.end if at is None else at
-        self.seen.append(Seen(person, self.para, self.sentence, where, subject))
+        self.seen.append(Seen(person, self.para, self.sentence, where, subject, "", owner))
 
     def touch_name(self, name: str, at: int) -> None:
         """A full name that opens the current sentence at offset `at` but is nobody yet."""

@@ -127,6 +127,7 @@ class Resolver:
         self.voiced: dict[str, Gender] = {}  # org id -> gender of the spokesperson heard
         self.candidates: list[str] = []  # full names that opened a sentence, most recent first
         self.unnamed: set[str] = set()  # role nouns of unnamed people: "a senior official"
+        self.speakers: list[Person] = []  # who has spoken in this entry so far
 
     @property
     def local(self) -> list[Person]:
@@ -140,10 +141,12 @@ class Resolver:
 
     # salience ----------------------------------------------------------------------------------
 
-    def touch(self, person: Person, at: int | None = None, *, subject: bool = False) -> None:
+    def touch(
+        self, person: Person, at: int | None = None, *, subject: bool = False, owner: bool = False
+    ) -> None:
         """`person` was just named (at offset `at` of the sentence being read): they become the
-        most recent of this entry."""
-        self.context.touch(person, at, subject=subject)
+        most recent of this entry (`owner`: as the owner of the subject, "Okonjo's partner")."""
+        self.context.touch(person, at, subject=subject, owner=owner)
 
     def salient(self, gender: str | None, at: int | None = None) -> Person | None:
         """The person a he/she at offset `at` refers to: of the entry's people mentioned before
@@ -154,6 +157,8 @@ class Resolver:
         for sentence in self.context.before(at):
             fits = [s for s in sentence if s.person is None or self._fits(s.person, gender)]
             if fits:
+                # "Okonjo's partner Ferrante went off. His …": the owner is not the referent
+                fits = [s for s in fits if not s.owner] or fits
                 best = max(fits, key=lambda s: (self._known(s.person, gender), s.subject, s.at))
                 if best.person is not None:
                     return best.person
@@ -392,7 +397,8 @@ class Resolver:
         if person is None and mention.determiner == "the":
             # the entry's most recent person, preferring one who has spoken in the blog
             people = [p for p in self.local if p.kind == "person" and _fits(p, gender)]
-            person = next((p for p in people if p.spoke), people[0] if people else None)
+            spoken = [p for p in people if p.spoke or p in self.speakers]
+            person = spoken[0] if spoken else people[0] if people else None
             if person is None and self.candidates:
                 person = self.memory.add(self.candidates[0])
             if person is None and head.bare in lex.demonyms:

@@ -85,6 +85,7 @@ class EntryReader:
     def speak(self, person: Person) -> None:
         if person not in self.speakers:
             self.speakers.append(person)
+            self.resolver.speakers.append(person)
         self.current = person
         self.resolver.touch(person, subject=True)
 
@@ -330,7 +331,9 @@ class EntryReader:
             people.append(subject)
         elif subject is not None:
             self.resolver.context.touch_name(subject, tokens[0].start)
-        opens, closes = subject_phrase(tokens, len(tokens))
+        phrase = subject_phrase(tokens, len(tokens))
+        opens, closes = _owned_subject(tokens, runs, *phrase)
+        owned = (opens, closes) != phrase  # the phrase was the subject's owner
         named_subject = False
         for start, end in runs:
             name = " ".join(t.bare for t in tokens[start:end])
@@ -345,7 +348,8 @@ class EntryReader:
             if person is not None:
                 is_subject = opens <= start and end <= closes
                 named_subject = named_subject or is_subject
-                self.resolver.touch(person, tokens[start].start, subject=is_subject)
+                owner = owned and phrase[0] <= start and end <= phrase[1]
+                self.resolver.touch(person, tokens[start].start, subject=is_subject, owner=owner)
                 people.append(person)
         if not named_subject and closes > opens:
             holder = self.resolver.known_role(Mention.of(tokens[opens:closes]))
@@ -379,6 +383,18 @@ class EntryReader:
         found = self.resolver.resolve(Mention.of(tokens[start:end]), create=False)
         if found.person is not None and found.person.id in self.memory.last_speakers:
             self.speak(found.person)
+
+
+def _owned_subject(tokens: list[Token], runs: list[Span], opens: int, closes: int) -> Span:
+    """ "Okonjo's strike partner Luca Ferrante went off": the subject is the name the
+    possessive's phrase ends with, not its owner."""
+    if closes <= opens or not tokens[closes - 1].possessive:
+        return opens, closes
+    j = closes
+    while j < len(tokens) and tokens[j].is_word and not tokens[j].is_cap and j - closes < 3:
+        j += 1
+    run = next((r for r in runs if r[0] == j), None)
+    return run if run is not None and j > closes else (opens, closes)
 
 
 def _plausible(seen: Seen, *, known: bool) -> bool:

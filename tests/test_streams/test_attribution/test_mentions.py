@@ -263,6 +263,16 @@ class TestRolesAndDescriptors:
         _, memory = run(f"“We go again,” {noun} said.")
         assert list(memory.persons) == []
 
+    def test_descriptor_prefers_the_entry_speaker(self) -> None:
+        """ "the Italian" after a quote of someone new is that speaker, not an earlier one."""
+        results, _ = run(
+            "“Two goals, what a night,” said striker Samuel Adeyemi.",
+            "Adeyemi's strike partner Luca Benedetti went off with cramp. "
+            "Benedetti was beaming: “My legs are gone.” "
+            "“I have never played in a derby like it,” the Italian said.",
+        )
+        assert speaker_of(results[-1], "derby like it") == "Benedetti"
+
     def test_descriptor_prefers_someone_who_has_spoken(self) -> None:
         """Between a speaker and a person merely named, "the 51-year-old" is the speaker."""
         results, _ = run(
@@ -504,6 +514,16 @@ class TestPronouns:
         """A man of the entry, or a woman named only after the pronoun, is not "she"; within a
         sentence the subject of known gender comes first ("Dame Helena asked Gwen Oduya …")."""
         assert last_speaker_of(CHAIR, entry, fragment=fragment) == "Marsh"
+
+    def test_pronoun_skips_the_owner_of_the_subject(self) -> None:
+        """ "Adeyemi's strike partner Luca Benedetti went off. His verdict: …" is Benedetti's,
+        although Adeyemi's gender is known and Benedetti's is not."""
+        results, _ = run(
+            "Striker Samuel Adeyemi scored both goals. He was mobbed by his team-mates.",
+            "Adeyemi's strike partner Luca Benedetti went off with cramp. "
+            "His verdict: “My legs are gone, but my head is in the clouds.”",
+        )
+        assert speaker_of(results[-1], "clouds") == "Benedetti"
 
     def test_pronoun_finds_a_subject_named_by_role(self) -> None:
         """ "The shadow chancellor toured …, she said" is the person holding that role."""

@@ -20,6 +20,7 @@ _LINK = re.compile(r"\[([^\]\n]{1,500})\]\((?:[^)\s]{1,2000})\)")
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _HEADING = re.compile(r"^#{1,6}\s+")
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+_TICKER = re.compile(r"(.+?)\s*\+{2,3}")
 #: a day boundary: a time more than this far before the previous entry's is on the next day
 _ROLLOVER = timedelta(hours=6)
 
@@ -70,6 +71,10 @@ def parse(raw: RawEntry, state: ParseState) -> tuple[ParsedEntry, ParseState]:
             if before and not headline:
                 headline = clean_inline(" ".join(before))
             rest = para.text[printed.end :].strip()
+            ticker = _TICKER.fullmatch(rest)
+            if ticker and not headline:
+                # "+++ 14:24 Headline +++": German-style tickers put the headline on the time line
+                headline, rest = ticker.group(1), ""
             paragraphs = ([Paragraph(text=rest)] if rest else []) + paragraphs[i + 1 :]
             break
         if i >= 1:  # the time is on the first line, or under a one-line headline

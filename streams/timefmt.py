@@ -83,7 +83,7 @@ _DATE_AFTER = re.compile(
     rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?{_SPACE}+(?P<mon2>[A-Za-z]{{3,9}})\.?,?{_SPACE}+(?P<y2>\d{{4}}))"
 )
 _MARKUP = re.compile(
-    r"^(?:#{1,6}\s+)?(?:\*\*|__|\*|_)?"
+    r"^(?:#{1,6}\s+)?(?:\+{2,3}\s*)?(?:\*\*|__|\*|_)?"
     r"(?:(?i:posted|published)(?:\s+at)?\s*:?\s+(?=\d))?(?:\*\*|__)?"
 )
 

@@ -40,6 +40,15 @@ class TestParse:
         assert entry.headline == "Mayor: ‘No cuts’"
         assert entry.body == "The mayor speaks.\n\nMore text."
 
+    def test_ticker_headline_on_time_line(self) -> None:
+        """`+++ 14:24 Headline +++` tickers put the headline on the time line, the body below."""
+        entry, _ = parse(
+            _raw("+++ 14:24 Minister rejects report +++\nThe minister spoke."), ParseState()
+        )
+        assert entry.printed_time == "14:24"
+        assert entry.headline == "Minister rejects report"
+        assert entry.body == "The minister spoke."
+
     def test_quote_block(self) -> None:
         """`> ` lines become one quote-block paragraph without the markers."""
         entry, _ = parse(_raw("14:40 She said:\n> We build.\n> We build fast."), ParseState())

@@ -31,6 +31,7 @@ class TestLeadingTime:
             ("10:45 - Dash separated.", 10, 45, "Dash separated."),
             ("14:24", 14, 24, ""),
             ("Posted at 14:02 Polls close.", 14, 2, "Polls close."),
+            ("+++ 16:05 Minister: 'No decision' +++", 16, 5, "Minister: 'No decision' +++"),
             ("8:52 p.m. ET, July 18, 2024", 20, 52, ""),
             ("14:05, 26 April 2022: Talks resume.", 14, 5, "Talks resume."),
             ("Published at 15.10 BST: Count begins.", 15, 10, "Count begins."),

@@ -66,9 +66,10 @@ def _places(text: str) -> list[str]:
 def _people(text: str, attribution: Attribution, memory: SpeakerMemory) -> dict[str, SpeakerRef]:
     """Everyone the attribution resolved, and known people named (or misspelt) in the text."""
     people = {ref.id: ref for ref in [*attribution.speakers, *attribution.mentioned]}
-    words = {fold(w) for w in _WORD.findall(text)}
+    words = f" {' '.join(fold(w) for w in _WORD.findall(text))} "
     for person in memory.persons.values():
-        if person.id not in people and fold(person.surname) in words:
+        # surnames may have several words: "von der Leyen"
+        if person.id not in people and f" {fold(person.surname)} " in words:
             people[person.id] = person.ref()
     for m in _CAPITALISED.finditer(text):
         found, fuzzy = memory.by_name(m.group(0))

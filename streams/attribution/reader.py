@@ -46,7 +46,34 @@ _BYLINE = re.compile(
     r"(?:^|\s)[—–-]{1,2}\s*(?P<name>[^()@\n—–]{2,80}?)\s*\(@[\w.]{1,60}\)(?P<rest>[^\n]{0,80})$"
 )
 _TRIM = " ,;:–—-"
-_TITLE_BEFORE = frozenset(["the", "in", "on", "to", "of"])
+_TITLE_BEFORE = frozenset(
+    [
+        "the",
+        "in",
+        "on",
+        "to",
+        "of",
+        "newspaper",
+        "paper",
+        "daily",
+        "weekly",
+        "magazine",
+        "broadcaster",
+        "channel",
+        "station",
+        "programme",
+        "program",
+        "show",
+        "network",
+        "tabloid",
+        "outlet",
+        "podcast",
+        "website",
+        "portal",
+        "radio",
+        "agency",
+    ]
+)
 _TITLE_SMALL = frozenset(["of", "the", "am", "and", "for", "de", "der", "die", "das", "la", "le"])
 
 

@@ -52,6 +52,14 @@ class TestEnrich:
         assert "Assembly" not in _entities(entry, "person")
         assert "UN General Assembly" in _entities(entry, "org")
 
+    def test_surname_with_particles(self) -> None:
+        """A known person with a several-word surname is tagged when only the surname appears."""
+        _, later = _run(
+            "10:00 “We are ready,” said Commission President Ursula von der Leyen.",
+            "10:05 Talks with von der Leyen continue into the night.",
+        )
+        assert _entities(later, "person") == ["Ursula von der Leyen"]
+
     def test_keywords(self) -> None:
         """Keywords are content words by frequency, without names, speech verbs or stopwords."""
         (entry,) = _run(

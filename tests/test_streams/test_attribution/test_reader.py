@@ -134,6 +134,19 @@ class TestTitles:
         )
         assert [q.text for q in results[-1].quotes] == ["no blank cheque"]
 
+    @pytest.mark.parametrize(
+        "entry",
+        [
+            "“No blank cheque,” Okafor told the newspaper “Evening Courier”.",
+            "“No blank cheque,” Okafor told the broadcaster “Channel North”.",
+            "“No blank cheque,” Okafor said on the programme “Sunday Politics”.",
+        ],
+    )
+    def test_media_title_after_its_noun(self, entry: str) -> None:
+        """A title right after `newspaper`, `broadcaster` or `programme` is not a quotation."""
+        results, _ = run(OKAFOR, entry)
+        assert [q.text for q in results[-1].quotes] == ["No blank cheque"]
+
 
 class TestQuestionsAndAnswers:
     def test_answer_belongs_to_the_person_asked(self) -> None:

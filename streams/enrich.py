@@ -43,12 +43,25 @@ _CAPITALISED = re.compile(r"\b[A-Z\u00c0-\u00de][\w\u00c0-\u024f]{4,}\b")
 _PLACE_FUZZY = 90.0
 
 
+@cache
+def _place_pattern() -> re.Pattern[str]:
+    """Every known place in one alternation, longest first, matched as whole words."""
+    names = sorted(lexicon().places, key=lambda p: (-len(p), p))
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(n) for n in names)})(?![\w-])")
+
+
+@cache
+def _never_keywords() -> frozenset[str]:
+    """Speech verbs, role words and nationalities: never an entry's keywords."""
+    lex = lexicon()
+    return frozenset(
+        {*lex.speech_forms, *lex.conversation_forms, *lex.roles, *(fold(d) for d in lex.demonyms)}
+    )
+
+
 def _places(text: str) -> list[str]:
     lex = lexicon()
-    found: list[str] = []
-    for place in lex.places_in_order:
-        if place in text and re.search(rf"(?<![\w-]){re.escape(place)}(?![\w-])", text):
-            found.append(place)
+    found = sorted(set(_place_pattern().findall(text)))
     known = set(found) | lex.stopwords_cap
     for m in _CAPITALISED.finditer(text):
         word = m.group(0)
@@ -122,10 +135,8 @@ def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) 
     places = _places(text)
     entities.extend(Entity(text=p, type="place") for p in places)
     entities.extend(Entity(text=o, type="org") for o in _orgs(text, set(places)))
-    lex = lexicon()
     exclude = {fold(w) for e in entities for w in e.text.split()}
-    exclude.update(lex.speech_forms | lex.conversation_forms | lex.roles)
-    exclude.update(fold(d) for d in lex.demonyms)
+    exclude.update(_never_keywords())
     exclude.update(fold(w) for w in _CAPITALISED.findall(text) if memory.by_name(w)[0] is not None)
     for person in memory.persons.values():
         exclude.update(fold(n) for n in person.names)

@@ -51,7 +51,6 @@ class Lexicon:
     places: frozenset[str]  # as written (case-sensitive)
     demonyms: frozenset[str]  # as written
     place_words: frozenset[str]  # single tokens of multi-word places, as written
-    places_in_order: tuple[str, ...]  # the places sorted, for output that never depends on hashing
     single_places: tuple[str, ...]  # one-word places, for fuzzy matching of misspellings
     stopwords_cap: frozenset[str]  # the stopwords capitalised, as they start sentences
     org_words: frozenset[str]  # head words of organisation names, as written
@@ -147,7 +146,6 @@ def lexicon() -> Lexicon:
         places=frozenset(places),
         demonyms=frozenset(demonyms),
         place_words=frozenset(place_words),
-        places_in_order=tuple(sorted(places)),
         single_places=tuple(sorted(p for p in places if " " not in p and len(p) >= 5)),
         stopwords_cap=frozenset(w.capitalize() for w in stop),
         org_words=_words("org_words.txt"),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from aiokafka.errors import KafkaError
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.codec import MAX_RECORD_BYTES, decode, encode
@@ -48,6 +49,8 @@ __all__ = [
 log = structlog.get_logger(__name__)
 
 AGENT_NAME = "liveblog.process_raw"
+#: seconds between two checks for a finished rebalance (`register`'s rewind)
+REWIND_INTERVAL = 0.5
 
 #: a per-entry step after the stages (matching subscriptions, say), as in the embedded runner
 Extra = Callable[[EnrichedEntry], Sequence[BaseModel]]
@@ -240,6 +243,8 @@ def register(
     """
     metrics = handler.metrics
     cursor = OffsetCursor()
+    source_topic: str | None = getattr(source, "get_topic_name", lambda: None)()
+    rewound: dict[str, int | None] = {"generation": None}
 
     async def admit(event: Any, inflight: InFlight) -> bool:
         """Whether to process the event; on a hole in the offsets, seek back to it."""
@@ -266,6 +271,38 @@ def register(
         # released, not acknowledged: its offset stays uncommitted until it is processed
         message.acked = True
         return False
+
+    async def rewind_after_rebalance() -> None:
+        """Once a rebalance is over, seek each source partition to where it must resume.
+
+        Faust seeks only to committed offsets above 0, after it resumed the partitions: records
+        it fetched and dropped while the tables recovered are lost for a partition without one,
+        and when they were its last records no later one shows the hole to the gap guard, so the
+        worker would wait forever. Seeking to the committed offset (else the first record) once
+        the generation is settled reads them again; those already processed are skipped by their
+        blog's checkpoint, and the records before the committed offset are all acknowledged.
+        """
+        if positions is None or source_topic is None:
+            return
+        generation = positions.settled_generation()
+        if generation is None or generation == rewound["generation"]:
+            return
+        rewound["generation"] = generation
+        try:
+            for tp in positions.assigned(source_topic):
+                start = await positions.start_offset(tp)
+                log.info(
+                    "source partition sought to its resume offset after a rebalance",
+                    partition=tp.partition,
+                    offset=start,
+                    generation=generation,
+                )
+                await positions.seek(tp, start)
+        except KafkaError as exc:
+            # the assignment changed under us: a new generation comes and is handled then
+            log.warning("seek after rebalance failed", error=str(exc))
+            if positions.generation() == generation:
+                rewound["generation"] = None
 
     async def process_raw(stream: Any) -> AsyncIterator[dict[str, Any]]:
         inflight = InFlight(table, metrics, on_error=app.crash)
@@ -302,4 +339,6 @@ def register(
             inflight.close()
             structlog.contextvars.clear_contextvars()
 
+    if positions is not None and source_topic is not None:
+        app.timer(REWIND_INTERVAL, name=f"{AGENT_NAME}.rewind")(rewind_after_rebalance)
     return app.agent(source, name=AGENT_NAME)(process_raw)

@@ -12,6 +12,12 @@ that arrive before the sought ones without acknowledging them, so their offsets 
 committed. A record whose offset is not larger than the last one released is the re-read stream:
 if it is not the expected offset, the missing offsets do not exist (retention, a transaction
 marker) and it becomes the new start.
+
+A jump is only seen when a later record arrives. When the dropped records are a partition's last
+ones (the stream has stopped, as after a restart once the producers are done), none comes and the
+hole would stay forever; so once each rebalance is over the agent also seeks every assigned
+partition to its `start_offset` (`FaustPositions.settled_generation`, `assigned`): what was
+already processed is skipped by its blog's checkpoint.
 """
 
 from __future__ import annotations
@@ -86,12 +92,29 @@ class FaustPositions:
 
     async def start_offset(self, tp: Any) -> int:
         """Where the partition resumes: the group's committed offset, else its first record."""
-        # Faust records the committed offsets it sought to on assignment (0 is kept as None).
-        committed = getattr(self.app.consumer, "_committed_offset", {}).get(tp)
-        if committed:
-            return int(committed)
+        committed = self.committed(tp)
+        if committed is not None:
+            return committed
         earliest = await self.app.consumer.earliest_offsets(tp)
         return int(earliest.get(tp) or 0)
+
+    def settled_generation(self) -> int | None:
+        """The consumer generation once its rebalance (and table recovery) is over, else None."""
+        if getattr(self.app, "rebalancing", False):
+            return None
+        return self.generation()
+
+    def assigned(self, topic: str) -> list[Any]:
+        """The partitions of `topic` assigned to this worker now."""
+        return sorted(
+            (tp for tp in self.app.consumer.assignment() if tp.topic == topic),
+            key=lambda tp: int(tp.partition),
+        )
+
+    def committed(self, tp: Any) -> int | None:
+        """The group's committed offset Faust sought to on assignment (None for none or 0)."""
+        found = getattr(self.app.consumer, "_committed_offset", {}).get(tp)
+        return int(found) if found else None
 
     async def seek(self, tp: Any, offset: int) -> None:
         await self.app.consumer.seek(tp, offset)

@@ -16,10 +16,11 @@ from connectors.files import BlogMeta, FileSource
 from connectors.postgres import PostgresSink
 from connectors.rows import TABLES
 from connectors.sqlite import SqliteSink
-from schemas.events import DeadLetter, EnrichedEntry, Quote, SpeakerRef
+from schemas.events import DeadLetter
 from streams.embedded import EmbeddedRunner
 from tests.conftest import SEED
 from tests.integration.kafka_support import fresh_database
+from tests.records import entry_version
 
 pytestmark = pytest.mark.integration
 
@@ -50,32 +51,6 @@ def _seed_batches() -> list[list[BaseModel]]:
 
     EmbeddedRunner([_Batches()], batch_size=10).run(source)
     return batches
-
-
-def _entry(version: int, quotes: list[str]) -> EnrichedEntry:
-    return EnrichedEntry(
-        entry_id="e1",
-        blog_id="b",
-        seq=0,
-        published_at=NOW,
-        printed_time="12:00",
-        headline=None,
-        body="text",
-        version=version,
-        quotes=tuple(
-            Quote(
-                quote_id=f"q-{t}",
-                entry_id="e1",
-                blog_id="b",
-                published_at=NOW,
-                text=t,
-                speaker=SpeakerRef(id="x", name="X"),
-                confidence=0.9,
-                method="name",
-            )
-            for t in quotes
-        ),
-    )
 
 
 async def _table(sink: PostgresSink, table: str) -> list[tuple[Any, ...]]:
@@ -128,8 +103,8 @@ class TestPostgresSink:
         """An edited entry replaces the older version and the quotes it no longer has."""
         sink = await PostgresSink.connect(database)
         try:
-            await sink.write([_entry(1, ["a", "b"])])
-            await sink.write([_entry(2, ["b", "c"])])
+            await sink.write([entry_version(1, ["a", "b"])])
+            await sink.write([entry_version(2, ["b", "c"])])
             assert await sink.query("SELECT version FROM entries") == [(2,)]
             assert sorted(r[0] for r in await sink.query("SELECT text FROM quotes")) == ["b", "c"]
         finally:
@@ -139,8 +114,8 @@ class TestPostgresSink:
         """A late redelivery of version 1 does not overwrite version 2, in or across batches."""
         sink = await PostgresSink.connect(database)
         try:
-            await sink.write([_entry(2, ["new"])])
-            await sink.write([_entry(1, ["old"])])
+            await sink.write([entry_version(2, ["new"])])
+            await sink.write([entry_version(1, ["old"])])
             assert await sink.query("SELECT version FROM entries") == [(2,)]
             assert [r[0] for r in await sink.query("SELECT text FROM quotes")] == ["new"]
         finally:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from connectors.files import BlogMeta, FileSource
 from connectors.sqlite import SqliteSink
-from schemas.events import EnrichedEntry, Quote, SpeakerRef
 from streams.embedded import EmbeddedRunner
 from tests.conftest import SEED
+from tests.records import entry_version
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -26,32 +26,6 @@ def _replay(db: Path) -> dict[str, int]:
         sink.close()
 
 
-def _entry(version: int, quotes: list[str]) -> EnrichedEntry:
-    return EnrichedEntry(
-        entry_id="e1",
-        blog_id="b",
-        seq=0,
-        published_at=NOW,
-        printed_time="12:00",
-        headline=None,
-        body="text",
-        version=version,
-        quotes=tuple(
-            Quote(
-                quote_id=f"q-{t}",
-                entry_id="e1",
-                blog_id="b",
-                published_at=NOW,
-                text=t,
-                speaker=SpeakerRef(id="x", name="X"),
-                confidence=0.9,
-                method="name",
-            )
-            for t in quotes
-        ),
-    )
-
-
 class TestSqliteSink:
     def test_replay_twice_changes_no_count(self, tmp_path: Path) -> None:
         """Replaying the seed twice into one database leaves every count unchanged."""
@@ -65,21 +39,21 @@ class TestSqliteSink:
     def test_new_version_replaces_quotes(self, tmp_path: Path) -> None:
         """An edited entry replaces the older version and the quotes it no longer has."""
         sink = SqliteSink(tmp_path / "v.db")
-        sink.write([_entry(1, ["a", "b"])])
-        sink.write([_entry(2, ["b", "c"])])
+        sink.write([entry_version(1, ["a", "b"])])
+        sink.write([entry_version(2, ["b", "c"])])
         assert sink.query("SELECT version FROM entries") == [(2,)]
         assert sorted(r[0] for r in sink.query("SELECT text FROM quotes")) == ["b", "c"]
 
     def test_older_version_never_wins(self, tmp_path: Path) -> None:
         """A late redelivery of version 1 does not overwrite version 2."""
         sink = SqliteSink(tmp_path / "v.db")
-        sink.write([_entry(2, ["new"])])
-        sink.write([_entry(1, ["old"])])
+        sink.write([entry_version(2, ["new"])])
+        sink.write([entry_version(1, ["old"])])
         assert sink.query("SELECT version FROM entries") == [(2,)]
         assert [r[0] for r in sink.query("SELECT text FROM quotes")] == ["new"]
 
     def test_hostile_text_is_data(self, tmp_path: Path) -> None:
         """Text that looks like SQL is stored as text (queries are parametrised)."""
         sink = SqliteSink(tmp_path / "h.db")
-        sink.write([_entry(1, ["x'); DROP TABLE quotes; --"])])
+        sink.write([entry_version(1, ["x'); DROP TABLE quotes; --"])])
         assert sink.query("SELECT text FROM quotes") == [("x'); DROP TABLE quotes; --",)]

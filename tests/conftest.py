@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "focus-guterres-lavrov.txt"
@@ -81,3 +84,29 @@ def fixture_postgres_dsn() -> str:
 def fixture_unique() -> str:
     """A fresh id for topics, groups and databases of one test."""
     return uuid.uuid4().hex[:12]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(name="receiver")
+async def fixture_receiver() -> AsyncIterator[tuple[int, list[dict[str, Any]]]]:
+    """A webhook receiver on 127.0.0.1 that keeps every JSON body it is sent."""
+    got: list[dict[str, Any]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        got.append(await request.json())
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield port, got
+    await runner.cleanup()

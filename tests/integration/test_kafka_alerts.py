@@ -5,22 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from schemas.events import Alert, Subscription
 from streams.alert_agents import ensure_alert_topics, publish_subscription
 from streams.topics import ensure_topics
-from tests.conftest import SEED
+from tests.conftest import SEED, free_port
 from tests.integration.kafka_support import (
     CLI,
     WorkerProcess,
@@ -56,31 +53,6 @@ class WebWorker(WorkerProcess):
         return self
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(name="receiver")
-async def fixture_receiver() -> AsyncIterator[tuple[int, list[dict[str, Any]]]]:
-    """A webhook receiver on 127.0.0.1."""
-    got: list[dict[str, Any]] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        got.append(await request.json())
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = _free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield port, got
-    await runner.cleanup()
-
-
 class TestKafkaAlerts:
     async def test_alerts_dedup_delivery_and_live_subscriptions(
         self,
@@ -107,7 +79,7 @@ class TestKafkaAlerts:
         scratch = Path(tempfile.mkdtemp(prefix="liveblog-alerts-"))
         monkeypatch.setenv("TMPDIR", str(scratch))
         (scratch / "liveblog-worker").mkdir()
-        web_port = _free_port()
+        web_port = free_port()
         worker = WebWorker(settings, scratch / "worker.log", web_port).start()
         try:
             done = await asyncio.to_thread(

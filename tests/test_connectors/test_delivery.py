@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import structlog
-from aiohttp import web
 from structlog.testing import capture_logs
 
 from connectors.delivery import Delivery, format_alert, redact
 from schemas.events import Alert, DeadLetter, Match, SpeakerRef
+from tests.conftest import free_port
 from tests.test_streams.livedata import NOW
 
 
@@ -30,32 +28,6 @@ def _alert(n: int = 1) -> Alert:
         published_at=NOW,
         created_at=NOW,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(name="receiver")
-async def fixture_receiver() -> AsyncIterator[tuple[int, list[dict[str, Any]]]]:
-    """A webhook receiver on 127.0.0.1 that keeps every JSON body it is sent."""
-    got: list[dict[str, Any]] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        got.append(await request.json())
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = _free_port()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    yield port, got
-    await runner.cleanup()
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +55,7 @@ class TestDelivery:
 
     async def test_dead_target_retried_then_dead_lettered(self) -> None:
         """A target that is down is tried `attempts` times, then the alert is dead-lettered."""
-        port = _free_port()  # nothing listens there
+        port = free_port()  # nothing listens there
         dead: list[DeadLetter] = []
         delivery = Delivery(dead.append, attempts=3, backoff=0.05, timeout=2)
         delivery.start()

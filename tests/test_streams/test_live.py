@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import sqlite3
 from pathlib import Path
 
@@ -17,13 +16,8 @@ from schemas.events import Alert, Subscription
 from streams.clock import fixed_clock
 from streams.live import LiveOptions, LiveSession
 from streams.settings import Settings
+from tests.conftest import free_port
 from tests.test_streams.livedata import NOW, items, write_blog
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +33,7 @@ class TestLiveSession:
         blog = write_blog(tmp_path)
         db = str(tmp_path / "live.db")
         lines = tmp_path / "alerts.jsonl"
-        dead_url = f"json://127.0.0.1:{_free_port()}/hook"
+        dead_url = f"json://127.0.0.1:{free_port()}/hook"
         settings = Settings(db=db, delivery_attempts=3, delivery_backoff=0.3, delivery_timeout=2)
         options = LiveOptions(
             subscriptions=[

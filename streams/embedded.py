@@ -71,6 +71,7 @@ class EmbeddedRunner:
         self.states: dict[str, BlogState] = {}
         self.stats = RunStats()
         self._pending: list[BaseModel] = []
+        self._touched: set[str] = set()  # blogs whose speakers changed since the last flush
 
     def state(self, blog_id: str) -> BlogState:
         if blog_id not in self.states:
@@ -100,6 +101,7 @@ class EmbeddedRunner:
                 ]
             else:
                 self.states[item.blog_id] = new_state
+                self._touched.add(item.blog_id)
                 out = [entry]
                 for extra in self.extras:
                     out.extend(extra(entry))
@@ -147,7 +149,9 @@ class EmbeddedRunner:
     def flush(self) -> None:
         records = self._pending
         self._pending = []
-        for blog_id, state in self.states.items():
+        touched, self._touched = self._touched, set()
+        for blog_id in sorted(touched):
+            state = self.states[blog_id]
             records.extend(state.memory.speakers(blog_id))
         if not records:
             return

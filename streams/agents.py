@@ -26,11 +26,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.codec import MAX_RECORD_BYTES, decode, encode
 from schemas.events import Alert, DeadLetter, EnrichedEntry, Quote, RawEntry, Speaker
 from schemas.exceptions import LiveblogError, SchemaError, StageError
-from streams.attribute import DEFAULT_MIN_CONFIDENCE
+from streams.attribution.memory import SpeakerMemory
+from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE
 from streams.clock import Clock, system_clock
 from streams.deadletter import dead_letter
 from streams.inflight import InFlight
-from streams.memory import SpeakerMemory
 from streams.metrics import Metrics
 from streams.offsets import FaustPositions, OffsetCursor
 from streams.pipeline import BlogState, process

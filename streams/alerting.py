@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 
 from schemas.events import Alert, EnrichedEntry
 from streams.alerts import AlertPolicy, SubscriptionState, admit, alert_for, due, flush
+from streams.attribution.memory import SpeakerMemory
 from streams.clock import Clock, system_clock
 from streams.matching import Matcher
-from streams.memory import SpeakerMemory
 
 __all__ = ["AlertStage"]
 

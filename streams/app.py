@@ -15,8 +15,8 @@ from typing import Any
 import faust
 
 from streams.agents import Extra, RecordHandler, register
+from streams.attribution.memory import SpeakerMemory
 from streams.clock import Clock, system_clock
-from streams.memory import SpeakerMemory
 from streams.metrics import Metrics
 from streams.offsets import FaustPositions
 from streams.settings import Settings

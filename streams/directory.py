@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from schemas.events import Speaker, SpeakerRef
+from streams.attribution.memory import SpeakerMemory
 from streams.filters.text import normalize_term
-from streams.memory import SpeakerMemory
 
 __all__ = ["SpeakerDirectory", "name_keys"]
 

@@ -17,10 +17,10 @@ from pydantic import BaseModel
 
 from schemas.events import DeadLetter, EnrichedEntry, RawEntry
 from schemas.exceptions import StageError
-from streams.attribute import DEFAULT_MIN_CONFIDENCE
+from streams.attribution.memory import SpeakerMemory
+from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE
 from streams.clock import Clock, system_clock
 from streams.deadletter import dead_letter
-from streams.memory import SpeakerMemory
 from streams.pipeline import BlogState, process
 
 __all__ = ["EmbeddedRunner", "RunStats", "Sink"]

@@ -15,9 +15,9 @@ from functools import cache
 from rapidfuzz import fuzz, process
 
 from schemas.events import EnrichedEntry, Entity, SpeakerRef
-from streams.attribute import Attribution
-from streams.lexicon import _lines, lexicon
-from streams.memory import SpeakerMemory, fold
+from streams.attribution.lexicon import _lines, lexicon
+from streams.attribution.memory import SpeakerMemory, fold
+from streams.attribution.stage import Attribution
 from streams.models import ParsedEntry
 
 __all__ = ["enrich"]

@@ -27,11 +27,11 @@ from schemas.events import Alert, DeadLetter, RawEntry, Subscription
 from schemas.exceptions import LiveblogError
 from streams.alerting import AlertStage
 from streams.alerts import AlertPolicy
+from streams.attribution.memory import SpeakerMemory
 from streams.clock import Clock, system_clock
 from streams.directory import SpeakerDirectory
 from streams.embedded import EmbeddedRunner, RunStats, Sink
 from streams.matching import Matcher
-from streams.memory import SpeakerMemory
 from streams.settings import Settings
 from streams.subscriptions import EmbeddedBook
 from streams.web import Notifier, WebContext, build_app, running

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.events import EnrichedEntry, RawEntry
 from schemas.exceptions import LiveblogError, StageError
-from streams.attribute import DEFAULT_MIN_CONFIDENCE, attribute
+from streams.attribution.memory import SpeakerMemory
+from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE, attribute
 from streams.enrich import enrich
-from streams.memory import SpeakerMemory
 from streams.models import ParseState
 from streams.parse import parse
 

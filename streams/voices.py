@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 
 from schemas.events import EnrichedEntry, SpeakerRef
+from streams.attribution.lexicon import lexicon
+from streams.attribution.quotes import find_quotes, split_sentences
 from streams.directory import SpeakerDirectory
 from streams.filters.text import normalize_term
-from streams.lexicon import lexicon
-from streams.quotes import find_quotes, split_sentences
 
 __all__ = ["Voice", "entry_text", "voices"]
 

@@ -12,9 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from streams.attribution.lexicon import lexicon
 from streams.attribution.mentions import BLOCKED, NOBODY, Mention, Resolved, Resolver
-from streams.frames import DETERMINERS, POSSESSIVE_PRONOUNS, PRONOUNS, Token, phrase_before
-from streams.lexicon import lexicon
+from streams.attribution.tokens import (
+    DETERMINERS,
+    POSSESSIVE_PRONOUNS,
+    PRONOUNS,
+    Token,
+    phrase_before,
+)
 
 __all__ = ["colon_speaker", "subject_phrase"]
 

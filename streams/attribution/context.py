@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from streams.frames import Token, name_runs, tokenize
-from streams.memory import Person, SpeakerMemory
-from streams.quotes import QuoteSpan, find_quotes, split_sentences
+from streams.attribution.memory import Person, SpeakerMemory
+from streams.attribution.quotes import QuoteSpan, find_quotes, split_sentences
+from streams.attribution.tokens import Token, name_runs, tokenize
 
 __all__ = ["END", "EntryContext", "ParaKind", "Paragraph", "Seen", "Span", "first_word"]
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from streams.attribution.memory import Person
 from streams.attribution.reader import Found
-from streams.memory import Person
 
 __all__ = ["fill_gaps"]
 

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from streams.attribution.context import EntryContext
+from streams.attribution.lexicon import lexicon
+from streams.attribution.memory import Gender, Person, SpeakerMemory, fold
 from streams.attribution.methods import Method
-from streams.frames import DETERMINERS, POSSESSIVE_PRONOUNS, PRONOUNS, Token, name_runs
-from streams.lexicon import lexicon
-from streams.memory import Gender, Person, SpeakerMemory, fold
+from streams.attribution.tokens import DETERMINERS, POSSESSIVE_PRONOUNS, PRONOUNS, Token, name_runs
 
 __all__ = ["BLOCKED", "NOBODY", "Mention", "Resolved", "Resolver", "first_name_title", "role_text"]
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from streams.attribution.lexicon import lexicon
+from streams.attribution.memory import Person
 from streams.attribution.mentions import Mention, Resolver, first_name_title, role_text
-from streams.frames import Token, name_runs, phrase_before, stops_phrase
-from streams.lexicon import lexicon
-from streams.memory import Person
+from streams.attribution.tokens import Token, name_runs, phrase_before, stops_phrase
 
 __all__ = ["learn_gender", "learn_people", "learn_subject"]
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from schemas.events import QuoteKind
 from streams.attribution.clauses import colon_speaker, subject_phrase
 from streams.attribution.context import Paragraph, ParaKind, Seen, Span, first_word
+from streams.attribution.memory import Person, SpeakerMemory
 from streams.attribution.mentions import (
     NOBODY,
     Mention,
@@ -30,11 +31,10 @@ from streams.attribution.mentions import (
 )
 from streams.attribution.methods import Method
 from streams.attribution.people import learn_gender, learn_people, learn_subject
+from streams.attribution.quotes import QuoteSpan, find_quotes
 from streams.attribution.speech import Frame, find_frames, frame_for
-from streams.frames import Token, name_runs, tokenize
-from streams.memory import Person, SpeakerMemory
+from streams.attribution.tokens import Token, name_runs, tokenize
 from streams.models import ParsedEntry
-from streams.quotes import QuoteSpan, find_quotes
 
 __all__ = ["EntryReader", "Found", "Paragraph", "read_entry"]
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from streams.attribution.clauses import subject_phrase
+from streams.attribution.lexicon import QUOTE_PARTICLE, lexicon
 from streams.attribution.mentions import BLOCKED, NOBODY, Mention, Resolved, Resolver
-from streams.frames import (
+from streams.attribution.tokens import (
     DETERMINERS,
     POSSESSIVE_PRONOUNS,
     PRONOUNS,
@@ -26,7 +27,6 @@ from streams.frames import (
     phrase_after,
     phrase_before,
 )
-from streams.lexicon import QUOTE_PARTICLE, lexicon
 
 __all__ = ["Frame", "find_frames", "frame_for"]
 

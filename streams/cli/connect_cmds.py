@@ -32,11 +32,11 @@ from connectors.sources import SourceSpec, build_poller, load_sources
 from connectors.sqlite import SqliteSink
 from schemas.events import RawEntry
 from schemas.exceptions import ConfigError, LiveblogError, RetryLater
+from streams.attribution.memory import SpeakerMemory, load_knowledge
 from streams.cli._common import fail, start
 from streams.cli.view import LiveView
 from streams.clock import system_clock
 from streams.embedded import EmbeddedRunner, Sink
-from streams.memory import SpeakerMemory, load_knowledge
 from streams.settings import Settings
 from streams.timefmt import resolve_zone
 

@@ -22,8 +22,8 @@ from rich.console import Console
 from rich.text import Text
 
 from schemas.events import Alert, DeadLetter, EnrichedEntry, Quote, RawEntry, SpeakerRef
+from streams.attribution.memory import fold, load_knowledge
 from streams.cli._common import err_console, fail, start
-from streams.memory import fold, load_knowledge
 from streams.metrics import Metrics, stdlib_logging_config
 from streams.settings import Settings
 from streams.topics import TopicKind, ensure_topics

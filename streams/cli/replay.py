@@ -19,12 +19,12 @@ from connectors.jsonl import JsonlSink
 from connectors.sqlite import SqliteSink
 from schemas.events import DeadLetter, RawEntry
 from schemas.exceptions import ConfigError, PayloadTooLarge
+from streams.attribution.memory import SpeakerMemory, load_knowledge
 from streams.cli._common import start
 from streams.cli.view import LiveView
 from streams.clock import system_clock
 from streams.deadletter import dead_letter
 from streams.embedded import EmbeddedRunner, Sink
-from streams.memory import SpeakerMemory, load_knowledge
 from streams.settings import Settings
 
 __all__ = ["build_meta", "raw_items", "register"]

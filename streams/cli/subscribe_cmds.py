@@ -22,12 +22,12 @@ from connectors.delivery import redact
 from connectors.subscriptions import SqliteSubscriptions, load_subscriptions, validate_subscription
 from schemas.events import DeadLetter, RawEntry, Subscription
 from schemas.exceptions import ConfigError, FilterSyntaxError
+from streams.attribution.memory import SpeakerMemory
 from streams.cli._common import err_console, fail, start
 from streams.clock import system_clock
 from streams.embedded import RunStats, Sink
 from streams.filters import compile_filter
 from streams.live import LiveOptions, LiveSession, serve_forever
-from streams.memory import SpeakerMemory
 from streams.settings import Settings
 
 __all__ = ["register", "run_replay_live"]

@@ -6,8 +6,8 @@ import re
 from datetime import UTC, date, datetime
 
 from schemas.events import EntryHints, RawEntry, SpeakerRef
-from streams.attribute import Attribution, attribute
-from streams.memory import SpeakerMemory
+from streams.attribution.memory import SpeakerMemory
+from streams.attribution.stage import Attribution, attribute
 from streams.models import ParseState
 from streams.parse import parse
 

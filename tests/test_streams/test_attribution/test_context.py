@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from streams.attribution.context import EntryContext, Paragraph, first_word
-from streams.frames import name_runs, tokenize
-from streams.memory import SpeakerMemory
+from streams.attribution.memory import SpeakerMemory
+from streams.attribution.tokens import name_runs, tokenize
 
 TEXTS = [
     "“We are ready.” Okafor said so twice. Lindqvist (pictured) said it was “final”, and left.",

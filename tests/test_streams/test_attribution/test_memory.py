@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from schemas.exceptions import ConfigError
-from streams.memory import SpeakerMemory, load_knowledge, split_name
+from streams.attribution.memory import SpeakerMemory, load_knowledge, split_name
 
 
 @pytest.fixture(name="memory")

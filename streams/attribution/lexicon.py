@@ -28,7 +28,7 @@ _PERSON_SUFFIX = re.compile(r"(?:ist|ian|year-old)$")
 
 
 def _lines(name: str) -> list[str]:
-    text = resources.files("streams").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("streams.attribution").joinpath("data", name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.events import EntryHints, RawEntry
-from streams.attribute import DEFAULT_MIN_CONFIDENCE, attribute
+from streams.attribution.memory import SpeakerMemory, load_knowledge
 from streams.attribution.methods import CONFIDENCE
-from streams.memory import SpeakerMemory, load_knowledge
+from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE, attribute
 from streams.models import Paragraph, ParsedEntry
 from streams.pipeline import BlogState, process
 from streams.settings import Settings

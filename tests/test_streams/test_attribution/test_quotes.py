@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.quotes import find_quotes, split_sentences
+from streams.attribution.quotes import find_quotes, split_sentences
 
 
 class TestFindQuotes:

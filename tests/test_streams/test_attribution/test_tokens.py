@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.frames import is_name_token, phrase_after, phrase_before, tokenize
-from streams.quotes import find_quotes
+from streams.attribution.quotes import find_quotes
+from streams.attribution.tokens import is_name_token, phrase_after, phrase_before, tokenize
 
 
 def _tokens(text: str) -> list[str]:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from streams.lexicon import PARTICLES, lexicon
-from streams.quotes import QuoteSpan
+from streams.attribution.lexicon import PARTICLES, lexicon
+from streams.attribution.quotes import QuoteSpan
 
 __all__ = [
     "ADVERBS",

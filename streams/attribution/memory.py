@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from schemas.events import Speaker, SpeakerRef
 from schemas.exceptions import ConfigError
-from streams.lexicon import PARTICLES, lexicon
+from streams.attribution.lexicon import PARTICLES, lexicon
 
 __all__ = ["Gender", "Kind", "Person", "SpeakerMemory", "fold", "load_knowledge", "split_name"]
 

@@ -23,9 +23,9 @@ from rapidfuzz import fuzz
 
 from schemas.events import Quote, SpeakerRef, stable_id
 from streams.attribution.fallback import fill_gaps
+from streams.attribution.memory import Person, SpeakerMemory
 from streams.attribution.methods import CONFIDENCE
 from streams.attribution.reader import EntryReader, Found, read_entry
-from streams.memory import Person, SpeakerMemory
 from streams.models import ParsedEntry
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "Attribution", "attribute"]

@@ -62,10 +62,15 @@ bench: $(STAMP)
 bench-kafka: $(STAMP)
 	$(BIN)/python -m bench kafka --broker "$$(scripts/kafka start | tail -n 1)"
 
-## eval: score the seed against its gold labels
+## eval: score the seed against its gold labels, then the shared development set when it is there
 eval: $(STAMP)
+	@mkdir -p .cache
 	$(BIN)/liveblog replay $(SEED) --output .cache/seed.jsonl --no-db
 	$(BIN)/liveblog eval seeds/gold/focus-guterres-lavrov.json .cache/seed.jsonl
+	if test -d ../shared/eval/dev; then \
+	  $(BIN)/liveblog eval-set ../shared/eval/dev/articles && \
+	  $(BIN)/liveblog eval-set ../shared/eval/dev/liveblogs; \
+	fi
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache liveblog.db*

@@ -1,4 +1,5 @@
-"""`liveblog eval GOLD PRED`: score a replay against gold labels."""
+"""`liveblog eval GOLD PRED`: score a replay against gold labels; `liveblog eval-set DIR`: score
+every blog of a set (text/ and gold/) in one process."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from streams.evaluation import score
 
 def register(app: typer.Typer) -> None:
     app.command("eval")(evaluate)
+    app.command("eval-set")(evaluate_set)
 
 
 def evaluate(
@@ -53,3 +55,37 @@ def evaluate(
         typer.echo(f"quote-speaker F1 {q['f1']:.3f} (P {q['precision']:.3f} R {q['recall']:.3f})")
     if min_f1 is not None and result["quotes"]["f1"] < min_f1:
         raise typer.Exit(1)
+
+
+def _f(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def evaluate_set(
+    directory: Path = typer.Argument(..., help="folder with text/ and gold/ (one JSON per blog)"),
+    as_json: bool = typer.Option(False, "--json", help="print rows and means as JSON"),
+) -> None:
+    """Replay and score every gold file's blog in one process; means per language."""
+    from streams import evalset
+    from streams.cli._common import start
+
+    if not (directory / "gold").is_dir():
+        fail(f"{directory}: no gold/ folder (expected gold/*.json and text/)", code=2)
+    settings = start()
+    rows, means = evalset.evaluate_set(directory, settings)
+    if as_json:
+        typer.echo(json.dumps(evalset.to_json(rows, means), ensure_ascii=False, indent=2))
+        return
+    width = max([len(r.name) for r in rows] + [4])
+    typer.echo(f"{'blog':<{width}}  lang  entries  quote-F1  speaker-F1")
+    for r in rows:
+        line = (
+            f"{r.name:<{width}}  {r.language or '-':<4}  "
+            f"{f'{r.aligned}/{r.gold_entries}':>7}  {_f(r.quote_f1):>8}  {_f(r.speaker_f1):>10}"
+        )
+        typer.echo(line + (f"  ({r.error})" if r.error else ""))
+    for m in means:
+        typer.echo(
+            f"mean {m.language or '-'} ({m.blogs} blogs): quote-speaker F1 {_f(m.quote_f1)}, "
+            f"speaker F1 {_f(m.speaker_f1)}"
+        )

@@ -252,6 +252,11 @@ class EntryReader:
             return
         quotes = find_quotes(text)
         whole = len(quotes) == 1 and quotes[0].end - quotes[0].start >= len(text) - 2
+        if quotes and not whole and colon.person is None:
+            # a block that quotes someone inside it ("“…,” Lind said after …") is reported
+            # text, read sentence by sentence like any paragraph
+            self.sentences(Paragraph.of(text, "text"), index, headline=False)
+            return
         body = quotes[0].text if whole else text
         found = Found(body, index, "block")
         if colon.person is not None:

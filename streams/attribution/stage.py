@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from schemas.events import Quote, SpeakerRef, stable_id
+from streams.attribution.cues import Doc, read_doc
 from streams.attribution.fallback import fill_gaps
+from streams.attribution.language import detect_language, language
 from streams.attribution.memory import Person, SpeakerMemory
-from streams.attribution.methods import CONFIDENCE
+from streams.attribution.ranker import Candidate, Model, candidates, default_model, locate
 from streams.attribution.reader import EntryReader, Found, read_entry
 from streams.models import ParsedEntry
 
@@ -45,31 +47,72 @@ class Attribution:
     mentioned: list[SpeakerRef] = field(default_factory=list)
 
 
+#: what training reads: for each quotation, its text, kind and scored candidates
+Trace = list[tuple[str, str, list[Candidate]]]
+
+
 def attribute(
-    entry: ParsedEntry, memory: SpeakerMemory, *, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    entry: ParsedEntry,
+    memory: SpeakerMemory,
+    *,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    model: Model | None = None,
+    trace: Trace | None = None,
 ) -> tuple[Attribution, SpeakerMemory]:
     """Speakers and quotes of `entry`; returns a new memory.
 
-    A quote whose speaker was found with a confidence below `min_confidence` keeps its method
+    A quote whose speaker was found with a probability below `min_confidence` keeps its method
     and confidence but has no speaker.
     """
     working = memory.clone()
-    reader = read_entry(entry, working)
     previous = [working.persons[p] for p in working.last_speakers if p in working.persons]
+    salient = list(working.salience)
+    reader = read_entry(entry, working)
     fill_gaps(reader.found, reader.speakers, previous)
-    return _finish(entry, reader, min_confidence), working
+    paragraphs = [p.text for p in reader.paragraphs()]
+    lang = language(entry.language or detect_language(" ".join(paragraphs)))
+    doc = read_doc(paragraphs, lang, working)
+    working.salience = salient  # the ranker's salience is the blog's before this entry
+    result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace)
+    return result, working
 
 
-def _finish(entry: ParsedEntry, reader: EntryReader, min_confidence: float) -> Attribution:
+def _finish(
+    entry: ParsedEntry,
+    reader: EntryReader,
+    doc: Doc,
+    model: Model,
+    min_confidence: float,
+    trace: Trace | None,
+) -> Attribution:
     result = Attribution()
-    speakers = list(reader.speakers)
+    speakers: list[Person] = []
+    previous: Person | None = None
+    previous_para = -1
     for n, found in enumerate(_without_repeats(reader.found)):
-        confidence = CONFIDENCE[found.method] if found.person is not None else 0.0
-        speaker = found.person if confidence >= min_confidence else None
+        site = locate(doc, found.para, found.text, found.kind)
+        cands = candidates(
+            doc,
+            site,
+            found.text,
+            rule_pick=found.person,
+            rule_method=found.method,
+            previous=previous,
+            previous_para=previous_para,
+            memory=reader.memory,
+            entry_speakers=speakers,
+            blocked=found.blocked,
+        )
+        best, confidence = model.pick(cands)
+        if trace is not None:
+            trace.append((found.text, found.kind, cands))
+        speaker = best.person if best is not None and confidence >= min_confidence else None
+        method = found.method if best is not None and best.person is found.person else "ranker"
         if speaker is not None:
             speaker.quotes += 1
             if speaker not in speakers:
                 speakers.append(speaker)
+            previous, previous_para = speaker, found.para
         result.quotes.append(
             Quote(
                 quote_id=stable_id(entry.entry_id, n, found.text),
@@ -79,14 +122,38 @@ def _finish(entry: ParsedEntry, reader: EntryReader, min_confidence: float) -> A
                 text=found.text,
                 speaker=speaker.ref() if speaker is not None else None,
                 kind=found.kind,
-                confidence=confidence,
-                method=found.method,
+                confidence=round(confidence, 4),
+                method=method if speaker is not None else "none",
             )
         )
+    for person in _reported(doc):
+        if person not in speakers:
+            speakers.append(person)
     result.speakers = [p.ref() for p in speakers]
     result.mentioned = [p.ref() for p in reader.resolver.mentioned]
     _remember(reader, speakers)
     return result
+
+
+def _reported(doc: Doc) -> list[Person]:
+    """People whose words the entry reports without quotation marks: the subject of a speech
+    verb or source phrase in a sentence that holds no quotation ("Lind said the plan would
+    fail", "laut Lind")."""
+    out: list[Person] = []
+    for sent in doc.sentences:
+        if any(t.quote is not None for t in sent.tokens):
+            continue
+        for m in sent.mentions:
+            person = m.person
+            if (
+                person is not None
+                and m.cue in ("verb_after", "verb_before", "source")
+                and m.kind in ("name", "surname")
+                and not doc.lang.is_common_word(person.name)
+                and person not in out
+            ):
+                out.append(person)
+    return out
 
 
 def _without_repeats(found: list[Found]) -> list[Found]:

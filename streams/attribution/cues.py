@@ -1,0 +1,512 @@
+"""Mentions and speech cues of one entry, read with the entry's language data.
+
+This is the language-driven reading the speaker ranker (`ranker.py`) takes its candidates from.
+It works from word lists (`language.py`, `data/<lang>/`) rather than English syntax, so the same
+code reads `"…," said Brenner`, `„…“, sagte Brenner`, `laut Brenner`, `Brenner zufolge`,
+`according to Brenner` and `Brenner said:`.
+
+- A **mention** is a phrase that can name a speaker: a name (a run of capitalised words that are
+  not ordinary words of the language, with particles and initials), a role phrase ("the prime
+  minister", "der CDU-Politiker"), an organisation ("the police", "die Staatsanwaltschaft",
+  "FBI"), or a subject pronoun. Each is resolved against the blog's speaker memory.
+- A **cue** ties a mention to speech: a speech verb with its subject after it (inversion after a
+  quotation) or before it, a source preposition ("according to", "laut", "so") or postposition
+  ("zufolge"), or a colon that introduces what follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from streams.attribution.language import Language
+from streams.attribution.memory import Person, SpeakerMemory, fold
+from streams.attribution.quotes import QuoteSpan, find_quotes, split_sentences
+from streams.attribution.tokens import Token, tokenize
+
+__all__ = ["Cue", "CueKind", "Doc", "MentionKind", "Sentence", "Mention", "read_doc"]
+
+MentionKind = Literal["name", "surname", "role", "org", "pronoun"]
+CueKind = Literal["verb_after", "verb_before", "source", "colon"]
+
+#: lower-case particles inside names: "Ursula von der Leyen", "Mohammed bin Salman"
+_PARTICLES = frozenset(
+    ["von", "van", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "al", "el"]
+    + ["bin", "ibn", "dos", "ter", "ten", "zu", "af"]
+)
+#: how far (in tokens) a speech verb's subject may stand from it
+_SUBJECT_AFTER = 4
+_SUBJECT_BEFORE = 8
+_CLAUSE_STOPS = frozenset([";", "(", ")", "–", "—"])
+#: words that may stand between a speech verb and its subject: "said also Lind", "sagte dann Lind"
+_FILLERS = frozenset(
+    ["also", "then", "later", "again", "now", "today", "once", "earlier", "recently", "on"]
+    + ["auch", "dann", "noch", "nun", "jetzt", "zudem", "bereits", "außerdem", "später", "damals"]
+    + ["gegenüber", "heute", "gestern", "am", "im", "zuletzt", "kürzlich", "einst", "wiederum"]
+)
+#: speech verbs whose object follows them: the subject stands before ("Lind told the BBC")
+_OBJECT_VERBS = frozenset(
+    ["told", "tells", "tell", "telling", "asked", "asks", "ask", "informed", "urged", "warned"]
+    + ["reminded", "assured", "thanked", "wrote"]
+)
+#: a mention right after these is a place or an outlet, not a speaker
+_PLACE_PREPS = frozenset(
+    ["in", "from", "at", "near", "across", "outside", "inside", "aus", "nach", "bei", "im"]
+)
+_OBJECT_PREPS = frozenset(
+    ["to", "told", "with", "for", "against", "by", "about", "than", "mit", "gegenüber", "an"]
+    + ["über", "für", "gegen", "von", "vom", "zum", "zur"]
+)
+#: titles that give a gender
+_TITLE_GENDER = {
+    "mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "dame": "f", "lord": "m",
+    "lady": "f", "herr": "m", "frau": "f", "herrn": "m",
+}
+
+
+def _role_gender(word: str, lang: Language) -> str | None:
+    low = word.lower()
+    if low.endswith(("woman", "women")):
+        return "f"
+    if low.endswith(("man", "men")):
+        return "m"
+    if lang.code == "de" and low.endswith("in") and len(low) > 5:
+        return "f"
+    return None
+
+
+@dataclass(slots=True)
+class Mention:
+    """A phrase that can name a speaker, and whom it resolves to."""
+
+    para: int
+    sent: int  # index of the sentence in the entry (`Doc.sentences`)
+    tok: int  # index of its first token in the sentence
+    end: int  # index after its last token
+    text: str
+    kind: MentionKind
+    person: Person | None = None
+    cue: CueKind | None = None  # the cue that makes it a speaker, if any
+    verb: int = -1  # token index of that cue
+    prep: str = ""  # "place" or "object": what the word before it makes of it
+
+
+@dataclass(slots=True)
+class Cue:
+    """A speech cue of a sentence: its kind and token index, and the mention it names."""
+
+    kind: CueKind
+    at: int
+    mention: Mention | None
+
+
+@dataclass(slots=True)
+class Sentence:
+    """One sentence of a paragraph: its tokens (a quotation is one token), mentions and cues."""
+
+    index: int
+    para: int
+    start: int
+    end: int
+    tokens: list[Token]
+    mentions: list[Mention] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+
+    def quote_tokens(self) -> Iterator[int]:
+        return (i for i, t in enumerate(self.tokens) if t.quote is not None)
+
+
+@dataclass(slots=True)
+class Doc:
+    """An entry read once: paragraphs, their quotations and sentences, mentions and cues."""
+
+    lang: Language
+    paragraphs: list[str]
+    quotes: list[list[QuoteSpan]]
+    sentences: list[Sentence]
+    by_para: list[list[int]]  # sentence indexes of each paragraph
+
+    def sentence_at(self, para: int, offset: int) -> Sentence | None:
+        for s in self.by_para[para]:
+            sent = self.sentences[s]
+            if sent.start <= offset < max(sent.end, sent.start + 1):
+                return sent
+        return self.sentences[self.by_para[para][-1]] if self.by_para[para] else None
+
+    def mentions(self) -> Iterator[Mention]:
+        for sent in self.sentences:
+            yield from sent.mentions
+
+
+def read_doc(paragraphs: list[str], lang: Language, memory: SpeakerMemory) -> Doc:
+    """Read `paragraphs` (headline first, if any): mentions resolved against `memory` (which
+    learns the full names, roles and genders the entry gives) and speech cues."""
+    quotes = [find_quotes(p) for p in paragraphs]
+    sentences: list[Sentence] = []
+    by_para: list[list[int]] = []
+    for p, (text, spans) in enumerate(zip(paragraphs, quotes, strict=True)):
+        by_para.append([])
+        for start, end in split_sentences(text, spans):
+            tokens = tokenize(text[start:end], spans, start)
+            by_para[-1].append(len(sentences))
+            sentences.append(Sentence(len(sentences), p, start, end, tokens))
+    doc = Doc(lang, paragraphs, quotes, sentences, by_para)
+    reader = _Reader(doc, memory)
+    for sent in sentences:
+        reader.mentions(sent)
+        reader.cues(sent)
+    return doc
+
+
+class _Reader:
+    def __init__(self, doc: Doc, memory: SpeakerMemory) -> None:
+        self.doc = doc
+        self.lang = doc.lang
+        self.memory = memory
+        self.recent: list[Person] = []  # people mentioned so far in the entry, latest last
+        #: people who were the subject of a sentence or a speech cue, with that sentence
+        self.subjects: list[tuple[Person, int]] = []
+
+    # mentions -----------------------------------------------------------------------------------
+
+    def mentions(self, sent: Sentence) -> None:
+        tokens = sent.tokens
+        i = 0
+        while i < len(tokens):
+            found = self._mention_at(sent, i)
+            if found is None:
+                i += 1
+                continue
+            found.prep = self._prep(sent, found.tok)
+            sent.mentions.append(found)
+            if found.person is not None:
+                self._touch(found.person)
+                if found.kind != "pronoun" and self._opens(sent, found):
+                    self.subjects.append((found.person, sent.index))
+            i = max(found.end, i + 1)
+
+    def _prep(self, sent: Sentence, tok: int) -> str:
+        j = tok - 1
+        while j >= 0 and sent.tokens[j].lower in self.lang.determiners:
+            j -= 1
+        word = sent.tokens[j].lower if j >= 0 else ""
+        return "place" if word in _PLACE_PREPS else "object" if word in _OBJECT_PREPS else ""
+
+    def _opens(self, sent: Sentence, m: Mention) -> bool:
+        """Whether `m` opens its sentence (only determiners or punctuation before it)."""
+        return all(
+            t.lower in self.lang.determiners or not t.is_word for t in sent.tokens[: m.tok]
+        )
+
+    def _touch(self, person: Person) -> None:
+        if person in self.recent:
+            self.recent.remove(person)
+        self.recent.append(person)
+
+    def _mention_at(self, sent: Sentence, i: int) -> Mention | None:
+        tok = sent.tokens[i]
+        if not tok.is_word:
+            return None
+        lang = self.lang
+        low = tok.lower
+        if low in lang.pronouns and not tok.possessive:
+            return self._pronoun(sent, i)
+        if low in lang.determiners:
+            return self._phrase(sent, i)
+        if tok.is_cap:
+            return self._name(sent, i)
+        if lang.role_head(tok.bare) is not None and i > 0 and sent.tokens[i - 1].is_word:
+            return None
+        return None
+
+    def _pronoun(self, sent: Sentence, i: int) -> Mention:
+        tok = sent.tokens[i]
+        gender = self.lang.pronouns[tok.lower]
+
+        def fits(p: Person) -> bool:
+            return p.kind == "person" and (gender is None or p.gender in (None, gender))
+
+        # the latest subject or speaker of the last sentences first ("Lind met Okafor. He
+        # said …" is Lind), then the latest person mentioned, then the blog's most salient
+        person = next(
+            (p for p, at in reversed(self.subjects) if sent.index - at <= 2 and fits(p)), None
+        ) or next((p for p in reversed(self.recent) if fits(p)), None)
+        if person is None:
+            person = self.memory.most_salient(gender)
+        return Mention(sent.para, sent.index, i, i + 1, tok.text, "pronoun", person)
+
+    def _phrase(self, sent: Sentence, i: int) -> Mention | None:
+        """A determiner phrase: "the prime minister", "der CDU-Politiker", "the police"."""
+        tokens = sent.tokens
+        j = i + 1
+        while j < len(tokens) and j - i <= 4 and tokens[j].is_word:
+            word = tokens[j].bare
+            role = self.lang.role_head(word)
+            org = self.lang.org_head(word)
+            if role is not None or org is not None:
+                if j + 1 < len(tokens) and tokens[j + 1].is_cap and not self._common(tokens[j + 1]):
+                    return None  # "the minister Jan Lind": the name is the mention
+                text = " ".join(t.text for t in tokens[i + 1 : j + 1])
+                if org is not None and role is None:
+                    return self._phrase_org(sent, i, j + 1, text, org)
+                return Mention(
+                    sent.para, sent.index, i, j + 1, text, "role", self._role(role or "")
+                )
+            if tokens[j].lower in self.lang.determiners or tokens[j].lower in self.lang.pronouns:
+                return None
+            j += 1
+        return None
+
+    def _role(self, role: str) -> Person | None:
+        for person in reversed(self.recent):
+            if person.kind == "person" and any(r.endswith(role) for r in person.roles):
+                return person
+        return self.memory.by_role(role)
+
+    def _phrase_org(self, sent: Sentence, i: int, end: int, text: str, head: str) -> Mention:
+        """ "the agency", "die Polizei": the organisation the entry or blog named before (same
+        head noun first, else the latest one), or nobody we can name."""
+        orgs = [p for p in reversed(self.recent) if p.kind == "org"]
+        person = next(
+            (p for p in orgs if p.org_kind == head or head in p.name.lower().split()), None
+        )
+        if person is None:
+            person = self.memory.by_org(head, [])
+        if person is None and orgs:
+            person = orgs[0]
+        return Mention(sent.para, sent.index, i, end, text, "org", person)
+
+    def _common(self, tok: Token) -> bool:
+        return self.lang.is_common_word(tok.bare) or tok.lower in self.lang.stopwords
+
+    def _name(self, sent: Sentence, i: int) -> Mention | None:
+        tokens = sent.tokens
+        j = i
+        words: list[Token] = []
+        while j < len(tokens) and len(words) < 8:
+            tok = tokens[j]
+            if tok.is_cap and words and tok.lower in self.lang.stopwords:
+                break  # "Competition Between": a capitalised function word ends a name
+            if tok.is_cap:
+                words.append(tok)
+                j += 1
+                if tok.possessive:
+                    break
+                continue
+            if (
+                tok.lower in _PARTICLES
+                and words
+                and j + 1 < len(tokens)
+                and tokens[j + 1].is_cap
+                and not self._common(tokens[j + 1])
+            ):
+                words.append(tok)
+                j += 1
+                continue
+            break
+        end = j
+        # a leading title, role or ordinary word is not part of the name: "Minister Jan Lind",
+        # "Bundeskanzler Merz", "Herr Voigt", "However Lind"
+        role: str | None = None
+        title = False
+        gender: str | None = None
+        # "FBI Director Christopher Wray", "Committee Chairman Mike Lind": the name starts after
+        # the last title or role word that has a name after it
+        cut = max(
+            (
+                n
+                for n, w in enumerate(words[:-1])
+                if w.lower.rstrip(".") in self.lang.titles or self.lang.role_head(w.bare)
+            ),
+            default=-1,
+        )
+        if cut > 0:
+            words = words[cut:]
+        org_run = self.lang.org_head(words[-1].bare) is not None and len(words) > 1
+        while words:
+            first = words[0]
+            low = first.lower.rstrip(".")
+            if org_run and not (low in self.lang.determiners or low in self.lang.stopwords):
+                break  # "Storm Prediction Center": an organisation is made of common words
+            if low in self.lang.titles:
+                title = True
+                gender = _TITLE_GENDER.get(low)
+            elif (head := self.lang.role_head(first.bare)) is not None:
+                role = first.bare
+                gender = gender or _role_gender(first.bare, self.lang)
+                _ = head
+            elif first.lower in self.lang.stopwords or (
+                self._common(first)
+                and not (len(words) > 1 and self.lang.is_given_name(first.bare))
+            ):
+                pass
+            else:
+                break
+            words.pop(0)
+        while words and words[-1].lower in _PARTICLES:
+            words.pop()
+        if not words:
+            if role is not None:  # "Der Trainer sagte" at a sentence's start
+                return Mention(
+                    sent.para, sent.index, i, end, role, "role", self._role(self.lang.role_head(role) or role)
+                )
+            return None
+        # the mention spans its title or role too: `sagte der CDU-Politiker Mario Voigt`
+        start = i
+        name = " ".join(t.bare for t in words)
+        last = words[-1].bare
+        org = self.lang.org_head(last)
+        acronym = last.isupper() and 2 <= len(last) <= 6 and len(words) == 1
+        if org is not None and len(words) == 1 and not acronym:
+            return self._phrase_org(sent, start, end, name, org)
+        if org is not None or acronym:
+            person = self.memory.add(name, kind="org", org_kind=org or last.lower())
+            return Mention(sent.para, sent.index, start, end, name, "org", person)
+        if any(self._common(w) and not self.lang.is_given_name(w.bare) for w in words[1:]):
+            return None  # "Haftbefehl Doku", "House China Committee": not a person's name
+        if len(words) == 1:
+            return self._single(sent, start, end, words[0], role, title, gender)
+        person = self.memory.add(name, role=role, gender=gender or self.lang.given_name_gender(words[0].bare))
+        return Mention(sent.para, sent.index, start, end, name, "name", person)
+
+    def _single(
+        self,
+        sent: Sentence,
+        start: int,
+        end: int,
+        word: Token,
+        role: str | None,
+        title: bool,
+        gender: str | None,
+    ) -> Mention | None:
+        name = word.bare
+        person = self._lookup(name)
+        if person is not None:
+            if role:
+                self.memory.learn_role(person, role)
+            self.memory.learn_gender(person, gender)
+            return Mention(sent.para, sent.index, start, end, name, "surname", person)
+        if self._common(word) and not title:
+            return None
+        if start == 0 and not (title or role):
+            return None  # a capitalised word opening a sentence, known to nobody
+        if not (title or role):
+            return Mention(sent.para, sent.index, start, end, name, "surname", None)
+        person = self.memory.add(name, role=role, gender=gender)
+        return Mention(sent.para, sent.index, start, end, name, "surname", person)
+
+    def _lookup(self, name: str) -> Person | None:
+        """The person one word names: someone with a full name whose surname (or, failing that,
+        only first name) it is, the entry's latest such person first; else whoever the memory
+        knows by that word."""
+        key = fold(name)
+        full = [p for p in self.memory.persons.values() if len(p.name.split()) > 1]
+        for want in ("surname", "first"):
+            found = [
+                p
+                for p in full
+                if (fold(p.surname) == key or fold(p.name).endswith(" " + key))
+                if want == "surname"
+            ] or [p for p in full if want == "first" and key in p.first_names()]
+            if found:
+                recent = [p for p in reversed(self.recent) if p in found]
+                if recent:
+                    return recent[0]
+                if want == "surname" or len(found) == 1:
+                    return self._salient(found)
+        person, _ = self.memory.by_name(name, fuzzy=True)
+        return person
+
+    def _salient(self, people: list[Person]) -> Person:
+        rank = {pid: i for i, pid in enumerate(self.memory.salience)}
+        return min(people, key=lambda p: (rank.get(p.id, len(rank)), -p.mentions))
+
+    # cues -------------------------------------------------------------------------------------
+
+    def cues(self, sent: Sentence) -> None:
+        tokens = sent.tokens
+        lang = self.lang
+        for k, tok in enumerate(tokens):
+            if not tok.is_word:
+                if tok.text == ":" and tok.quote is None:
+                    subject = self._before(sent, k)
+                    sent.cues.append(Cue("colon", k, subject))
+                    self._mark(subject, "colon", k)
+                continue
+            low = tok.lower
+            if low in lang.source_preps:
+                subject = self._after(sent, k, skip=("to", "von"))
+                if subject is not None:
+                    sent.cues.append(Cue("source", k, subject))
+                    self._mark(subject, "source", k)
+                continue
+            if low in lang.source_postps:
+                subject = self._before(sent, k, near=3)
+                if subject is not None:
+                    sent.cues.append(Cue("source", k, subject))
+                    self._mark(subject, "source", k)
+                continue
+            if low not in lang.speech_verbs:
+                continue
+            particles = lang.separable.get(low)
+            if particles and not any(t.lower in particles for t in tokens[k + 1 :]):
+                continue
+            if low in _OBJECT_VERBS and (before := self._before(sent, k)) is not None:
+                sent.cues.append(Cue("verb_before", k, before))  # "Lind told the BBC"
+                self._mark(before, "verb_before", k)
+                continue
+            after = self._after(sent, k)
+            if after is not None:
+                sent.cues.append(Cue("verb_after", k, after))
+                self._mark(after, "verb_after", k)
+                continue
+            before = self._before(sent, k)
+            sent.cues.append(Cue("verb_before", k, before))
+            self._mark(before, "verb_before", k)
+        if sent.cues:
+            return
+        # "X, 60, from Y, said" may stretch past the window: nothing more to do here
+
+    def _mark(self, mention: Mention | None, kind: CueKind, at: int) -> None:
+        if mention is not None and mention.cue is None:
+            mention.cue = kind
+            mention.verb = at
+            if mention.person is not None and kind != "colon":
+                self.subjects.append((mention.person, mention.sent))
+
+    def _after(self, sent: Sentence, k: int, skip: tuple[str, ...] = ()) -> Mention | None:
+        """The mention right after token k: `said Brenner`, `sagte der Trainer`, `laut X`."""
+        for m in sent.mentions:
+            if m.tok <= k:
+                continue
+            gap = sent.tokens[k + 1 : m.tok]
+            if m.tok - k - 1 > _SUBJECT_AFTER:
+                return None
+            if all(
+                t.is_word
+                and (
+                    t.lower in skip
+                    or t.lower in self.lang.determiners
+                    or t.lower in _FILLERS
+                    or self.lang.role_head(t.bare) is not None
+                )
+                for t in gap
+            ):
+                return m
+            return None
+        return None
+
+    def _before(self, sent: Sentence, k: int, near: int = _SUBJECT_BEFORE) -> Mention | None:
+        """The nearest mention before token k in its clause (not across a quotation)."""
+        best: Mention | None = None
+        for m in sent.mentions:
+            if m.end > k:
+                break
+            best = m
+        if best is None or k - best.end > near:
+            return None
+        between = sent.tokens[best.end : k]
+        if any(t.quote is not None or t.text in _CLAUSE_STOPS for t in between):
+            return None
+        return best

@@ -1,0 +1,338 @@
+"""The speaker ranker: for each quotation, candidate speakers, their features, and a learned pick.
+
+Candidates of a quotation are the people and organisations the entry mentions near it (same
+sentence, same paragraph, the paragraph before), the speaker of the quotation before, the one the
+rule reader (`reader.py`) chose, and the blog's most salient speakers. Each candidate gets a vector
+of features the readers compute anyway (cue kind, distance, mention kind, salience, the rule
+reader's method...); a logistic model (`model.json`, trained by `make train`) scores them, and the
+best score becomes a probability through the calibration table fitted on held-out folds. Below
+`min_confidence` the quotation keeps no speaker: the model may always say "nobody".
+
+Hard constraints stay constraints: a candidate named only inside the quotation itself, or the
+quotation's own words, is no candidate.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from streams.attribution.cues import Doc, Mention
+from streams.attribution.memory import Person, SpeakerMemory, fold
+
+__all__ = ["Candidate", "Model", "QuoteSite", "candidates", "default_model", "locate"]
+
+#: the rule reader's methods, each a feature of the candidate it chose
+RULE_METHODS = (
+    "name",
+    "line",
+    "role",
+    "org",
+    "colon",
+    "embed",
+    "continued",
+    "voice",
+    "fuzzy",
+    "pronoun",
+    "descriptor",
+    "answer",
+    "continuity",
+    "entry",
+    "role_guess",
+    "introduced",
+    "salience",
+)
+_KINDS = ("name", "surname", "role", "org", "pronoun")
+_CUES = ("verb_after", "verb_before", "source", "colon")
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSite:
+    """Where a quotation stands: paragraph, sentence, token index, and what it is."""
+
+    para: int
+    sent: int
+    tok: int
+    kind: str  # direct, partial, block, headline, qa
+    words: int
+    para_start: bool  # the quotation opens its paragraph
+    sent_alone: bool  # the sentence is nothing but the quotation
+    titlecase: bool = False  # every word capitalised: a title or a name, not speech
+    numeric: bool = False  # opens with a number: a time stamp, a score, a figure
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A possible speaker of one quotation, with its features."""
+
+    person: Person
+    features: dict[str, float] = field(default_factory=dict)
+
+    def set(self, name: str, value: float = 1.0) -> None:
+        if value > self.features.get(name, 0.0):
+            self.features[name] = value
+
+
+def locate(doc: Doc, para: int, text: str, kind: str) -> QuoteSite:
+    """The site of a quotation the rule reader found in paragraph `para`."""
+    spans = doc.quotes[para] if 0 <= para < len(doc.quotes) else []
+    key = text.strip()
+    offset = 0
+    for span in spans:
+        if span.text.strip().strip(" ,;:–—-") == key or key in span.text:
+            offset = span.start
+            break
+    else:
+        if 0 <= para < len(doc.paragraphs):
+            found = doc.paragraphs[para].find(key[:40])
+            offset = max(found, 0)
+    sent = doc.sentence_at(para, offset) if 0 <= para < len(doc.by_para) else None
+    if sent is None:
+        return QuoteSite(para, -1, 0, kind, len(key.split()), offset == 0, True)
+    tok = next((i for i, t in enumerate(sent.tokens) if t.start >= offset), 0)
+    alone = sum(1 for t in sent.tokens if t.is_word or t.quote is not None) <= 1
+    words = key.split()
+    title = len(words) <= 6 and all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words)
+    numeric = key[:1].isdigit()
+    return QuoteSite(para, sent.index, tok, kind, len(words), offset <= 1, alone, title, numeric)
+
+
+def candidates(
+    doc: Doc,
+    site: QuoteSite,
+    quote_text: str,
+    *,
+    rule_pick: Person | None,
+    rule_method: str,
+    previous: Person | None,
+    previous_para: int,
+    memory: SpeakerMemory,
+    entry_speakers: Sequence[Person],
+    blocked: bool = False,
+) -> list[Candidate]:
+    """Every candidate speaker of one quotation, with its features."""
+    found: dict[str, Candidate] = {}
+
+    def get(person: Person) -> Candidate:
+        cand = found.get(person.id)
+        if cand is None:
+            cand = found[person.id] = Candidate(person)
+        return cand
+
+    inside = fold(quote_text)
+    if site.sent >= 0:
+        sent = doc.sentences[site.sent]
+        para_sents = doc.by_para[site.para]
+        for m in _mentions(doc, para_sents):
+            if m.person is None:
+                continue
+            cand = get(m.person)
+            _mention_features(cand, m, site, doc)
+        if site.para > 0:
+            for m in _mentions(doc, doc.by_para[site.para - 1]):
+                if m.person is not None:
+                    cand = get(m.person)
+                    cand.set("prev_para")
+                    if m.cue is not None:
+                        cand.set("prev_para_cue")
+                        if m.cue == "colon" and site.para_start:
+                            cand.set("prev_para_colon")
+                    _kind_features(cand, m, "pp_")
+        if site.para + 1 < len(doc.by_para) and site.para_start:
+            for m in _mentions(doc, doc.by_para[site.para + 1][:1]):
+                if m.person is not None and m.cue in ("verb_after", "verb_before"):
+                    get(m.person).set("next_para_cue")
+        del sent
+    if rule_pick is not None:
+        rule_pick = _same_person(rule_pick, found.values())
+        cand = get(rule_pick)
+        cand.set("rule")
+        if rule_method in RULE_METHODS:
+            cand.set(f"rule_{rule_method}")
+    if previous is not None:
+        cand = get(previous)
+        cand.set("previous")
+        if previous_para == site.para:
+            cand.set("previous_same_para")
+        elif site.para - previous_para == 1:
+            cand.set("previous_next_para")
+    for person in entry_speakers:
+        get(person).set("entry_speaker")
+    rank = {pid: i for i, pid in enumerate(memory.salience)}
+    for pid in memory.salience[:3]:
+        person = memory.persons.get(pid)
+        if person is not None:
+            get(person)
+    out = []
+    for cand in found.values():
+        person = cand.person
+        r = rank.get(person.id)
+        cand.set("salience", 1.0 / (1 + r) if r is not None else 0.0)
+        cand.set("spoke_before", 1.0 if person.spoke else 0.0)
+        cand.set("org", 1.0 if person.kind == "org" else 0.0)
+        cand.set("one_word", 1.0 if len(person.name.split()) == 1 else 0.0)
+        if all(doc.lang.is_common_word(w) for w in person.name.split()):
+            cand.set("common_word_name")
+        if any(
+            w.lower() in doc.lang.stopwords or w.lower() in doc.lang.determiners
+            for w in person.name.split()
+        ):
+            cand.set("function_word_name")
+        if any(k and k in inside for k in (fold(person.surname), fold(person.name)) if len(k) > 2):
+            cand.set("named_inside")
+        out.append(cand)
+    _quote_features(out, site)
+    if blocked:  # the rule reader's frame names someone nobody tracks: "Ministers say …"
+        for cand in out:
+            cand.set("q_blocked")
+    return out
+
+
+def _same_person(person: Person, cands: Iterable[Candidate]) -> Person:
+    """The candidate the rule reader's pick stands for when it is a shorter or garbled form of
+    one the entry names in full ("Daily Mail Lacerda" for "Marina Lacerda", "Donna" for
+    "Donna Kelce")."""
+    if person.id in {c.person.id for c in cands}:
+        return person
+    surname = fold(person.surname)
+    words = fold(person.name).split()
+    for cand in cands:
+        other = cand.person
+        if other.kind != person.kind or len(other.name.split()) < 2:
+            continue
+        if fold(other.surname) == surname or (len(words) == 1 and words[0] in other.first_names()):
+            return other
+    return person
+
+
+def _mentions(doc: Doc, sentence_ids: Iterable[int]) -> Iterable[Mention]:
+    for s in sentence_ids:
+        yield from doc.sentences[s].mentions
+
+
+def _kind_features(cand: Candidate, m: Mention, prefix: str) -> None:
+    cand.set(f"{prefix}kind_{m.kind}")
+
+
+def _mention_features(cand: Candidate, m: Mention, site: QuoteSite, doc: Doc) -> None:
+    sent = doc.sentences[m.sent]
+    speechy = any(c.kind != "colon" for c in sent.cues)
+    opener = m.tok == 0 or all(
+        t.lower in doc.lang.determiners or not t.is_word for t in sent.tokens[: m.tok]
+    )
+    if m.sent == site.sent:
+        dist = abs(m.tok - site.tok)
+        cand.set("same_sent")
+        if opener:
+            cand.set("s_subject")
+            if speechy:
+                cand.set("s_subject_speech")
+        cand.set("near", 1.0 / (1.0 + dist))
+        cand.set("after" if m.tok > site.tok else "before")
+        if m.cue is not None:
+            cand.set("cue_same_sent")
+            if abs(m.verb - site.tok) <= 2 or (m.cue == "colon" and m.verb < site.tok):
+                cand.set("cue_adjacent")  # `"…," said X`, `X said: "…"`, `„…“, so X`
+            cand.set(f"cue_{m.cue}")
+            cand.set(f"cue_{m.cue}_near", 1.0 / (1.0 + dist))
+            if site.kind == "partial":
+                cand.set("cue_partial")
+        _kind_features(cand, m, "s_")
+    elif m.sent < site.sent:
+        gap = site.sent - m.sent
+        cand.set("same_para_before", 1.0 / gap)
+        if opener and speechy:
+            cand.set("p_subject_speech", 1.0 / gap)
+        if m.cue is not None:
+            cand.set("cue_para_before", 1.0 / gap)
+            if m.cue == "colon" and gap == 1:
+                cand.set("colon_before")
+        _kind_features(cand, m, "p_")
+    else:
+        gap = m.sent - site.sent
+        cand.set("same_para_after", 1.0 / gap)
+        if m.cue is not None and gap == 1:
+            cand.set("cue_next_sent")
+        _kind_features(cand, m, "p_")
+    if m.person is not None and m.person.kind == "org":
+        cand.set("org_mention")
+    if m.prep and m.cue is None:
+        cand.set(f"m_{m.prep}")
+
+
+def _quote_features(cands: list[Candidate], site: QuoteSite) -> None:
+    n = len([c for c in cands if c.features.get("same_sent") or c.features.get("cue_para_before")])
+    for cand in cands:
+        cand.set(f"q_{site.kind}")
+        if site.sent_alone:
+            cand.set("q_alone")
+        if site.para_start:
+            cand.set("q_para_start")
+        cand.set("q_long", min(site.words, 40) / 40.0)
+        if site.titlecase:
+            cand.set("q_titlecase")
+        if site.numeric:
+            cand.set("q_numeric")
+        if n == 1:
+            cand.set("only_near")
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A logistic model over candidate features, and the calibration of its best score."""
+
+    weights: Mapping[str, float]
+    bias: float
+    #: isotonic calibration: raw probability breakpoints and the share right at each
+    calib_x: tuple[float, ...] = ()
+    calib_y: tuple[float, ...] = ()
+
+    def raw(self, features: Mapping[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def calibrated(self, raw: float) -> float:
+        if not self.calib_x:
+            return raw
+        i = bisect_right(self.calib_x, raw)
+        if i == 0:
+            return self.calib_y[0]
+        if i >= len(self.calib_x):
+            return self.calib_y[-1]
+        x0, x1 = self.calib_x[i - 1], self.calib_x[i]
+        y0, y1 = self.calib_y[i - 1], self.calib_y[i]
+        return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
+
+    def pick(self, cands: Sequence[Candidate]) -> tuple[Candidate | None, float]:
+        """The best candidate and the probability that it is the speaker."""
+        best: Candidate | None = None
+        best_raw = 0.0
+        for cand in cands:
+            raw = self.raw(cand.features)
+            if best is None or raw > best_raw:
+                best, best_raw = cand, raw
+        return best, self.calibrated(best_raw) if best is not None else 0.0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Model:
+        weights = data["weights"]
+        calib = data.get("calibration") or {}
+        assert isinstance(weights, dict) and isinstance(calib, dict)
+        return cls(
+            weights={str(k): float(v) for k, v in weights.items()},
+            bias=float(str(data["bias"])),
+            calib_x=tuple(float(x) for x in calib.get("x", [])),
+            calib_y=tuple(float(y) for y in calib.get("y", [])),
+        )
+
+
+@cache
+def default_model() -> Model:
+    """The model shipped in the package (`streams/attribution/model.json`)."""
+    text = resources.files("streams.attribution").joinpath("model.json").read_text("utf-8")
+    return Model.from_json(json.loads(text))

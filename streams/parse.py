@@ -23,6 +23,8 @@ _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 _TICKER = re.compile(r"(.+?)\s*\+{2,3}")
 #: a day boundary: a time more than this far before the previous entry's is on the next day
 _ROLLOVER = timedelta(hours=6)
+#: a line that ends a paragraph: it closes a sentence
+_ENDS_PARAGRAPH = re.compile(r"[.!?…:][\"'”’»)\]]*$")
 
 
 def clean_inline(text: str) -> str:
@@ -41,7 +43,15 @@ def _paragraphs(raw: RawEntry) -> list[Paragraph]:
     for line in raw.raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         stripped = line.strip()
         if stripped.startswith(">"):
-            quote.append(stripped.lstrip(">").strip())
+            line_text = stripped.lstrip(">").strip()
+            if quote and quote[-1] and (not line_text or _ENDS_PARAGRAPH.search(quote[-1])):
+                # one `> ` line per paragraph, as in the text outside the block; a line that
+                # stops mid-sentence is a hard-wrapped line of the same paragraph
+                out.append(
+                    Paragraph(text=clean_inline(" ".join(q for q in quote if q)), quote_block=True)
+                )
+                quote = []
+            quote.append(line_text)
             continue
         if quote:
             out.append(

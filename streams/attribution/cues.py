@@ -60,8 +60,17 @@ _OBJECT_PREPS = frozenset(
 )
 #: titles that give a gender
 _TITLE_GENDER = {
-    "mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "dame": "f", "lord": "m",
-    "lady": "f", "herr": "m", "frau": "f", "herrn": "m",
+    "mr": "m",
+    "mrs": "f",
+    "ms": "f",
+    "miss": "f",
+    "sir": "m",
+    "dame": "f",
+    "lord": "m",
+    "lady": "f",
+    "herr": "m",
+    "frau": "f",
+    "herrn": "m",
 }
 
 
@@ -195,9 +204,7 @@ class _Reader:
 
     def _opens(self, sent: Sentence, m: Mention) -> bool:
         """Whether `m` opens its sentence (only determiners or punctuation before it)."""
-        return all(
-            t.lower in self.lang.determiners or not t.is_word for t in sent.tokens[: m.tok]
-        )
+        return all(t.lower in self.lang.determiners or not t.is_word for t in sent.tokens[: m.tok])
 
     def _touch(self, person: Person) -> None:
         if person in self.recent:
@@ -253,14 +260,22 @@ class _Reader:
                 return Mention(
                     sent.para, sent.index, i, j + 1, text, "role", self._role(role or "")
                 )
-            if tokens[j].lower in self.lang.determiners or tokens[j].lower in self.lang.pronouns:
-                return None
+            low = tokens[j].lower
+            if (
+                low in self.lang.determiners
+                or low in self.lang.pronouns
+                or low in self.lang.stopwords
+            ):
+                return None  # "die Regenbogenflagge am Bundestag": a preposition ends the phrase
             j += 1
         return None
 
     def _role(self, role: str) -> Person | None:
+        """The person a role names: the latest one the entry gave that role ("Bundestags-
+        präsidentin Julia Klöckner" … "die Bundestagspräsidentin"), else the blog's."""
+        key = fold(role)
         for person in reversed(self.recent):
-            if person.kind == "person" and any(r.endswith(role) for r in person.roles):
+            if person.kind == "person" and any(r.endswith(key) for r in person.roles):
                 return person
         return self.memory.by_role(role)
 
@@ -288,6 +303,16 @@ class _Reader:
             tok = tokens[j]
             if tok.is_cap and words and tok.lower in self.lang.stopwords:
                 break  # "Competition Between": a capitalised function word ends a name
+            if (
+                tok.is_cap
+                and sum(1 for w in words if not self._prefix_word(w)) >= 2
+                and self._common(tok)
+                and not self.lang.is_given_name(tok.bare)
+                and self.lang.org_head(tok.bare) is None
+            ):
+                break  # "Donna Kelce Calls Taylor Swift": a headline's verb ends a name
+            if tok.is_cap and len(tok.bare) > 5 and tok.bare.isupper():
+                break  # "WARNING GRAPHIC CONTENT": shouting, not a name
             if tok.is_cap:
                 words.append(tok)
                 j += 1
@@ -306,6 +331,8 @@ class _Reader:
                 continue
             break
         end = j
+        if not words:
+            return None
         # a leading title, role or ordinary word is not part of the name: "Minister Jan Lind",
         # "Bundeskanzler Merz", "Herr Voigt", "However Lind"
         role: str | None = None
@@ -339,8 +366,9 @@ class _Reader:
             elif first.lower in self.lang.stopwords or (
                 self._common(first)
                 and not (len(words) > 1 and self.lang.is_given_name(first.bare))
+                and not (len(words) == 1 and self._lookup(first.bare) is not None)
             ):
-                pass
+                pass  # "However Lind", "Die Menge"; but "so Lang" for a known Ricarda Lang
             else:
                 break
             words.pop(0)
@@ -349,7 +377,13 @@ class _Reader:
         if not words:
             if role is not None:  # "Der Trainer sagte" at a sentence's start
                 return Mention(
-                    sent.para, sent.index, i, end, role, "role", self._role(self.lang.role_head(role) or role)
+                    sent.para,
+                    sent.index,
+                    i,
+                    end,
+                    role,
+                    "role",
+                    self._role(self.lang.role_head(role) or role),
                 )
             return None
         # the mention spans its title or role too: `sagte der CDU-Politiker Mario Voigt`
@@ -363,12 +397,22 @@ class _Reader:
         if org is not None or acronym:
             person = self.memory.add(name, kind="org", org_kind=org or last.lower())
             return Mention(sent.para, sent.index, start, end, name, "org", person)
-        if any(self._common(w) and not self.lang.is_given_name(w.bare) for w in words[1:]):
-            return None  # "Haftbefehl Doku", "House China Committee": not a person's name
+        if not self.lang.is_given_name(words[0].bare) and any(
+            self._common(w) and not self.lang.is_given_name(w.bare) for w in words[1:]
+        ):
+            return None  # "Haftbefehl Doku", "House Committee"; but "Ricarda Lang", "Tony Hill"
         if len(words) == 1:
             return self._single(sent, start, end, words[0], role, title, gender)
-        person = self.memory.add(name, role=role, gender=gender or self.lang.given_name_gender(words[0].bare))
+        person = self.memory.add(
+            name, role=role, gender=gender or self.lang.given_name_gender(words[0].bare)
+        )
         return Mention(sent.para, sent.index, start, end, name, "name", person)
+
+    def _prefix_word(self, tok: Token) -> bool:
+        """A title or role word that may stand before a name ("Minister", "Herr")."""
+        return (
+            tok.lower.rstrip(".") in self.lang.titles or self.lang.role_head(tok.bare) is not None
+        )
 
     def _single(
         self,

@@ -156,10 +156,12 @@ def _load(code: Lang) -> Language:
         name, mark = line.rsplit(None, 1)
         key = name.lower()
         given[key] = _gender(mark) if given.get(key, _gender(mark)) == _gender(mark) else None
+    verbs = _words(code, "speech_verbs.txt")
     return Language(
         code=code,
-        speech_verbs=_words(code, "speech_verbs.txt") | frozenset(separable),
-        separable=separable,
+        speech_verbs=verbs | frozenset(separable),
+        # a stem that is a speech verb on its own ("sagte") needs no particle ("sagte zu")
+        separable={stem: parts for stem, parts in separable.items() if stem not in verbs},
         source_preps=_words(code, "source_preps.txt"),
         source_postps=_words(code, "source_postps.txt"),
         pronouns=pronouns,

@@ -97,7 +97,9 @@ def locate(doc: Doc, para: int, text: str, kind: str) -> QuoteSite:
     tok = next((i for i, t in enumerate(sent.tokens) if t.start >= offset), 0)
     alone = sum(1 for t in sent.tokens if t.is_word or t.quote is not None) <= 1
     words = key.split()
-    title = len(words) <= 6 and all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words)
+    title = len(words) <= 6 and all(
+        w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words
+    )
     numeric = key[:1].isdigit()
     return QuoteSite(para, sent.index, tok, kind, len(words), offset <= 1, alone, title, numeric)
 
@@ -176,8 +178,20 @@ def candidates(
         cand.set("spoke_before", 1.0 if person.spoke else 0.0)
         cand.set("org", 1.0 if person.kind == "org" else 0.0)
         cand.set("one_word", 1.0 if len(person.name.split()) == 1 else 0.0)
-        if all(doc.lang.is_common_word(w) for w in person.name.split()):
+        words = person.name.split()
+        if all(doc.lang.is_common_word(w) for w in words):
             cand.set("common_word_name")
+        elif (
+            len(words) > 1
+            and doc.lang.is_common_word(words[0])
+            and not doc.lang.is_given_name(words[0])
+        ):
+            cand.set("common_first_word")  # "Limit Kanye", "Daily Mail Lacerda"
+        if not any(
+            k in cand.features
+            for k in ("same_sent", "same_para_before", "same_para_after", "prev_para")
+        ):
+            cand.set("not_near")
         if any(
             w.lower() in doc.lang.stopwords or w.lower() in doc.lang.determiners
             for w in person.name.split()

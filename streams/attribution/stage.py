@@ -67,10 +67,18 @@ def attribute(
     working = memory.clone()
     previous = [working.persons[p] for p in working.last_speakers if p in working.persons]
     salient = list(working.salience)
-    reader = read_entry(entry, working)
+    texts = [entry.headline or "", *(p.text for p in entry.paragraphs)]
+    lang = language(entry.language or detect_language(" ".join(texts)))
+    # the rule reader knows English syntax only: elsewhere it just finds the quotations, on a
+    # copy of the memory, and its picks are no candidates
+    english = lang.code == "en"
+    reader = read_entry(entry, working if english else working.clone())
     fill_gaps(reader.found, reader.speakers, previous)
+    if not english:
+        reader.memory = working
+        for found in reader.found:
+            found.person, found.method = None, "none"
     paragraphs = [p.text for p in reader.paragraphs()]
-    lang = language(entry.language or detect_language(" ".join(paragraphs)))
     doc = read_doc(paragraphs, lang, working)
     working.salience = salient  # the ranker's salience is the blog's before this entry
     result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace)
@@ -130,9 +138,19 @@ def _finish(
         if person not in speakers:
             speakers.append(person)
     result.speakers = [p.ref() for p in speakers]
-    result.mentioned = [p.ref() for p in reader.resolver.mentioned]
-    _remember(reader, speakers)
+    mentioned = _mentioned(doc)
+    result.mentioned = [p.ref() for p in mentioned]
+    _remember(reader.memory, mentioned, speakers)
     return result
+
+
+def _mentioned(doc: Doc) -> list[Person]:
+    """Everyone the entry names (pronouns aside), in order of first mention."""
+    out: list[Person] = []
+    for m in doc.mentions():
+        if m.person is not None and m.kind != "pronoun" and m.person not in out:
+            out.append(m.person)
+    return out
 
 
 def _reported(doc: Doc) -> list[Person]:
@@ -166,9 +184,8 @@ def _without_repeats(found: list[Found]) -> list[Found]:
     ]
 
 
-def _remember(reader: EntryReader, speakers: list[Person]) -> None:
-    memory = reader.memory
-    for person in reversed(reader.resolver.mentioned):
+def _remember(memory: SpeakerMemory, mentioned: list[Person], speakers: list[Person]) -> None:
+    for person in reversed(mentioned):
         if person not in speakers:
             memory.promote(person)
     for person in reversed(speakers):

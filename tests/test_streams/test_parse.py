@@ -50,11 +50,21 @@ class TestParse:
         assert entry.body == "The minister spoke."
 
     def test_quote_block(self) -> None:
-        """`> ` lines become one quote-block paragraph without the markers."""
+        """Each `> ` line that ends a sentence is a quote-block paragraph without the markers,
+        as each line outside the block is a paragraph."""
         entry, _ = parse(_raw("14:40 She said:\n> We build.\n> We build fast."), ParseState())
         assert [(p.text, p.quote_block) for p in entry.paragraphs] == [
             ("She said:", False),
-            ("We build. We build fast.", True),
+            ("We build.", True),
+            ("We build fast.", True),
+        ]
+
+    def test_quote_block_hard_wrapped(self) -> None:
+        """A `> ` line that stops mid-sentence goes on in the next line: one paragraph."""
+        entry, _ = parse(_raw("14:40 She said:\n> We build and\n> we build fast."), ParseState())
+        assert [(p.text, p.quote_block) for p in entry.paragraphs] == [
+            ("She said:", False),
+            ("We build and we build fast.", True),
         ]
 
     def test_crossing_midnight(self) -> None:

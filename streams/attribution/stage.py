@@ -26,7 +26,7 @@ from streams.attribution.fallback import fill_gaps
 from streams.attribution.memory import Person, SpeakerMemory
 from streams.attribution.methods import CONFIDENCE
 from streams.attribution.reader import EntryReader, Found, read_entry
-from streams.models import ParsedEntry
+from streams.core.models import ParsedEntry
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "Attribution", "attribute"]
 

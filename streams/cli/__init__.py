@@ -7,8 +7,8 @@ import sys
 import typer
 
 from schemas.exceptions import LiveblogError
-from streams.cli import connect_cmds, evaluate, kafka_cmds, replay, schemas_cmd, subscribe_cmds
-from streams.cli._common import fail
+from streams.cli import connect, evaluate, export, replay, subscribe, worker
+from streams.cli.shared import fail
 
 __all__ = ["app", "main"]
 
@@ -21,10 +21,10 @@ app = typer.Typer(
 )
 replay.register(app)
 evaluate.register(app)
-connect_cmds.register(app)
-kafka_cmds.register(app)
-subscribe_cmds.register(app)
-app.add_typer(schemas_cmd.app, name="schemas")
+connect.register(app)
+worker.register(app)
+subscribe.register(app)
+app.add_typer(export.app, name="schemas")
 
 
 def main() -> None:

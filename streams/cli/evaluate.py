@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from streams.cli._common import fail
-from streams.evaluation import score
+from streams.cli.shared import fail
+from streams.pipeline.evaluation import score
 
 
 def register(app: typer.Typer) -> None:

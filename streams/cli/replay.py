@@ -13,19 +13,19 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import Progress
 
-from connectors.blocks import Block
-from connectors.files import BlogMeta, FileSource, load_sidecar
-from connectors.jsonl import JsonlSink
-from connectors.sqlite import SqliteSink
+from connectors.sinks.jsonl import JsonlSink
+from connectors.sinks.sqlite import SqliteSink
+from connectors.sources.blocks import Block
+from connectors.sources.files import BlogMeta, FileSource, load_sidecar
 from schemas.events import DeadLetter, RawEntry
 from schemas.exceptions import ConfigError, PayloadTooLarge
 from streams.attribution.memory import SpeakerMemory, load_knowledge
-from streams.cli._common import start
+from streams.cli.shared import start
 from streams.cli.view import LiveView
-from streams.clock import system_clock
-from streams.deadletter import dead_letter
-from streams.embedded import EmbeddedRunner, Sink
-from streams.settings import Settings
+from streams.core.clock import system_clock
+from streams.core.settings import Settings
+from streams.pipeline.deadletter import dead_letter
+from streams.runtime.embedded.runner import EmbeddedRunner, Sink
 
 __all__ = ["build_meta", "raw_items", "register"]
 
@@ -120,7 +120,7 @@ def replay(
     )
     blocks = source.blocks()
     if broker is not None:
-        from streams.cli.kafka_cmds import replay_to_kafka
+        from streams.cli.worker import replay_to_kafka
 
         delays = _delays(blocks, speed) if speed else None
         replay_to_kafka(settings, lambda: raw_items(source, blocks), delays, loop=loop)
@@ -135,7 +135,7 @@ def replay(
         sinks.append(SqliteSink(settings.db))
     view = LiveView(console, quiet=to_stdout or len(blocks) > _PROGRESS_OVER)
     if subscriptions or alerts or serve:
-        from streams.cli.subscribe_cmds import run_replay_live
+        from streams.cli.subscribe import run_replay_live
 
         stats = run_replay_live(
             settings,

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from schemas.events import DeadLetter, EnrichedEntry
-from streams.embedded import RunStats
+from streams.runtime.embedded.runner import RunStats
 
 __all__ = ["LiveView"]
 

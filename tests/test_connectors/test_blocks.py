@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.blocks import detect_newest_first, split_blocks
+from connectors.sources.blocks import detect_newest_first, split_blocks
 
 NEWEST_FIRST = """Council budget vote – live
 

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from connectors.files import FileSource
+from connectors.sources.files import FileSource
 from streams.cli.replay import build_meta
-from streams.evaluation import score
-from streams.timefmt import leading_time
+from streams.core.timefmt import leading_time
+from streams.pipeline.evaluation import score
 from tests.conftest import GOLD, ROOT, SEED
 from tests.test_connectors._live import FIXTURES
 
@@ -227,7 +227,7 @@ class TestConnectBroker:
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
-        from streams.topics import TopicNames
+        from streams.core.topics import TopicNames
 
         consumer = AIOKafkaConsumer(
             TopicNames(f"t{unique}").raw,

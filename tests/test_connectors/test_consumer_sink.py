@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.consumer_sink import decode_record, open_sink
+from connectors.sinks.consumer_sink import decode_record, open_sink
 from schemas.codec import encode
 from schemas.events import DeadLetter, EnrichedEntry, Quote, Speaker
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.cursor import CursorFile, EntryCursor, identity_of, to_raw_entries
-from connectors.extract.model import ExtractedEntry
+from connectors.sources.cursor import CursorFile, EntryCursor, identity_of, to_raw_entries
+from connectors.sources.http.extract.model import ExtractedEntry
 from schemas.exceptions import ConfigError
 
 T = datetime(2025, 6, 18, 12, 0, tzinfo=UTC)

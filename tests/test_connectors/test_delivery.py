@@ -9,7 +9,7 @@ import pytest
 import structlog
 from structlog.testing import capture_logs
 
-from connectors.delivery import Delivery, format_alert, redact
+from connectors.sinks.delivery import Delivery, format_alert, redact
 from schemas.events import Alert, DeadLetter, Match, SpeakerRef
 from tests.conftest import free_port
 from tests.test_streams.livedata import NOW

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from connectors.extract import builtin_profiles, extract_page, load_profile
-from connectors.extract.times import parse_date, parse_stamp, relative_delta
+from connectors.sources.http.extract import builtin_profiles, extract_page, load_profile
+from connectors.sources.http.extract.times import parse_date, parse_stamp, relative_delta
 from schemas.exceptions import ConfigError
 from tests.test_connectors._live import FIXTURES, fixture_text
 

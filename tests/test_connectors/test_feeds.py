@@ -8,10 +8,10 @@ import httpx
 import pytest
 from aiohttp import web
 
-from connectors.feeds import extract_feed, feed_extractor
-from connectors.http_poller import HttpPoller
+from connectors.sources.http.feeds import extract_feed, feed_extractor
+from connectors.sources.http.poller import HttpPoller
 from schemas.exceptions import RetryLater, SourceError
-from streams.clock import fixed_clock
+from streams.core.clock import fixed_clock
 from tests.test_connectors._live import FIXTURES, serve
 
 NOW = datetime(2025, 6, 18, 14, 0, tzinfo=UTC)

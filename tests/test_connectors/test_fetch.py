@@ -11,9 +11,15 @@ import pytest
 from aiohttp import web
 from structlog.testing import capture_logs
 
-from connectors.fetch import FetchPolicy, Validators, decode_page, fetch, retry_after_seconds
-from connectors.http_poller import HttpPoller
-from connectors.polling import run_sources
+from connectors.sources.http.fetch import (
+    FetchPolicy,
+    Validators,
+    decode_page,
+    fetch,
+    retry_after_seconds,
+)
+from connectors.sources.http.poller import HttpPoller
+from connectors.sources.polling import run_sources
 from schemas.events import RawEntry
 from schemas.exceptions import FetchError, PayloadTooLarge, RetryLater
 from tests.test_connectors._live import LivePage, fixture_text, serve

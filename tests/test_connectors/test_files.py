@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.files import BlogMeta, FileSource, decode_bytes, load_sidecar
+from connectors.sources.files import BlogMeta, FileSource, decode_bytes, load_sidecar
 from schemas.exceptions import (
     ConfigError,
     DecodeError,

@@ -8,12 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.cursor import CursorFile
-from connectors.extract import load_profile
-from connectors.fetch import FetchPolicy
-from connectors.http_poller import Backoff, HttpPoller, page_extractor
+from connectors.sources.cursor import CursorFile
+from connectors.sources.http.extract import load_profile
+from connectors.sources.http.fetch import FetchPolicy
+from connectors.sources.http.poller import Backoff, HttpPoller, page_extractor
 from schemas.events import RawEntry
-from streams.clock import fixed_clock
+from streams.core.clock import fixed_clock
 from tests.test_connectors._live import FIXTURES, LivePage, fixture_text, serve
 
 NOW = datetime(2025, 6, 18, 15, 30, tzinfo=UTC)

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from aiohttp import web
 
-from connectors.push import PushIngest, TextStream, entries_from_json, ingest_app
+from connectors.sources.push import PushIngest, TextStream, entries_from_json, ingest_app
 from schemas.events import RawEntry
 from schemas.exceptions import SchemaError
-from streams.clock import fixed_clock
-from streams.settings import Settings
+from streams.core.clock import fixed_clock
+from streams.core.settings import Settings
 from tests.conftest import SEED
 from tests.test_connectors._live import serve
 
@@ -149,7 +149,7 @@ class TestTextStream:
     def test_seed_text_splits_like_the_file_source(self) -> None:
         """Live-blog text piped in line by line gives one entry per timed block, with headline
         lines attached to the entry below them."""
-        from connectors.blocks import split_blocks
+        from connectors.sources.blocks import split_blocks
 
         stream = TextStream()
         lines = SEED.read_text(encoding="utf-8").splitlines()

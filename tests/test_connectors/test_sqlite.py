@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connectors.files import BlogMeta, FileSource
-from connectors.sqlite import SqliteSink
-from streams.embedded import EmbeddedRunner
+from connectors.sinks.sqlite import SqliteSink
+from connectors.sources.files import BlogMeta, FileSource
+from streams.runtime.embedded.runner import EmbeddedRunner
 from tests.conftest import SEED
 from tests.records import entry_version
 

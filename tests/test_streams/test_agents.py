@@ -23,12 +23,12 @@ from schemas.events import (
     Subscription,
 )
 from schemas.exceptions import LiveblogError
-from streams.agents import BlogCheckpoint, Outcome, RecordHandler
-from streams.app import Runtime, create_app
-from streams.embedded import EmbeddedRunner
-from streams.metrics import Metrics
-from streams.settings import Settings
-from streams.topics import TopicKind
+from streams.core.metrics import Metrics
+from streams.core.settings import Settings
+from streams.core.topics import TopicKind
+from streams.runtime.embedded.runner import EmbeddedRunner
+from streams.runtime.kafka.app import Runtime, create_app
+from streams.runtime.kafka.worker import BlogCheckpoint, Outcome, RecordHandler
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 BLOG = "harbour-live"

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from connectors.files import FileSource
+from connectors.sources.files import FileSource
 from schemas.events import Alert, EnrichedEntry, Subscription
-from streams.alerting import AlertStage
-from streams.alerts import AlertPolicy
+from streams.alerts.policy import AlertPolicy
+from streams.alerts.stage import AlertStage
 from streams.cli.replay import build_meta, raw_items
-from streams.clock import fixed_clock
-from streams.embedded import EmbeddedRunner
+from streams.core.clock import fixed_clock
+from streams.runtime.embedded.runner import EmbeddedRunner
 from tests.conftest import SEED
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -41,7 +41,7 @@ def _times(alerts: list[Alert], entries: dict[str, EnrichedEntry]) -> list[str]:
 
 @pytest.fixture(name="seed_alerts", scope="module")
 def fixture_seed_alerts() -> tuple[list[Alert], dict[str, EnrichedEntry]]:
-    from streams.matching import Matcher
+    from streams.alerts.matching import Matcher
 
     matcher = Matcher(
         [
@@ -81,7 +81,7 @@ class TestSeedAlerts:
 
     def test_replay_again_alerts_nothing(self) -> None:
         """With the sent alert ids remembered (the alerts table), a second replay is silent."""
-        from streams.matching import Matcher
+        from streams.alerts.matching import Matcher
 
         matcher = Matcher([Subscription(id="lavrov", filter="speaker:lavrov (veto OR ceasefire)")])
         stage = AlertStage(matcher, clock=fixed_clock(NOW))
@@ -93,7 +93,7 @@ class TestSeedAlerts:
 
     def test_throttle_on_the_seed(self) -> None:
         """A broad subscription limited to 2 alerts sends 2 and one digest at the end."""
-        from streams.matching import Matcher
+        from streams.alerts.matching import Matcher
 
         stage = AlertStage(
             Matcher([Subscription(id="all", filter="speaker:lavrov")]),

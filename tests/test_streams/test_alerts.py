@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from schemas.events import Alert
-from streams.alerts import AlertPolicy, SubscriptionState, admit, alert_id, due, flush
+from streams.alerts.policy import AlertPolicy, SubscriptionState, admit, alert_id, due, flush
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from pydantic import BaseModel
 
 from schemas.events import DeadLetter, EnrichedEntry, EntryHints, RawEntry
-from streams.deadletter import MAX_PAYLOAD_CHARS, dead_letter
-from streams.embedded import EmbeddedRunner
+from streams.pipeline.deadletter import MAX_PAYLOAD_CHARS, dead_letter
+from streams.runtime.embedded.runner import EmbeddedRunner
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

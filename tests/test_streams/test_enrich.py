@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from schemas.events import EnrichedEntry, EntryHints, RawEntry
-from streams.pipeline import BlogState, process
+from streams.pipeline.chain import BlogState, process
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 import pytest
 
 from schemas.exceptions import FilterSyntaxError
-from streams.filters import All, Any, Field, Not, Term, View, compile_filter, parse, term_forms
-from streams.filters.text import fold_text
+from streams.alerts.filters import (
+    All,
+    Any,
+    Field,
+    Not,
+    Term,
+    View,
+    compile_filter,
+    parse,
+    term_forms,
+)
+from streams.core.text import fold_text
 
 
 def _view(**kw: object) -> View:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from schemas.events import SpeakerRef
-from streams.cli.kafka_cmds import speaker_matches
+from streams.cli.worker import speaker_matches
 from tests.conftest import SEED
 
 CLI = str(Path(sys.executable).parent / "liveblog")

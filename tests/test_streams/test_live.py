@@ -11,11 +11,11 @@ import pytest
 import structlog
 from pydantic import BaseModel
 
-from connectors.sqlite import SqliteSink
+from connectors.sinks.sqlite import SqliteSink
 from schemas.events import Alert, Subscription
-from streams.clock import fixed_clock
-from streams.live import LiveOptions, LiveSession
-from streams.settings import Settings
+from streams.core.clock import fixed_clock
+from streams.core.settings import Settings
+from streams.runtime.embedded.live import LiveOptions, LiveSession
 from tests.conftest import free_port
 from tests.test_streams.livedata import NOW, items, write_blog
 

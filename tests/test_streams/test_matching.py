@@ -8,9 +8,9 @@ import pytest
 
 from schemas.events import EnrichedEntry, Quote, Speaker, SpeakerRef, Subscription
 from schemas.exceptions import FilterSyntaxError
-from streams.directory import SpeakerDirectory
-from streams.matching import Matcher
-from streams.voices import entry_text, voices
+from streams.alerts.directory import SpeakerDirectory
+from streams.alerts.matching import Matcher
+from streams.attribution.voices import entry_text, voices
 
 WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 OKAFOR = SpeakerRef(id="okafor", name="Maria Okafor")
@@ -180,7 +180,7 @@ class TestRecordFilter:
     def test_quotes_entries_and_alerts(self) -> None:
         """`record_filter` keeps the quotes, entries and alerts that pass the filter."""
         from schemas.events import Alert
-        from streams.matching import record_filter
+        from streams.alerts.matching import record_filter
 
         keep = record_filter("speaker:okafor rent")
         quote = _quote("The rent cap works.", OKAFOR)

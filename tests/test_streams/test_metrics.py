@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from streams.metrics import Metrics, stdlib_logging_config
+from streams.core.metrics import Metrics, stdlib_logging_config
 
 
 class TestMetrics:

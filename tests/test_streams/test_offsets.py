@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.offsets import OffsetCursor, Verdict
+from streams.runtime.kafka.offsets import OffsetCursor, Verdict
 
 TP = ("raw", 0)
 

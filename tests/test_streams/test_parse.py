@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors.blocks import split_blocks
+from connectors.sources.blocks import split_blocks
 from schemas.events import EntryHints, RawEntry
-from streams.models import ParseState
-from streams.parse import clean_inline, parse
+from streams.core.models import ParseState
+from streams.pipeline.parse import clean_inline, parse
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

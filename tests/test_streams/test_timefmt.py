@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from schemas.exceptions import ConfigError
-from streams.timefmt import leading_time, resolve_zone
+from streams.core.timefmt import leading_time, resolve_zone
 
 
 class TestLeadingTime:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from schemas.exceptions import ConfigError
-from streams.settings import Settings
-from streams.topics import TOPIC_KINDS, TopicNames, bootstrap_servers
+from streams.core.settings import Settings
+from streams.core.topics import TOPIC_KINDS, TopicNames, bootstrap_servers
 
 
 class TestTopicNames:

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from schemas.events import EntryHints, RawEntry, SpeakerRef
 from streams.attribution.memory import SpeakerMemory
 from streams.attribution.stage import Attribution, attribute
-from streams.models import ParseState
-from streams.parse import parse
+from streams.core.models import ParseState
+from streams.pipeline.parse import parse
 
 NOW = datetime(2025, 3, 12, 18, 0, tzinfo=UTC)
 _HEADLINE = re.compile(r"^## (.+)\n+")

@@ -1,4 +1,9 @@
-"""The `liveblog` command line: one Typer app, one module per group of commands."""
+"""The `liveblog` command line: one Typer app, one module per group of commands.
+
+The command modules import only Typer, Rich and the standard library at module level; each
+command imports the stages, connectors and runtimes it needs when it runs, so `liveblog --help`
+starts fast (`python -m bench cli`).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ app.add_typer(export.app, name="schemas")
 
 def main() -> None:
     """Console entry point: library errors become one line and a non-zero exit."""
+
     try:
         app()
     except LiveblogError as exc:

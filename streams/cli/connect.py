@@ -16,29 +16,22 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date as date_type
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    from connectors.sources.config import SourceSpec
+    from connectors.sources.cursor import CursorFile
+    from connectors.sources.http.poller import HttpPoller
+    from connectors.sources.polling import Emit
+    from schemas.events import RawEntry
+    from streams.core.settings import Settings
+    from streams.runtime.embedded.runner import EmbeddedRunner, Sink
+
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from connectors.sinks.jsonl import JsonlSink
-from connectors.sinks.sqlite import SqliteSink
-from connectors.sources.config import SourceSpec, build_poller, load_sources
-from connectors.sources.cursor import CursorFile
-from connectors.sources.http.poller import HttpPoller
-from connectors.sources.polling import Emit, run_sources
-from connectors.sources.push import PushIngest, TextStream, entries_from_json, entries_from_text
-from schemas.events import RawEntry
-from schemas.exceptions import ConfigError, LiveblogError, RetryLater
-from streams.attribution.memory import SpeakerMemory, load_knowledge
 from streams.cli.shared import fail, start
-from streams.cli.view import LiveView
-from streams.core.clock import system_clock
-from streams.core.settings import Settings
-from streams.core.timefmt import resolve_zone
-from streams.runtime.embedded.runner import EmbeddedRunner, Sink
 
 __all__ = ["app", "register"]
 
@@ -77,6 +70,12 @@ class _Outputs:
 
     @asynccontextmanager
     async def emitter(self) -> AsyncIterator[Emit]:
+        from connectors.sinks.jsonl import JsonlSink
+        from connectors.sinks.sqlite import SqliteSink
+        from streams.attribution.memory import SpeakerMemory, load_knowledge
+        from streams.cli.view import LiveView
+        from streams.runtime.embedded.runner import EmbeddedRunner
+
         if self.broker:
             async with self._broker() as produce:
                 yield produce
@@ -134,6 +133,8 @@ def _settings(
 
 
 def _state(settings: Settings, state: Path | None, name: str, once: bool) -> CursorFile | None:
+    from connectors.sources.cursor import CursorFile
+
     if state is not None:
         return CursorFile(state)
     if once:
@@ -149,6 +150,12 @@ async def _run(
     store: CursorFile | None,
 ) -> int:
     """Poll every source; with `once` one poll each. Returns the number of failed sources."""
+    import httpx
+
+    from connectors.sources.config import build_poller
+    from connectors.sources.polling import run_sources
+    from schemas.exceptions import RetryLater
+
     settings = outputs.settings
     async with (
         httpx.AsyncClient(headers={"User-Agent": settings.user_agent}) as client,
@@ -175,6 +182,8 @@ async def _run(
 
 
 def _finish(outputs: _Outputs, failed: int) -> None:
+    from streams.cli.view import LiveView
+
     if outputs.runner is not None and outputs.output != "-":
         LiveView(outputs.console).summary(outputs.runner.stats)
     if failed:
@@ -256,6 +265,8 @@ def sources(
     speakers: Path | None = _SPEAKERS,
 ) -> None:
     """Poll every source of a YAML list; one failing source never stops the others."""
+    from connectors.sources.config import load_sources
+
     settings = _settings(db=db, broker=broker, speakers=speakers)
     specs = load_sources(path)
     outputs = _Outputs(settings, output, db, no_db, broker)
@@ -282,6 +293,9 @@ def stdin(
     speakers: Path | None = _SPEAKERS,
 ) -> None:
     """Read entries from standard input: JSON lines (one entry object each) or live-blog text."""
+    from connectors.sources.cursor import CursorFile
+    from streams.core.timefmt import resolve_zone
+
     if fmt not in ("auto", "jsonl", "text"):
         fail("--format is auto, jsonl or text")
     if order not in ("oldest-first", "newest-first"):
@@ -308,6 +322,9 @@ async def _stdin(
     outputs: _Outputs,
     store: CursorFile | None,
 ) -> None:
+    from connectors.sources.push import PushIngest, TextStream, entries_from_json, entries_from_text
+    from schemas.exceptions import LiveblogError
+
     async with outputs.emitter() as emit:
         ingest = PushIngest(outputs.settings, emit, store=store, timezone=tz)
         stream = TextStream(day=day)
@@ -351,6 +368,8 @@ def push(
     speakers: Path | None = _SPEAKERS,
 ) -> None:
     """Serve `POST /ingest/{blog_id}` (bearer LIVEBLOG_API_TOKEN) into the pipeline."""
+    from connectors.sources.cursor import CursorFile
+
     settings = _settings(db=db, broker=broker, speakers=speakers)
     if settings.api_token is None:
         fail("set LIVEBLOG_API_TOKEN: push ingest needs a bearer token")
@@ -364,7 +383,7 @@ async def _serve(
 ) -> None:
     from aiohttp import web
 
-    from connectors.sources.push import ingest_app
+    from connectors.sources.push import PushIngest, ingest_app
 
     async with outputs.emitter() as emit:
         ingest = PushIngest(outputs.settings, emit, store=store, timezone=tz)
@@ -379,6 +398,10 @@ async def _serve(
 
 
 def _spec(**fields: Any) -> SourceSpec:
+    from connectors.sources.config import SourceSpec
+    from schemas.exceptions import ConfigError
+    from streams.core.timefmt import resolve_zone
+
     try:
         spec = SourceSpec.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValueError as exc:
@@ -389,6 +412,12 @@ def _spec(**fields: Any) -> SourceSpec:
 
 
 async def _explain(spec: SourceSpec, settings: Settings) -> None:
+    import httpx
+
+    from connectors.sources.config import build_poller
+    from streams.core.clock import system_clock
+    from streams.core.timefmt import resolve_zone
+
     async with httpx.AsyncClient() as client:
         poller: HttpPoller = build_poller(spec, client=client, settings=settings)
         from connectors.sources.http.fetch import fetch

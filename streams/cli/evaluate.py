@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from streams.cli.shared import fail
-from streams.pipeline.evaluation import score
+
+if TYPE_CHECKING:
+    pass
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +25,8 @@ def evaluate(
     min_f1: float | None = typer.Option(None, help="exit 1 below this quote-speaker F1"),
 ) -> None:
     """Score entries, speakers and quote attribution; same figures as the shared score.py."""
+    from streams.pipeline.evaluation import score
+
     try:
         gold_data = json.loads(gold.read_text(encoding="utf-8"))
         lines = predicted.read_text(encoding="utf-8").splitlines()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 
-from streams.core.logging import configure_logging
-from streams.core.settings import Settings
+if TYPE_CHECKING:
+    from streams.core.settings import Settings
+
 
 __all__ = ["err_console", "fail", "start"]
 
@@ -24,6 +25,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def start(**overrides: object) -> Settings:
     """The settings object of this run (environment, then flags), with logging configured."""
+    from streams.core.logging import configure_logging
+    from streams.core.settings import Settings
+
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     configure_logging(settings.log_level, settings.log_format)
     return settings

@@ -12,27 +12,22 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
 
-from connectors.sinks.delivery import redact
-from schemas.events import DeadLetter, RawEntry, Subscription
-from schemas.exceptions import ConfigError, FilterSyntaxError
-from streams.alerts.filters import compile_filter
-from streams.alerts.subscriptions import (
-    SqliteSubscriptions,
-    load_subscriptions,
-    validate_subscription,
-)
-from streams.attribution.memory import SpeakerMemory
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from schemas.events import DeadLetter, RawEntry, Subscription
+    from schemas.exceptions import FilterSyntaxError
+    from streams.attribution.memory import SpeakerMemory
+    from streams.core.settings import Settings
+    from streams.runtime.embedded.runner import RunStats, Sink
+
+from rich.console import Console
+
 from streams.cli.shared import err_console, fail, start
-from streams.core.clock import system_clock
-from streams.core.settings import Settings
-from streams.runtime.embedded.live import LiveOptions, LiveSession, serve_forever
-from streams.runtime.embedded.runner import RunStats, Sink
 
 __all__ = ["register", "run_replay_live"]
 
@@ -66,6 +61,10 @@ def add(
     broker: str | None = _BROKER,
 ) -> None:
     """Add or replace a subscription."""
+    from schemas.exceptions import FilterSyntaxError
+    from streams.alerts.subscriptions import SqliteSubscriptions, validate_subscription
+    from streams.core.clock import system_clock
+
     settings = start(db=db, broker=broker)
     try:
         sub = validate_subscription(
@@ -91,6 +90,11 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="one JSON object per line"),
 ) -> None:
     """List the subscriptions (notify URLs redacted)."""
+    from rich.table import Table
+
+    from connectors.sinks.delivery import redact
+    from streams.alerts.subscriptions import SqliteSubscriptions
+
     settings = start(db=db)
     store = SqliteSubscriptions(settings.db)
     try:
@@ -119,6 +123,8 @@ def remove(
     broker: str | None = _BROKER,
 ) -> None:
     """Remove a subscription."""
+    from streams.alerts.subscriptions import SqliteSubscriptions
+
     settings = start(db=db, broker=broker)
     if broker is not None:
         asyncio.run(_publish(settings, subscription_id, None))
@@ -145,6 +151,9 @@ async def _publish(settings: Settings, subscription_id: str, sub: Subscription |
 @subscribe_app.command("check")
 def check(filter_: str = typer.Argument(..., metavar="FILTER")) -> None:
     """Check a filter: prints its parsed form, or the error with its position."""
+    from schemas.exceptions import FilterSyntaxError
+    from streams.alerts.filters import compile_filter
+
     try:
         compiled = compile_filter(filter_)
     except FilterSyntaxError as exc:
@@ -159,6 +168,8 @@ def serve(
     port: int | None = typer.Option(None, help="port (default 6066)"),
 ) -> None:
     """Serve the live page, feeds and API over a database that `replay` or `sink` fill."""
+    from streams.web.live import serve_forever
+
     settings = start(db=db, web_host=host, web_port=port)
 
     def serving(bound: int) -> None:
@@ -183,6 +194,11 @@ def run_replay_live(
     db: str | None,
 ) -> RunStats:
     """The replay with subscriptions, alert lines and/or the web app (embedded mode)."""
+    from schemas.exceptions import ConfigError
+    from streams.alerts.subscriptions import load_subscriptions
+    from streams.runtime.embedded.runner import RunStats
+    from streams.web.live import LiveOptions, LiveSession
+
     subs = load_subscriptions(subscriptions) if subscriptions else []
     if alerts == "-" and any(getattr(s, "stream", None) is sys.stdout for s in sinks):
         raise ConfigError("--alerts - and --output - cannot both use stdout")

@@ -14,20 +14,21 @@ import sys
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
-from rich.text import Text
 
-from connectors.kafka_admin import ensure_topics
-from schemas.events import Alert, DeadLetter, EnrichedEntry, Quote, RawEntry, SpeakerRef
-from streams.attribution.memory import fold, load_knowledge
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from rich.text import Text
+
+    from schemas.events import DeadLetter, RawEntry, SpeakerRef
+    from streams.core.settings import Settings
+    from streams.core.topics import TopicKind
+
+from rich.console import Console
+
 from streams.cli.shared import err_console, fail, start
-from streams.core.metrics import Metrics, stdlib_logging_config
-from streams.core.settings import Settings
-from streams.core.topics import TopicKind
 
 __all__ = ["register", "replay_to_kafka", "speaker_matches"]
 
@@ -86,6 +87,10 @@ def worker(
     Several workers with the same app id share the partitions; a blog's speaker memory lives in
     a changelog-backed table, so a restarted or rebalanced worker carries on where it stopped.
     """
+    from connectors.kafka_admin import ensure_topics
+    from streams.attribution.memory import load_knowledge
+    from streams.core.metrics import stdlib_logging_config
+
     settings = _settings(
         broker=broker,
         prefix=prefix,
@@ -152,7 +157,9 @@ def sink(
 
 
 async def _sink(settings: Settings, until_idle: float | None) -> None:
+    from connectors.kafka_admin import ensure_topics
     from connectors.sinks.consumer_sink import TopicSink, open_sink
+    from streams.core.metrics import Metrics
 
     await ensure_topics(settings)
     metrics = Metrics()
@@ -192,6 +199,8 @@ class TailKind(StrEnum):
 
 def speaker_matches(wanted: str, ref: SpeakerRef | None) -> bool:
     """`--speaker NAME`: the speaker's id, or every word of NAME in their name (folded)."""
+    from streams.attribution.memory import fold
+
     if ref is None:
         return False
     key = fold(wanted)
@@ -201,6 +210,8 @@ def speaker_matches(wanted: str, ref: SpeakerRef | None) -> bool:
 
 
 def _speakers_of(record: BaseModel) -> list[SpeakerRef | None]:
+    from schemas.events import Alert, EnrichedEntry, Quote
+
     if isinstance(record, Quote | Alert):
         return [record.speaker]
     if isinstance(record, EnrichedEntry):
@@ -280,6 +291,10 @@ async def _tail(
 
 
 def _readable(record: BaseModel) -> Text:
+    from rich.text import Text
+
+    from schemas.events import Alert, EnrichedEntry, Quote
+
     when = getattr(record, "published_at", None)
     line = Text(when.strftime("%H:%M ") if when else "--:-- ", style="bold")
     if isinstance(record, Quote):
@@ -321,6 +336,7 @@ async def _produce(
     delays: list[float] | None,
     loop: bool,
 ) -> None:
+    from connectors.kafka_admin import ensure_topics
     from connectors.sources.kafka_producer import raw_entry_producer
 
     await ensure_topics(settings)

@@ -15,7 +15,7 @@ from connectors.sinks.sqlite import SqliteSink
 from schemas.events import Alert, Subscription
 from streams.core.clock import fixed_clock
 from streams.core.settings import Settings
-from streams.runtime.embedded.live import LiveOptions, LiveSession
+from streams.web.live import LiveOptions, LiveSession
 from tests.conftest import free_port
 from tests.test_streams.livedata import NOW, items, write_blog
 

@@ -34,7 +34,9 @@ from streams.attribution.memory import SpeakerMemory
 from streams.core.clock import Clock, system_clock
 from streams.core.settings import Settings
 from streams.runtime.embedded.runner import EmbeddedRunner, RunStats, Sink
-from streams.web import Notifier, WebContext, build_app, running
+from streams.web.app import build_app, running
+from streams.web.context import WebContext
+from streams.web.notifier import Notifier
 
 __all__ = ["LiveOptions", "LiveSession", "serve_forever"]
 

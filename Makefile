@@ -54,9 +54,10 @@ postgres-stop:
 
 check: test
 
-## bench: stage throughput against a JSON decode/encode baseline
+## bench: stage throughput against a JSON decode/encode baseline; `liveblog --help` start-up time
 bench: $(STAMP)
 	$(BIN)/python -m bench pipeline
+	$(BIN)/python -m bench cli
 
 ## bench-kafka: worker vs a passthrough Faust agent through the local broker (throughput, p50/p99)
 bench-kafka: $(STAMP)

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from schemas.events import Alert, EnrichedEntry, Quote
 from schemas.exceptions import SinkError
 from streams.alerts.directory import SpeakerDirectory
+from streams.core.sqlite import open_sqlite
 
 __all__ = ["FeedEvent", "FeedKind", "FeedLog", "FeedSink"]
 
@@ -51,13 +52,7 @@ class FeedLog:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        try:
-            self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            with self.conn:
-                self.conn.execute(_DDL)
-        except sqlite3.Error as exc:
-            raise SinkError(f"{self.path}: cannot open the feed log: {exc}") from exc
+        self.conn = open_sqlite(self.path, [_DDL], what="the feed log", check_same_thread=False)
 
     def append(
         self, rows: Sequence[tuple[FeedKind, str, str, frozenset[str], str | None, str]]

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from connectors.sinks.rows import INDEXES, INTEGER_COLUMNS, REAL_COLUMNS, TABLES, group
 from schemas.events import EnrichedEntry
 from schemas.exceptions import SinkError
+from streams.core.sqlite import open_sqlite
 
 __all__ = ["SqliteSink"]
 
@@ -37,17 +38,12 @@ class SqliteSink:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        try:
-            self.conn = sqlite3.connect(self.path, timeout=30)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            with self.conn:
-                for table in TABLES:
-                    self.conn.execute(_ddl(table))
-                for index in INDEXES:
-                    self.conn.execute(index)
-        except sqlite3.Error as exc:
-            raise SinkError(f"{self.path}: cannot open SQLite database: {exc}") from exc
+        self.conn = open_sqlite(
+            self.path,
+            [*(_ddl(table) for table in TABLES), *INDEXES],
+            what="SQLite database",
+            synchronous="NORMAL",
+        )
 
     def write(self, records: Sequence[BaseModel]) -> None:
         """Upsert a batch of records in one transaction."""

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from schemas.events import Subscription
 from schemas.exceptions import ConfigError, FilterSyntaxError, SinkError
 from streams.alerts.filters import compile_filter
+from streams.core.sqlite import open_sqlite
 
 __all__ = [
     "MAX_SUBSCRIPTIONS_FILE_BYTES",
@@ -90,21 +91,18 @@ def load_subscriptions(path: Path) -> list[Subscription]:
     return list(out.values())
 
 
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS subscriptions "
+    "(id TEXT, filter TEXT, notify TEXT, created_at TEXT, PRIMARY KEY (id))"
+)
+
+
 class SqliteSubscriptions:
     """The `subscriptions` table of a SQLite database (the sink's file in embedded mode)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        try:
-            self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            with self.conn:
-                self.conn.execute(
-                    "CREATE TABLE IF NOT EXISTS subscriptions "
-                    "(id TEXT, filter TEXT, notify TEXT, created_at TEXT, PRIMARY KEY (id))"
-                )
-        except sqlite3.Error as exc:
-            raise SinkError(f"{self.path}: cannot open subscriptions: {exc}") from exc
+        self.conn = open_sqlite(self.path, [_DDL], what="subscriptions", check_same_thread=False)
 
     def put(self, subscription: Subscription) -> None:
         """Insert or replace one subscription."""

@@ -1,4 +1,8 @@
-"""Text as the filters see it: folded, with every character mapped back to the original.
+"""Text folding, the one accent fold of the code base, and text as the filters see it: folded,
+with every character mapped back to the original.
+
+`fold` is how names are compared (speaker memory, the gold-label scorer); `fold_text` and
+`normalize_term` are how filters and the speaker directory see words.
 
 Words match case-insensitively, without accents, with typographic apostrophes and runs of
 whitespace made plain. A text is looked at in two forms: `split` keeps hyphens (so `fire` is
@@ -11,21 +15,40 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-__all__ = ["Folded", "fold_text", "is_word_char", "normalize_term", "term_forms"]
+__all__ = [
+    "Folded",
+    "fold",
+    "fold_text",
+    "is_word_char",
+    "normalize_term",
+    "strip_accents",
+    "term_forms",
+]
 
 _APOSTROPHES = frozenset("’‘ʼ′`")
 #: hyphens that join the parts of one word; en and em dashes separate words instead
 _HYPHENS = frozenset("-‐‑")
 
 
+def strip_accents(text: str) -> str:
+    """`text` without its combining marks ("Guterres" for "Gutérres"), case and spaces kept."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=8192)
+def fold(text: str) -> str:
+    """Lower case without accents, trimmed: the key names and gold labels are compared by."""
+    return strip_accents(text).lower().strip()
+
+
 @cache
 def _fold_char(ch: str) -> str:
     if ch in _APOSTROPHES:
         return "'"
-    decomposed = unicodedata.normalize("NFKD", ch)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return strip_accents(ch).casefold()
 
 
 def is_word_char(ch: str) -> bool:

@@ -6,6 +6,8 @@ same output for the same input.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.events import EnrichedEntry, RawEntry
@@ -16,7 +18,11 @@ from streams.core.models import ParseState
 from streams.pipeline.enrich import enrich
 from streams.pipeline.parse import parse
 
-__all__ = ["BlogState", "process"]
+__all__ = ["BlogState", "Extra", "process"]
+
+#: a per-entry step after the stages (matching subscriptions, say) that yields more records; both
+#: runtimes take a list of them
+Extra = Callable[[EnrichedEntry], Sequence[BaseModel]]
 
 
 class BlogState(BaseModel):

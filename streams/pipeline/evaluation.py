@@ -8,21 +8,17 @@ headline figure is the quote-speaker F1.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
+
+from streams.core.text import fold
 
 __all__ = ["score"]
 
 _QUOTE_CHARS = "\"'“”„‟‘’‚‛«»‹›`´"
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-
-
 def _norm(text: str) -> str:
-    text = "".join(" " if ch in _QUOTE_CHARS else ch for ch in _fold(text))
+    text = "".join(" " if ch in _QUOTE_CHARS else ch for ch in fold(text))
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
@@ -31,7 +27,7 @@ def _surname(speaker: Any) -> str | None:
         speaker = speaker.get("name") or speaker.get("id")
     if not speaker:
         return None
-    tokens = re.findall(r"[a-z]+", _fold(str(speaker)))
+    tokens = re.findall(r"[a-z]+", fold(str(speaker)))
     return tokens[-1] if tokens else None
 
 

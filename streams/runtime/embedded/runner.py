@@ -20,15 +20,12 @@ from schemas.exceptions import StageError
 from streams.attribution.memory import SpeakerMemory
 from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE
 from streams.core.clock import Clock, system_clock
-from streams.pipeline.chain import BlogState, process
+from streams.pipeline.chain import BlogState, Extra, process
 from streams.pipeline.deadletter import dead_letter
 
 __all__ = ["EmbeddedRunner", "RunStats", "Sink"]
 
 log = structlog.get_logger(__name__)
-
-#: a per-entry step after the stages (matching subscriptions, say) that yields more records
-Extra = Callable[[EnrichedEntry], Sequence[BaseModel]]
 
 
 class Sink(Protocol):

@@ -20,8 +20,9 @@ from streams.core.clock import Clock, system_clock
 from streams.core.metrics import Metrics
 from streams.core.settings import Settings
 from streams.core.topics import TOPIC_KINDS, TopicKind, TopicNames, bootstrap_servers
+from streams.pipeline.chain import Extra
 from streams.runtime.kafka.offsets import FaustPositions
-from streams.runtime.kafka.worker import Extra, RecordHandler, register
+from streams.runtime.kafka.worker import RecordHandler, register
 
 __all__ = ["STATE_TABLE", "Plugin", "Runtime", "create_app", "faust_app"]
 

@@ -32,7 +32,7 @@ from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE
 from streams.core.clock import Clock, system_clock
 from streams.core.metrics import Metrics
 from streams.core.topics import TopicKind
-from streams.pipeline.chain import BlogState, process
+from streams.pipeline.chain import BlogState, Extra, process
 from streams.pipeline.deadletter import dead_letter
 from streams.runtime.kafka.inflight import InFlight
 from streams.runtime.kafka.offsets import FaustPositions, OffsetCursor
@@ -40,7 +40,6 @@ from streams.runtime.kafka.offsets import FaustPositions, OffsetCursor
 __all__ = [
     "AGENT_NAME",
     "BlogCheckpoint",
-    "Extra",
     "Outcome",
     "Output",
     "RecordHandler",
@@ -52,9 +51,6 @@ log = structlog.get_logger(__name__)
 AGENT_NAME = "liveblog.process_raw"
 #: seconds between two checks for a finished rebalance (`register`'s rewind)
 REWIND_INTERVAL = 0.5
-
-#: a per-entry step after the stages (matching subscriptions, say), as in the embedded runner
-Extra = Callable[[EnrichedEntry], Sequence[BaseModel]]
 
 
 class BlogCheckpoint(BaseModel):

@@ -123,6 +123,13 @@ class InFlight:
     def _finalize(self, item: Pending) -> None:
         if item.checkpoint is not None:
             key, value = item.checkpoint
+            # Not `table[key] = value`: `Table.__setitem__` (`on_key_set`, `partition_for_key`)
+            # takes the changelog partition from `current_event()` and raises "Cannot modify
+            # table key from outside of stream iteration" without one (faust-streaming/faust#300,
+            # #497). This runs on the delivery task, after the agent moved on, where the current
+            # event is missing or another record's; so the store and the changelog are written
+            # with the source record's own partition through `Collection.data` and the public
+            # `Collection.send_changelog(partition, key, value)`.
             self.table.data[key] = value
             self.table.send_changelog(item.partition, key, value)
             if self.latest.get(key) is value:

@@ -99,7 +99,11 @@ class FaustPositions:
         return int(earliest.get(tp) or 0)
 
     def settled_generation(self) -> int | None:
-        """The consumer generation once its rebalance (and table recovery) is over, else None."""
+        """The consumer generation once its rebalance (and table recovery) is over, else None.
+
+        `App.rebalancing` is public (`faust.types.app.AppT`); it is read once per rebalance end
+        (`worker.RebalanceEnded`), not polled, to skip an end that a new rebalance overtook.
+        """
         if getattr(self.app, "rebalancing", False):
             return None
         return self.generation()
@@ -112,8 +116,15 @@ class FaustPositions:
         )
 
     def committed(self, tp: Any) -> int | None:
-        """The group's committed offset Faust sought to on assignment (None for none or 0)."""
-        found = getattr(self.app.consumer, "_committed_offset", {}).get(tp)
+        """The group's committed offset Faust sought to on assignment (None for none or 0).
+
+        Read from Faust's private `Consumer._committed_offset` on purpose: it is the offset Faust
+        itself sought to in `perform_seek` and below which `Consumer.ack` ignores acks, so the
+        guard agrees with Faust about where the partition resumes. Faust has no public getter;
+        asking the broker (aiokafka `committed()`) costs a round trip per partition and can
+        disagree with it during a rebalance. `test_faust_internals.py` fails if it disappears.
+        """
+        found = self.app.consumer._committed_offset.get(tp)
         return int(found) if found else None
 
     async def seek(self, tp: Any, offset: int) -> None:

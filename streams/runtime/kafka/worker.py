@@ -16,12 +16,14 @@ it was written.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 from aiokafka.errors import KafkaError
+from faust.sensors import Sensor
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.codec import MAX_RECORD_BYTES, decode, encode
@@ -49,8 +51,26 @@ __all__ = [
 log = structlog.get_logger(__name__)
 
 AGENT_NAME = "liveblog.process_raw"
-#: seconds between two checks for a finished rebalance (`register`'s rewind)
-REWIND_INTERVAL = 0.5
+#: seconds before a rewind that failed while the assignment stayed the same is tried again
+REWIND_RETRY = 0.5
+
+
+class RebalanceEnded(Sensor):
+    """Sets `event` each time a rebalance is fully over, recovery included.
+
+    `Sensor.on_rebalance_end` is Faust's public hook for that moment: `App.on_rebalance_end` calls
+    it after the recovery sought the stream partitions to their committed offsets and resumed the
+    flow (`faust/tables/recovery.py`). The signal `App.on_rebalance_complete` is not used because
+    it is sent before that seek and resume, so a seek made on it would run before Faust's own and
+    before the flow resumes (see faust-streaming/faust#216 and PR #217 on that ordering).
+    """
+
+    def __init__(self, event: asyncio.Event) -> None:
+        super().__init__()
+        self.event = event
+
+    def on_rebalance_end(self, app: Any, state: Any) -> None:
+        self.event.set()
 
 
 class BlogCheckpoint(BaseModel):
@@ -242,6 +262,7 @@ def register(
     cursor = OffsetCursor()
     source_topic: str | None = getattr(source, "get_topic_name", lambda: None)()
     rewound: dict[str, int | None] = {"generation": None}
+    settled = asyncio.Event()
 
     async def admit(event: Any, inflight: InFlight) -> bool:
         """Whether to process the event; on a hole in the offsets, seek back to it."""
@@ -265,7 +286,13 @@ def register(
             metrics.gaps.inc()
             log.warning("records skipped by the consumer, seeking back", expected=expected)
             await positions.seek(tp, expected)
-        # released, not acknowledged: its offset stays uncommitted until it is processed
+        # Released, not acknowledged: its offset stays uncommitted until it is processed. Faust
+        # has no public "release without commit": `Event.ack()` would add the offset to the
+        # committable ones, and a message neither acked nor flagged stays in the consumer's
+        # unacked set, which `Consumer.wait_empty()` waits on at the next rebalance forever (the
+        # hang of faust-streaming/faust#133, robinhood/faust#402; manual acks around rebalances:
+        # faust-streaming/faust#527). Setting the flag lets `_clean_unacked_messages` drop it
+        # without committing its offset. tests/.../test_faust_internals.py pins this behaviour.
         message.acked = True
         return False
 
@@ -300,6 +327,8 @@ def register(
             log.warning("seek after rebalance failed", error=str(exc))
             if positions.generation() == generation:
                 rewound["generation"] = None
+                await asyncio.sleep(REWIND_RETRY)
+                settled.set()
 
     async def process_raw(stream: Any) -> AsyncIterator[dict[str, Any]]:
         inflight = InFlight(table, metrics, on_error=app.crash)
@@ -337,5 +366,14 @@ def register(
             structlog.contextvars.clear_contextvars()
 
     if positions is not None and source_topic is not None:
-        app.timer(REWIND_INTERVAL, name=f"{AGENT_NAME}.rewind")(rewind_after_rebalance)
+        # woken by Faust at the end of each rebalance rather than polling `app.rebalancing`
+        app.sensors.add(RebalanceEnded(settled))
+
+        async def rewind_on_rebalance_end() -> None:
+            while True:
+                await settled.wait()
+                settled.clear()
+                await rewind_after_rebalance()
+
+        app.task(rewind_on_rebalance_end)
     return app.agent(source, name=AGENT_NAME)(process_raw)

@@ -9,9 +9,11 @@ short form of `liveblog connect sources sources.yaml`.
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import json
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date as date_type
@@ -126,12 +128,6 @@ class _Outputs:
         )
 
 
-def _settings(
-    *, db: str | None, broker: str | None, speakers: Path | None, interval: float | None = None
-) -> Settings:
-    return start(db=db, broker=broker, speakers_file=speakers, poll_interval=interval)
-
-
 def _state(settings: Settings, state: Path | None, name: str, once: bool) -> CursorFile | None:
     from connectors.sources.cursor import CursorFile
 
@@ -190,6 +186,40 @@ def _finish(outputs: _Outputs, failed: int) -> None:
         fail(f"{failed} source(s) could not be read")
 
 
+@dataclass(frozen=True, slots=True)
+class _Common:
+    """The options every `connect` command takes: where the entries go, the cursor, the people."""
+
+    output: str | None
+    db: str | None
+    no_db: bool
+    state: Path | None
+    broker: str | None
+    speakers: Path | None
+
+    def start(self, interval: float | None = None) -> Settings:
+        """This run's settings (environment, then these flags), logging configured."""
+        return start(
+            db=self.db, broker=self.broker, speakers_file=self.speakers, poll_interval=interval
+        )
+
+    def outputs(self, settings: Settings) -> _Outputs:
+        return _Outputs(settings, self.output, self.db, self.no_db, self.broker)
+
+    def poll(
+        self,
+        specs: list[SourceSpec],
+        settings: Settings,
+        *,
+        name: str,
+        once: bool,
+    ) -> None:
+        """The run of the polling commands: poll, print the summary, fail on failed sources."""
+        outputs = self.outputs(settings)
+        store = _state(settings, self.state, name, once)
+        _finish(outputs, asyncio.run(_run(specs, outputs, once=once, store=store)))
+
+
 _BLOG = typer.Option(..., "--blog", help="blog id the entries belong to")
 _INTERVAL = typer.Option(None, help="seconds between polls (default LIVEBLOG_POLL_INTERVAL)")
 _ONCE = typer.Option(False, "--once", help="poll once, process, and exit")
@@ -200,82 +230,98 @@ _NO_DB = typer.Option(False, "--no-db", help="do not write the database")
 _STATE = typer.Option(None, help="cursor file (default: LIVEBLOG_CURSOR_DIR/<blog>.json)")
 _BROKER = typer.Option(None, help="produce raw entries to this Kafka broker instead")
 _SPEAKERS = typer.Option(None, help="optional YAML knowledge file of people")
+#: (name, type, option) of the `_Common` options, in the order `--help` lists them
+_COMMON_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
+    ("output", str | None, _OUTPUT),
+    ("db", str | None, _DB),
+    ("no_db", bool, _NO_DB),
+    ("state", Path | None, _STATE),
+    ("broker", str | None, _BROKER),
+    ("speakers", Path | None, _SPEAKERS),
+)
 
 
-@app.command("http")
+def _command(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a `connect` command whose `common: _Common` parameter stands for the shared
+    options: Typer sees them as ordinary options after the command's own."""
+
+    def decorate(fn: Callable[..., None]) -> Callable[..., None]:
+        sig = inspect.signature(fn, eval_str=True)
+        own = [p for p in sig.parameters.values() if p.name != "common"]
+        shared = [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=kind)
+            for n, kind, opt in _COMMON_OPTIONS
+        ]
+
+        @functools.wraps(fn)
+        def command(**kwargs: Any) -> None:
+            common = _Common(**{n: kwargs.pop(n) for n, _, _ in _COMMON_OPTIONS})
+            fn(common=common, **kwargs)
+
+        command.__signature__ = sig.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+        command.__annotations__ = {
+            **{p.name: p.annotation for p in own},
+            **{n: kind for n, kind, _ in _COMMON_OPTIONS},
+            "return": None,
+        }
+        app.command(name)(command)
+        return fn
+
+    return decorate
+
+
+@_command("http")
 def http(
+    common: _Common,
     url: str = typer.Argument(..., help="the live-blog page"),
     blog: str = _BLOG,
     interval: float | None = _INTERVAL,
     profile: str | None = typer.Option(None, help="CSS profile: a built-in name or a YAML file"),
     once: bool = _ONCE,
     tz: str | None = _TZ,
-    output: str | None = _OUTPUT,
-    db: str | None = _DB,
-    no_db: bool = _NO_DB,
-    state: Path | None = _STATE,
-    broker: str | None = _BROKER,
-    speakers: Path | None = _SPEAKERS,
     explain: bool = typer.Option(
         False, "--explain", help="print what was extracted and from where, as JSON, and exit"
     ),
 ) -> None:
     """Poll a live-blog page (JSON-LD, common markups or a CSS profile)."""
     spec = _spec(url=url, blog=blog, kind="http", interval=interval, profile=profile, tz=tz)
-    settings = _settings(db=db, broker=broker, speakers=speakers, interval=interval)
+    settings = common.start(interval)
     if explain:
         asyncio.run(_explain(spec, settings))
         return
-    outputs = _Outputs(settings, output, db, no_db, broker)
-    store = _state(settings, state, blog, once)
-    _finish(outputs, asyncio.run(_run([spec], outputs, once=once, store=store)))
+    common.poll([spec], settings, name=blog, once=once)
 
 
-@app.command("feed")
+@_command("feed")
 def feed(
+    common: _Common,
     url: str = typer.Argument(..., help="the RSS or Atom feed"),
     blog: str = _BLOG,
     interval: float | None = _INTERVAL,
     once: bool = _ONCE,
     tz: str | None = _TZ,
-    output: str | None = _OUTPUT,
-    db: str | None = _DB,
-    no_db: bool = _NO_DB,
-    state: Path | None = _STATE,
-    broker: str | None = _BROKER,
-    speakers: Path | None = _SPEAKERS,
 ) -> None:
     """Poll an RSS or Atom feed."""
     spec = _spec(url=url, blog=blog, kind="feed", interval=interval, profile=None, tz=tz)
-    settings = _settings(db=db, broker=broker, speakers=speakers, interval=interval)
-    outputs = _Outputs(settings, output, db, no_db, broker)
-    store = _state(settings, state, blog, once)
-    _finish(outputs, asyncio.run(_run([spec], outputs, once=once, store=store)))
+    common.poll([spec], common.start(interval), name=blog, once=once)
 
 
-@app.command("sources")
+@_command("sources")
 def sources(
+    common: _Common,
     path: Path = typer.Argument(..., help="YAML list of sources"),
     once: bool = _ONCE,
-    output: str | None = _OUTPUT,
-    db: str | None = _DB,
-    no_db: bool = _NO_DB,
-    state: Path | None = _STATE,
-    broker: str | None = _BROKER,
-    speakers: Path | None = _SPEAKERS,
 ) -> None:
     """Poll every source of a YAML list; one failing source never stops the others."""
     from connectors.sources.config import load_sources
 
-    settings = _settings(db=db, broker=broker, speakers=speakers)
-    specs = load_sources(path)
-    outputs = _Outputs(settings, output, db, no_db, broker)
-    store = _state(settings, state, f"sources-{path.stem}", once)
-    _finish(outputs, asyncio.run(_run(specs, outputs, once=once, store=store)))
+    settings = common.start()
+    common.poll(load_sources(path), settings, name=f"sources-{path.stem}", once=once)
 
 
-@app.command("stdin")
+@_command("stdin")
 def stdin(
+    common: _Common,
     blog: str = _BLOG,
     fmt: str = typer.Option("auto", "--format", help="auto, jsonl or text"),
     order: str = typer.Option(
@@ -285,12 +331,6 @@ def stdin(
     ),
     date: str | None = typer.Option(None, help="date of printed times, YYYY-MM-DD"),
     tz: str | None = _TZ,
-    output: str | None = _OUTPUT,
-    db: str | None = _DB,
-    no_db: bool = _NO_DB,
-    state: Path | None = _STATE,
-    broker: str | None = _BROKER,
-    speakers: Path | None = _SPEAKERS,
 ) -> None:
     """Read entries from standard input: JSON lines (one entry object each) or live-blog text."""
     from connectors.sources.cursor import CursorFile
@@ -306,9 +346,8 @@ def stdin(
         fail(f"--date must be YYYY-MM-DD, got {date!r}")
     if tz:
         resolve_zone(tz)
-    settings = _settings(db=db, broker=broker, speakers=speakers)
-    outputs = _Outputs(settings, output, db, no_db, broker)
-    store = CursorFile(state) if state else None
+    outputs = common.outputs(common.start())
+    store = CursorFile(common.state) if common.state else None
     asyncio.run(_stdin(blog, fmt, order == "newest-first", day, tz, outputs, store))
     _finish(outputs, 0)
 
@@ -355,26 +394,21 @@ async def _stdin(
             await ingest.accept(blog, rest, source="stdin")
 
 
-@app.command("push")
+@_command("push")
 def push(
+    common: _Common,
     host: str | None = typer.Option(None, help="address to listen on (default LIVEBLOG_WEB_HOST)"),
     port: int | None = typer.Option(None, help="port (default LIVEBLOG_WEB_PORT)"),
     tz: str | None = _TZ,
-    output: str | None = _OUTPUT,
-    db: str | None = _DB,
-    no_db: bool = _NO_DB,
-    state: Path | None = _STATE,
-    broker: str | None = _BROKER,
-    speakers: Path | None = _SPEAKERS,
 ) -> None:
     """Serve `POST /ingest/{blog_id}` (bearer LIVEBLOG_API_TOKEN) into the pipeline."""
     from connectors.sources.cursor import CursorFile
 
-    settings = _settings(db=db, broker=broker, speakers=speakers)
+    settings = common.start()
     if settings.api_token is None:
         fail("set LIVEBLOG_API_TOKEN: push ingest needs a bearer token")
-    outputs = _Outputs(settings, output, db, no_db, broker)
-    store = CursorFile(state) if state else CursorFile(settings.cursor_dir / "push.json")
+    outputs = common.outputs(settings)
+    store = CursorFile(common.state or settings.cursor_dir / "push.json")
     asyncio.run(_serve(outputs, store, host or settings.web_host, port or settings.web_port, tz))
 
 

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SEED := seeds/focus-guterres-lavrov.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck unit services kafka kafka-stop postgres postgres-stop bench bench-kafka eval clean
+.PHONY: run test check lint typecheck unit services kafka kafka-stop postgres postgres-stop bench bench-kafka eval clean train
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,8 @@ test: $(STAMP) lint typecheck services
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check schemas streams connectors tests bench
-	$(BIN)/ruff format --check schemas streams connectors tests bench
+	$(BIN)/ruff check schemas streams connectors tests bench training
+	$(BIN)/ruff format --check schemas streams connectors tests bench training
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -54,9 +54,10 @@ postgres-stop:
 
 check: test
 
-## bench: stage throughput against a JSON decode/encode baseline
+## bench: stage throughput against a JSON decode/encode baseline; `liveblog --help` start-up time
 bench: $(STAMP)
 	$(BIN)/python -m bench pipeline
+	$(BIN)/python -m bench cli
 
 ## bench-kafka: worker vs a passthrough Faust agent through the local broker (throughput, p50/p99)
 bench-kafka: $(STAMP)
@@ -74,3 +75,8 @@ eval: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache liveblog.db*
+
+## train: fit the speaker ranker on every gold-labelled blog (and ../shared/eval/dev when present);
+## writes streams/attribution/model.json and the leave-one-publisher-out report
+train: $(STAMP)
+	$(BIN)/python -m training --report docs/attribution-cv.json

@@ -36,11 +36,12 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.pipeline import stream
+from connectors.kafka_admin import ensure_topics
 from schemas.codec import decode
 from schemas.events import RawEntry
-from streams.pipeline import BlogState, process
-from streams.settings import Settings
-from streams.topics import TopicKind, bootstrap_servers, ensure_topics
+from streams.core.settings import Settings
+from streams.core.topics import TopicKind, bootstrap_servers
+from streams.pipeline.chain import BlogState, process
 
 ROOT = Path(__file__).absolute().parent.parent
 CLI = str(Path(sys.executable).parent / "liveblog")
@@ -109,8 +110,8 @@ def run_passthrough() -> int:
     """The passthrough worker: every raw record forwarded unchanged to the out topic."""
     import faust
 
-    from streams.app import faust_app
-    from streams.topics import TopicNames
+    from streams.core.topics import TopicNames
+    from streams.runtime.kafka.app import faust_app
 
     settings = Settings()
     names = TopicNames.from_settings(settings)

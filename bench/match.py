@@ -19,11 +19,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connectors.files import FileSource
+from connectors.sources.files import FileSource
 from schemas.events import EnrichedEntry, Subscription
+from streams.alerts.matching import Matcher
 from streams.cli.replay import build_meta, raw_items
-from streams.embedded import EmbeddedRunner
-from streams.matching import Matcher
+from streams.runtime.embedded.runner import EmbeddedRunner
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "focus-guterres-lavrov.txt"
 NOW = datetime(2022, 4, 26, 12, 0, tzinfo=UTC)

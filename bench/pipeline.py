@@ -14,10 +14,10 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from connectors.files import BlogMeta, FileSource
+from connectors.sources.files import BlogMeta, FileSource
 from schemas.codec import decode, encode
 from schemas.events import RawEntry
-from streams.pipeline import BlogState, process
+from streams.pipeline.chain import BlogState, process
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "focus-guterres-lavrov.txt"
 NOW = datetime(2022, 4, 26, 12, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ import typer
 import yaml
 
 from streams.cli import app
-from streams.topics import bootstrap_servers
+from streams.core.topics import bootstrap_servers
 from tests.conftest import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"

@@ -25,15 +25,17 @@ from streams.attribution.memory import Person, SpeakerMemory, fold
 from streams.attribution.quotes import QuoteSpan, find_quotes, split_sentences
 from streams.attribution.tokens import Token, tokenize
 
-__all__ = ["Cue", "CueKind", "Doc", "MentionKind", "Sentence", "Mention", "read_doc"]
+__all__ = ["Cue", "CueKind", "Doc", "Mention", "MentionKind", "Sentence", "read_doc"]
 
 MentionKind = Literal["name", "surname", "role", "org", "pronoun"]
 CueKind = Literal["verb_after", "verb_before", "source", "colon"]
 
 #: lower-case particles inside names: "Ursula von der Leyen", "Mohammed bin Salman"
 _PARTICLES = frozenset(
-    ["von", "van", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "al", "el"]
-    + ["bin", "ibn", "dos", "ter", "ten", "zu", "af"]
+    [
+        *("von", "van", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le"),
+        *("al", "el", "bin", "ibn", "dos", "ter", "ten", "zu", "af"),
+    ]
 )
 #: how far (in tokens) a speech verb's subject may stand from it
 _SUBJECT_AFTER = 4
@@ -41,22 +43,29 @@ _SUBJECT_BEFORE = 8
 _CLAUSE_STOPS = frozenset([";", "(", ")", "–", "—"])
 #: words that may stand between a speech verb and its subject: "said also Lind", "sagte dann Lind"
 _FILLERS = frozenset(
-    ["also", "then", "later", "again", "now", "today", "once", "earlier", "recently", "on"]
-    + ["auch", "dann", "noch", "nun", "jetzt", "zudem", "bereits", "außerdem", "später", "damals"]
-    + ["gegenüber", "heute", "gestern", "am", "im", "zuletzt", "kürzlich", "einst", "wiederum"]
+    [
+        *("also", "then", "later", "again", "now", "today", "once", "earlier", "recently", "on"),
+        *("auch", "dann", "noch", "nun", "jetzt", "zudem", "bereits", "außerdem", "später"),
+        *("damals", "gegenüber", "heute", "gestern", "am", "im", "zuletzt", "kürzlich", "einst"),
+        "wiederum",
+    ]
 )
 #: speech verbs whose object follows them: the subject stands before ("Lind told the BBC")
 _OBJECT_VERBS = frozenset(
-    ["told", "tells", "tell", "telling", "asked", "asks", "ask", "informed", "urged", "warned"]
-    + ["reminded", "assured", "thanked", "wrote"]
+    [
+        *("told", "tells", "tell", "telling", "asked", "asks", "ask", "informed", "urged"),
+        *("warned", "reminded", "assured", "thanked", "wrote"),
+    ]
 )
 #: a mention right after these is a place or an outlet, not a speaker
 _PLACE_PREPS = frozenset(
     ["in", "from", "at", "near", "across", "outside", "inside", "aus", "nach", "bei", "im"]
 )
 _OBJECT_PREPS = frozenset(
-    ["to", "told", "with", "for", "against", "by", "about", "than", "mit", "gegenüber", "an"]
-    + ["über", "für", "gegen", "von", "vom", "zum", "zur"]
+    [
+        *("to", "told", "with", "for", "against", "by", "about", "than", "mit", "gegenüber"),
+        *("an", "über", "für", "gegen", "von", "vom", "zum", "zur"),
+    ]
 )
 #: titles that give a gender
 _TITLE_GENDER = {

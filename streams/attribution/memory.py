@@ -13,7 +13,6 @@ names (`police` for "Westshire Police"), so that "the force" finds it again.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -26,6 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from schemas.events import Speaker, SpeakerRef
 from schemas.exceptions import ConfigError
 from streams.attribution.lexicon import PARTICLES, lexicon
+from streams.core.text import fold
 
 __all__ = ["Gender", "Kind", "Person", "SpeakerMemory", "fold", "load_knowledge", "split_name"]
 
@@ -43,13 +43,6 @@ _FIRST_NAME_MIN = 75.0
 _ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 _OWNED = re.compile(r"\s(?:of|for|to|at|in)\s")
 _GENDERS: dict[str, Gender] = {"m": "m", "male": "m", "man": "m", "f": "f", "female": "f"}
-
-
-@lru_cache(maxsize=8192)
-def fold(text: str) -> str:
-    """Lower case without accents: the key names are compared by."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower().strip()
 
 
 def _slug(text: str) -> str:

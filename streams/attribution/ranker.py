@@ -167,9 +167,9 @@ def candidates(
         get(person).set("entry_speaker")
     rank = {pid: i for i, pid in enumerate(memory.salience)}
     for pid in memory.salience[:3]:
-        person = memory.persons.get(pid)
-        if person is not None:
-            get(person)
+        salient = memory.persons.get(pid)
+        if salient is not None:
+            get(salient)
     out = []
     for cand in found.values():
         person = cand.person

@@ -34,7 +34,7 @@ from streams.attribution.people import learn_gender, learn_people, learn_subject
 from streams.attribution.quotes import QuoteSpan, find_quotes
 from streams.attribution.speech import Frame, find_frames, frame_for
 from streams.attribution.tokens import Token, name_runs, tokenize
-from streams.models import ParsedEntry
+from streams.core.models import ParsedEntry
 
 __all__ = ["EntryReader", "Found", "Paragraph", "read_entry"]
 

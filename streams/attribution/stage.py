@@ -26,9 +26,10 @@ from streams.attribution.cues import Doc, read_doc
 from streams.attribution.fallback import fill_gaps
 from streams.attribution.language import detect_language, language
 from streams.attribution.memory import Person, SpeakerMemory
+from streams.attribution.methods import CONFIDENCE
 from streams.attribution.ranker import Candidate, Model, candidates, default_model, locate
 from streams.attribution.reader import EntryReader, Found, read_entry
-from streams.models import ParsedEntry
+from streams.core.models import ParsedEntry
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "Attribution", "attribute"]
 
@@ -58,14 +59,21 @@ def attribute(
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     model: Model | None = None,
     trace: Trace | None = None,
+    rules_only: bool = False,
 ) -> tuple[Attribution, SpeakerMemory]:
     """Speakers and quotes of `entry`; returns a new memory.
 
     A quote whose speaker was found with a probability below `min_confidence` keeps its method
-    and confidence but has no speaker.
+    and confidence but has no speaker. `rules_only` gives the rule reader's own picks, with the
+    fixed confidence of their method (`methods.CONFIDENCE`): the baseline the ranker is measured
+    against, and the way its mechanisms are tested one by one.
     """
     working = memory.clone()
     previous = [working.persons[p] for p in working.last_speakers if p in working.persons]
+    if rules_only:
+        reader = read_entry(entry, working)
+        fill_gaps(reader.found, reader.speakers, previous)
+        return _finish_rules(entry, reader, min_confidence), working
     salient = list(working.salience)
     texts = [entry.headline or "", *(p.text for p in entry.paragraphs)]
     lang = language(entry.language or detect_language(" ".join(texts)))
@@ -141,6 +149,35 @@ def _finish(
     mentioned = _mentioned(doc)
     result.mentioned = [p.ref() for p in mentioned]
     _remember(reader.memory, mentioned, speakers)
+    return result
+
+
+def _finish_rules(entry: ParsedEntry, reader: EntryReader, min_confidence: float) -> Attribution:
+    result = Attribution()
+    speakers = list(reader.speakers)
+    for n, found in enumerate(_without_repeats(reader.found)):
+        confidence = CONFIDENCE[found.method] if found.person is not None else 0.0
+        speaker = found.person if confidence >= min_confidence else None
+        if speaker is not None:
+            speaker.quotes += 1
+            if speaker not in speakers:
+                speakers.append(speaker)
+        result.quotes.append(
+            Quote(
+                quote_id=stable_id(entry.entry_id, n, found.text),
+                entry_id=entry.entry_id,
+                blog_id=entry.blog_id,
+                published_at=entry.published_at,
+                text=found.text,
+                speaker=speaker.ref() if speaker is not None else None,
+                kind=found.kind,
+                confidence=confidence,
+                method=found.method,
+            )
+        )
+    result.speakers = [p.ref() for p in speakers]
+    result.mentioned = [p.ref() for p in reader.resolver.mentioned]
+    _remember(reader.memory, reader.resolver.mentioned, speakers)
     return result
 
 

@@ -1,4 +1,9 @@
-"""The `liveblog` command line: one Typer app, one module per group of commands."""
+"""The `liveblog` command line: one Typer app, one module per group of commands.
+
+The command modules import only Typer, Rich and the standard library at module level; each
+command imports the stages, connectors and runtimes it needs when it runs, so `liveblog --help`
+starts fast (`python -m bench cli`).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,8 @@ import sys
 import typer
 
 from schemas.exceptions import LiveblogError
-from streams.cli import connect_cmds, evaluate, kafka_cmds, replay, schemas_cmd, subscribe_cmds
-from streams.cli._common import fail
+from streams.cli import connect, evaluate, export, replay, subscribe, worker
+from streams.cli.shared import fail
 
 __all__ = ["app", "main"]
 
@@ -21,14 +26,15 @@ app = typer.Typer(
 )
 replay.register(app)
 evaluate.register(app)
-connect_cmds.register(app)
-kafka_cmds.register(app)
-subscribe_cmds.register(app)
-app.add_typer(schemas_cmd.app, name="schemas")
+connect.register(app)
+worker.register(app)
+subscribe.register(app)
+app.add_typer(export.app, name="schemas")
 
 
 def main() -> None:
     """Console entry point: library errors become one line and a non-zero exit."""
+
     try:
         app()
     except LiveblogError as exc:

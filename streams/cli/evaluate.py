@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from streams.cli._common import fail
-from streams.evaluation import score
+from streams.cli.shared import fail
+
+if TYPE_CHECKING:
+    pass
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +27,8 @@ def evaluate(
     min_f1: float | None = typer.Option(None, help="exit 1 below this quote-speaker F1"),
 ) -> None:
     """Score entries, speakers and quote attribution; same figures as the shared score.py."""
+    from streams.pipeline.evaluation import score
+
     try:
         gold_data = json.loads(gold.read_text(encoding="utf-8"))
         lines = predicted.read_text(encoding="utf-8").splitlines()
@@ -66,8 +71,8 @@ def evaluate_set(
     as_json: bool = typer.Option(False, "--json", help="print rows and means as JSON"),
 ) -> None:
     """Replay and score every gold file's blog in one process; means per language."""
-    from streams import evalset
-    from streams.cli._common import start
+    from streams.cli import evalset
+    from streams.cli.shared import start
 
     if not (directory / "gold").is_dir():
         fail(f"{directory}: no gold/ folder (expected gold/*.json and text/)", code=2)

@@ -7,25 +7,24 @@ import itertools
 from collections.abc import Iterator
 from datetime import date as date_type
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
-from rich.progress import Progress
 
-from connectors.blocks import Block
-from connectors.files import BlogMeta, FileSource, load_sidecar
-from connectors.jsonl import JsonlSink
-from connectors.sqlite import SqliteSink
-from schemas.events import DeadLetter, RawEntry
-from schemas.exceptions import ConfigError, PayloadTooLarge
-from streams.attribution.memory import SpeakerMemory, load_knowledge
-from streams.cli._common import start
-from streams.cli.view import LiveView
-from streams.clock import system_clock
-from streams.deadletter import dead_letter
-from streams.embedded import EmbeddedRunner, Sink
-from streams.settings import Settings
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from connectors.sources.blocks import Block
+    from connectors.sources.files import BlogMeta, FileSource
+    from schemas.events import DeadLetter, RawEntry
+    from streams.attribution.memory import SpeakerMemory
+    from streams.cli.view import LiveView
+    from streams.core.settings import Settings
+    from streams.runtime.embedded.runner import EmbeddedRunner, Sink
+
+from rich.console import Console
+
+from streams.cli.shared import start
 
 __all__ = ["build_meta", "raw_items", "register"]
 
@@ -41,6 +40,9 @@ def build_meta(
     path: Path, *, blog: str | None, date: str | None, tz: str | None, order: str | None
 ) -> BlogMeta:
     """Flags first, then the sidecar file beside the seed, then defaults."""
+    from connectors.sources.files import BlogMeta, load_sidecar
+    from schemas.exceptions import ConfigError
+
     side = load_sidecar(path)
     when = date or side.get("date")
     try:
@@ -60,6 +62,9 @@ def build_meta(
 
 def raw_items(source: FileSource, blocks: list[Block]) -> Iterator[RawEntry | DeadLetter]:
     """Raw entries of the blocks; an oversized block becomes a dead letter, the rest go on."""
+    from schemas.exceptions import PayloadTooLarge
+    from streams.pipeline.deadletter import dead_letter
+
     for seq, block in enumerate(blocks):
         try:
             yield source.to_raw(block, seq)
@@ -108,6 +113,13 @@ def replay(
     serve: bool = typer.Option(False, help="serve the live page, feeds and API while replaying"),
 ) -> None:
     """Replay a saved live blog: parse, attribute and enrich each entry, then store or print it."""
+    from connectors.sinks.jsonl import JsonlSink
+    from connectors.sinks.sqlite import SqliteSink
+    from connectors.sources.files import FileSource
+    from streams.attribution.memory import SpeakerMemory, load_knowledge
+    from streams.cli.view import LiveView
+    from streams.core.clock import system_clock
+
     settings = start(db=db, speakers_file=speakers, broker=broker)
     meta = build_meta(path, blog=blog, date=date, tz=tz, order=order)
     source = FileSource(
@@ -120,7 +132,7 @@ def replay(
     )
     blocks = source.blocks()
     if broker is not None:
-        from streams.cli.kafka_cmds import replay_to_kafka
+        from streams.cli.worker import replay_to_kafka
 
         delays = _delays(blocks, speed) if speed else None
         replay_to_kafka(settings, lambda: raw_items(source, blocks), delays, loop=loop)
@@ -135,7 +147,7 @@ def replay(
         sinks.append(SqliteSink(settings.db))
     view = LiveView(console, quiet=to_stdout or len(blocks) > _PROGRESS_OVER)
     if subscriptions or alerts or serve:
-        from streams.cli.subscribe_cmds import run_replay_live
+        from streams.cli.subscribe import run_replay_live
 
         stats = run_replay_live(
             settings,
@@ -167,6 +179,10 @@ def _run(
     loop: bool,
     to_stdout: bool,
 ) -> None:
+    from rich.progress import Progress
+
+    from streams.runtime.embedded.runner import EmbeddedRunner
+
     progress = (
         Progress(console=view.console, transient=True) if view.quiet and not to_stdout else None
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
-from schemas.events import DeadLetter, EnrichedEntry
-from streams.embedded import RunStats
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from streams.runtime.embedded.runner import RunStats
+
+from rich.console import Console
 
 __all__ = ["LiveView"]
 
@@ -29,6 +30,10 @@ class LiveView:
         return self.colours[speaker_id]
 
     def __call__(self, record: BaseModel) -> None:
+        from rich.text import Text
+
+        from schemas.events import DeadLetter, EnrichedEntry
+
         if self.quiet:
             return
         if isinstance(record, DeadLetter):
@@ -58,6 +63,8 @@ class LiveView:
             self.console.print(text)
 
     def summary(self, stats: RunStats) -> None:
+        from rich.table import Table
+
         table = Table(title="Speakers", show_lines=False)
         table.add_column("speaker")
         table.add_column("quotes", justify="right")

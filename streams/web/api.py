@@ -18,12 +18,12 @@ from typing import Any
 
 from aiohttp import web
 
-from connectors.delivery import redact
-from connectors.subscriptions import validate_subscription
+from connectors.sinks.delivery import redact
 from schemas.events import Subscription
 from schemas.exceptions import ConfigError, FilterSyntaxError
-from streams.clock import system_clock
-from streams.directory import name_keys
+from streams.alerts.directory import name_keys
+from streams.alerts.subscriptions import validate_subscription
+from streams.core.clock import system_clock
 from streams.web.context import QuoteFilter, WebContext, error, json_response
 
 __all__ = ["routes"]

@@ -9,13 +9,13 @@ from typing import Any
 
 from aiohttp import web
 
-from connectors.feedlog import FeedLog
+from connectors.sinks.feedlog import FeedLog
 from schemas.events import Match, Subscription
 from schemas.exceptions import FilterSyntaxError
-from streams.directory import name_keys
-from streams.matching import Document, Matcher
-from streams.settings import Settings
-from streams.subscriptions import SubscriptionBook
+from streams.alerts.book import SubscriptionBook
+from streams.alerts.directory import name_keys
+from streams.alerts.matching import Document, Matcher
+from streams.core.settings import Settings
 from streams.web.notifier import Notifier
 
 __all__ = ["CSP", "QuoteFilter", "WebContext", "error", "json_response", "secure"]

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from connectors.feedlog import FeedEvent, FeedKind
+from connectors.sinks.feedlog import FeedEvent, FeedKind
 from streams.web.context import QuoteFilter, WebContext, error, secure
 
 __all__ = ["routes"]

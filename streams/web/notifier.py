@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sqlite3
 
-from connectors.feedlog import FeedLog
+from connectors.sinks.feedlog import FeedLog
 
 __all__ = ["Notifier"]
 

@@ -21,9 +21,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 from pydantic import BaseModel
 
-from connectors.kafka_reader import read_topic
-from streams.settings import Settings
-from streams.topics import TopicKind, bootstrap_servers
+from connectors.sinks.kafka_reader import read_topic
+from streams.core.settings import Settings
+from streams.core.topics import TopicKind, bootstrap_servers
 
 CLI = str(Path(sys.executable).parent / "liveblog")
 
@@ -227,6 +227,6 @@ async def fresh_database(dsn: str, name: str) -> AsyncIterator[str]:
 
 def rows_of(records: Sequence[BaseModel]) -> dict[str, list[tuple[Any, ...]]]:
     """The rows records map to, by table and sorted: what every SQL sink must hold."""
-    from connectors.rows import group
+    from connectors.sinks.rows import group
 
     return {table: sorted(values, key=repr) for table, values in group(records).items()}

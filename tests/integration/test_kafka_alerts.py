@@ -14,9 +14,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from connectors.kafka_admin import ensure_alert_topics, ensure_topics
+from connectors.sinks.subscriptions import publish_subscription
 from schemas.events import Alert, Subscription
-from streams.alert_agents import ensure_alert_topics, publish_subscription
-from streams.topics import ensure_topics
 from tests.conftest import SEED, free_port
 from tests.integration.kafka_support import (
     CLI,

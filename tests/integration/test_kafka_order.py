@@ -19,12 +19,12 @@ import pytest
 from aiokafka.partitioner import murmur2
 from pydantic import BaseModel
 
-from connectors.kafka_producer import raw_entry_producer
-from connectors.kafka_reader import read_topic
+from connectors.kafka_admin import ensure_topics
+from connectors.sinks.kafka_reader import read_topic
+from connectors.sources.kafka_producer import raw_entry_producer
 from schemas.events import EnrichedEntry, EntryHints, RawEntry
-from streams.embedded import EmbeddedRunner
-from streams.settings import Settings
-from streams.topics import ensure_topics
+from streams.core.settings import Settings
+from streams.runtime.embedded.runner import EmbeddedRunner
 from tests.integration.kafka_support import WorkerProcess, make_settings, wait_for_group
 
 pytestmark = pytest.mark.integration

@@ -19,12 +19,13 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from connectors.consumer_sink import TopicSink, open_sink
-from connectors.postgres import PostgresSink
-from connectors.rows import TABLES
+from connectors.kafka_admin import ensure_topics
+from connectors.sinks.consumer_sink import TopicSink, open_sink
+from connectors.sinks.postgres import PostgresSink
+from connectors.sinks.rows import TABLES
 from schemas.codec import MAX_RECORD_BYTES, encode
 from schemas.events import DeadLetter, EnrichedEntry, EntryHints, Quote, RawEntry, Speaker
-from streams.topics import bootstrap_servers, ensure_topics
+from streams.core.topics import bootstrap_servers
 from tests.conftest import ROOT, SEED
 from tests.integration.kafka_support import (
     WorkerProcess,

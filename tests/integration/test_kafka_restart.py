@@ -15,15 +15,15 @@ from typing import Any
 
 import pytest
 
-from connectors.consumer_sink import TopicSink, open_sink
-from connectors.files import FileSource
-from connectors.kafka_producer import raw_entry_producer
-from connectors.kafka_reader import read_topic
-from connectors.rows import TABLES
+from connectors.kafka_admin import ensure_topics
+from connectors.sinks.consumer_sink import TopicSink, open_sink
+from connectors.sinks.kafka_reader import read_topic
+from connectors.sinks.rows import TABLES
+from connectors.sources.files import FileSource
+from connectors.sources.kafka_producer import raw_entry_producer
 from schemas.events import EnrichedEntry, RawEntry
 from streams.cli.replay import build_meta
-from streams.settings import Settings
-from streams.topics import ensure_topics
+from streams.core.settings import Settings
 from tests.conftest import SEED
 from tests.integration.kafka_support import (
     WorkerProcess,

@@ -12,12 +12,12 @@ import asyncpg
 import pytest
 from pydantic import BaseModel
 
-from connectors.files import BlogMeta, FileSource
-from connectors.postgres import PostgresSink
-from connectors.rows import TABLES
-from connectors.sqlite import SqliteSink
+from connectors.sinks.postgres import PostgresSink
+from connectors.sinks.rows import TABLES
+from connectors.sinks.sqlite import SqliteSink
+from connectors.sources.files import BlogMeta, FileSource
 from schemas.events import DeadLetter
-from streams.embedded import EmbeddedRunner
+from streams.runtime.embedded.runner import EmbeddedRunner
 from tests.conftest import SEED
 from tests.integration.kafka_support import fresh_database
 from tests.records import entry_version

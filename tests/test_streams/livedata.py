@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connectors.files import FileSource
+from connectors.sources.files import FileSource
 from schemas.events import DeadLetter, RawEntry
 from streams.cli.replay import build_meta, raw_items
 

@@ -1,5 +1,5 @@
-"""`streams.evaluation`: speaker identity, quote precision/recall, parity with the shared scorer;
-`liveblog eval-set DIR`: a whole set replayed and scored in one process."""
+"""`streams.pipeline.evaluation`: speaker identity, quote precision/recall, parity with the
+shared scorer;`liveblog eval-set DIR`: a whole set replayed and scored in one process."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from streams.evalset import BlogScore, header_language, means
-from streams.evaluation import matched, same_speaker, score, speaker_key
+from streams.cli.evalset import BlogScore, header_language, means
+from streams.pipeline.evaluation import matched, same_speaker, score, speaker_key
 from tests.conftest import GOLD, SEED
 
 SHARED_SCORER = Path("/work/shared/eval/score.py")

@@ -8,18 +8,24 @@ from datetime import UTC, date, datetime
 from schemas.events import EntryHints, RawEntry, SpeakerRef
 from streams.attribution.memory import SpeakerMemory
 from streams.attribution.stage import Attribution, attribute
-from streams.models import ParseState
-from streams.parse import parse
+from streams.core.models import ParseState
+from streams.pipeline.parse import parse
 
 NOW = datetime(2025, 3, 12, 18, 0, tzinfo=UTC)
 _HEADLINE = re.compile(r"^## (.+)\n+")
 
 
 def run(
-    *entries: str, memory: SpeakerMemory | None = None, min_confidence: float = 0.5
+    *entries: str,
+    memory: SpeakerMemory | None = None,
+    min_confidence: float = 0.5,
+    rules_only: bool = True,
 ) -> tuple[list[Attribution], SpeakerMemory]:
     """Attribute `entries` in order as one blog; `## Text` on an entry's first line is its
-    headline. Returns each entry's attribution and the final memory."""
+    headline. Returns each entry's attribution and the final memory.
+
+    By default this is the rule reader alone (`rules_only`), whose mechanisms the table tests
+    pin one by one; the ranker that decides on top of it is tested with `rules_only=False`."""
     state = ParseState()
     memory = memory or SpeakerMemory()
     results: list[Attribution] = []
@@ -40,7 +46,9 @@ def run(
             ),
         )
         parsed, state = parse(raw, state)
-        result, memory = attribute(parsed, memory, min_confidence=min_confidence)
+        result, memory = attribute(
+            parsed, memory, min_confidence=min_confidence, rules_only=rules_only
+        )
         results.append(result)
     return results, memory
 

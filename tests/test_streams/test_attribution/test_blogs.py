@@ -2,7 +2,7 @@
 
 The seed is the blog the project was built on; the fixtures under tests/fixtures/blogs are
 invented blogs in other publishers' formats, which the attribution was not written against
-line by line. Scores come from `streams.evaluation.score`, the same figures as the shared
+line by line. Scores come from `streams.pipeline.evaluation.score`, the same figures as the shared
 scorer.
 """
 
@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from connectors.files import FileSource
+from connectors.sources.files import FileSource
 from streams.cli.replay import build_meta
-from streams.evaluation import score
-from streams.pipeline import BlogState, process
+from streams.pipeline.chain import BlogState, process
+from streams.pipeline.evaluation import score
 from tests.conftest import GOLD, ROOT, SEED
 
 BLOGS = ROOT / "tests" / "fixtures" / "blogs"

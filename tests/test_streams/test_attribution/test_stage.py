@@ -13,9 +13,9 @@ from schemas.events import EntryHints, RawEntry
 from streams.attribution.memory import SpeakerMemory, load_knowledge
 from streams.attribution.methods import CONFIDENCE
 from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE, attribute
-from streams.models import Paragraph, ParsedEntry
-from streams.pipeline import BlogState, process
-from streams.settings import Settings
+from streams.core.models import Paragraph, ParsedEntry
+from streams.core.settings import Settings
+from streams.pipeline.chain import BlogState, process
 from tests.test_streams.test_attribution.blog import NOW, run, speaker_of
 
 OKAFOR = (

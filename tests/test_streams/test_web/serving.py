@@ -7,11 +7,11 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from connectors.sqlite import SqliteSink
+from connectors.sinks.sqlite import SqliteSink
 from schemas.events import Subscription
-from streams.clock import fixed_clock
-from streams.live import LiveOptions, LiveSession
-from streams.settings import Settings
+from streams.core.clock import fixed_clock
+from streams.core.settings import Settings
+from streams.web.live import LiveOptions, LiveSession
 from tests.test_streams.livedata import NOW, items, write_blog
 
 

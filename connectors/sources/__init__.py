@@ -1,0 +1,1 @@
+"""Sources that push entries: files, live pages and feeds over HTTP, push ingest, the producer."""

@@ -1,0 +1,185 @@
+"""A parsed filter made ready for matching: its terms, its index keys and its evaluation.
+
+`compile_filter` parses once and caches. A compiled filter knows which keys must be present in a
+document for it to possibly match (`triggers`): the matcher looks only at filters whose keys the
+document has, so the cost of matching does not grow with the number of subscriptions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from schemas.exceptions import FilterSyntaxError
+from streams.alerts.filters.nodes import All, Any, Field, Node, Not, Term
+from streams.alerts.filters.parser import parse
+
+__all__ = ["CompiledFilter", "Occurrences", "View", "compile_filter", "language_key"]
+
+#: term key -> (start, end) of each place it occurs, in the original text
+Occurrences = Mapping[str, Sequence[tuple[int, int]]]
+
+# how selective an index key is, lower is better: words first, kind: last
+_RANK = {"w": 0, "p": 0, "speaker": 1, "blog": 2, "blog*": 3, "lang": 4, "kind": 5}
+
+
+def language_key(language: str | None) -> str:
+    """The primary subtag of a language code, lower case (`en-GB` -> `en`)."""
+    return (language or "").lower().replace("_", "-").split("-")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What one evaluation sees: a document, or one speaker's part of an entry."""
+
+    kind: str
+    blog_id: str
+    language: str | None
+    speakers: frozenset[str]
+    spans: tuple[tuple[int, int], ...] | None = None  # None: the whole text
+
+    def holds(self, occurrences: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The occurrences that lie inside this view."""
+        if self.spans is None:
+            return list(occurrences)
+        return [o for o in occurrences if any(s <= o[0] and o[1] <= e for s, e in self.spans)]
+
+
+def _blog_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile("".join(".*" if c == "*" else re.escape(c) for c in pattern), re.IGNORECASE)
+
+
+def _field_key(node: Field) -> str:
+    if node.name == "blog" and "*" in node.value:
+        return "blog*:" + node.value.split("*", 1)[0]
+    if node.name == "lang":
+        return "lang:" + language_key(node.value)
+    return f"{node.name}:{node.value}"
+
+
+def _rank(keys: frozenset[str]) -> tuple[int, int]:
+    return max(_RANK[k.split(":", 1)[0]] for k in keys), len(keys)
+
+
+def _triggers(node: Node) -> frozenset[str] | Not:
+    """Keys one of which a matching document must have, or the NOT that makes it unbounded."""
+    if isinstance(node, Term):
+        return frozenset({node.key})
+    if isinstance(node, Field):
+        return frozenset({_field_key(node)})
+    if isinstance(node, Not):
+        return node
+    if isinstance(node, All):
+        options = [_triggers(c) for c in node.children]
+        bounded = [o for o in options if isinstance(o, frozenset)]
+        if not bounded:
+            blocker = options[0]
+            assert isinstance(blocker, Not)
+            return blocker
+        return min(bounded, key=_rank)
+    keys: set[str] = set()
+    for child in node.children:
+        found = _triggers(child)
+        if isinstance(found, Not):
+            return found
+        keys |= found
+    return frozenset(keys)
+
+
+def _terms(node: Node, negated: bool, out: dict[str, tuple[Term, bool]]) -> None:
+    if isinstance(node, Term):
+        positive = out.get(node.key, (node, False))[1] or not negated
+        out[node.key] = (node, positive)
+    elif isinstance(node, Not):
+        _terms(node.child, not negated, out)
+    elif isinstance(node, All | Any):
+        for child in node.children:
+            _terms(child, negated, out)
+
+
+def _uses_speaker(node: Node) -> bool:
+    if isinstance(node, Field):
+        return node.name == "speaker"
+    if isinstance(node, Not):
+        return _uses_speaker(node.child)
+    if isinstance(node, All | Any):
+        return any(_uses_speaker(c) for c in node.children)
+    return False
+
+
+class CompiledFilter:
+    """One filter, parsed and checked, ready to be evaluated against views of documents."""
+
+    __slots__ = ("_blogs", "expression", "positive", "terms", "tree", "triggers", "uses_speaker")
+
+    def __init__(self, expression: str) -> None:
+        self.expression = expression
+        self.tree = parse(expression)
+        found = _triggers(self.tree)
+        if isinstance(found, Not):
+            raise FilterSyntaxError(
+                "a filter needs something it requires: an exclusion alone matches almost "
+                "everything",
+                position=found.pos,
+                expression=expression,
+            )
+        self.triggers: frozenset[str] = found
+        collected: dict[str, tuple[Term, bool]] = {}
+        _terms(self.tree, False, collected)
+        self.terms: dict[str, Term] = {key: term for key, (term, _) in collected.items()}
+        self.positive: tuple[str, ...] = tuple(k for k, (_, pos) in collected.items() if pos)
+        self.uses_speaker = _uses_speaker(self.tree)
+        self._blogs: dict[str, re.Pattern[str]] = {}
+
+    def __repr__(self) -> str:
+        return f"CompiledFilter({self.expression!r})"
+
+    def evaluate(self, view: View, occurrences: Occurrences) -> bool:
+        """Whether the filter holds for `view`, given where each term occurs in the text."""
+        return self._eval(self.tree, view, occurrences)
+
+    def matched(self, view: View, occurrences: Occurrences) -> list[tuple[str, int, int]]:
+        """The (term, start, end) of every required term found inside `view`, in text order."""
+        out: list[tuple[str, int, int]] = []
+        for key in self.positive:
+            for start, end in view.holds(occurrences.get(key, ())):
+                out.append((str(self.terms[key]), start, end))
+        out.sort(key=lambda m: (m[1], m[2]))
+        return out
+
+    def _eval(self, node: Node, view: View, occ: Occurrences) -> bool:
+        if isinstance(node, Term):
+            found = occ.get(node.key)
+            return found is not None and bool(found) and bool(view.holds(found))
+        if isinstance(node, Field):
+            return self._field(node, view)
+        if isinstance(node, Not):
+            return not self._eval(node.child, view, occ)
+        if isinstance(node, All):
+            return all(self._eval(c, view, occ) for c in node.children)
+        return any(self._eval(c, view, occ) for c in node.children)
+
+    def _field(self, node: Field, view: View) -> bool:
+        if node.name == "speaker":
+            return node.value in view.speakers
+        if node.name == "kind":
+            return view.kind == node.value
+        if node.name == "lang":
+            lang = (view.language or "").lower().replace("_", "-")
+            if "-" in node.value:
+                return lang == node.value or lang.startswith(node.value + "-")
+            return language_key(lang) == node.value
+        if "*" not in node.value:
+            return view.blog_id.lower() == node.value
+        pattern = self._blogs.get(node.value)
+        if pattern is None:
+            pattern = self._blogs[node.value] = _blog_regex(node.value)
+        return pattern.fullmatch(view.blog_id) is not None
+
+
+@lru_cache(maxsize=16384)
+def compile_filter(expression: str) -> CompiledFilter:
+    """The compiled filter of `expression` (cached: each expression is parsed once)."""
+    return CompiledFilter(expression)

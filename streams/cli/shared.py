@@ -1,0 +1,33 @@
+"""What every command shares: settings, logging, error exit."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, NoReturn
+
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from streams.core.settings import Settings
+
+
+__all__ = ["err_console", "fail", "start"]
+
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One line on stderr, then exit: no traceback for errors the user can act on."""
+    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+    sys.stderr.write(f"liveblog: error: {first}\n")
+    sys.exit(code)
+
+
+def start(**overrides: object) -> Settings:
+    """The settings object of this run (environment, then flags), with logging configured."""
+    from streams.core.logging import configure_logging
+    from streams.core.settings import Settings
+
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    configure_logging(settings.log_level, settings.log_format)
+    return settings

@@ -1,0 +1,307 @@
+"""Kafka mode of subscriptions and alerts: a plugin of the Faust app (`create_app(plugins=...)`).
+
+- Subscriptions live on the compacted topic `PREFIX.subscriptions` (key: subscription id, value:
+  the `Subscription` JSON, a tombstone deletes). Every worker follows the whole topic with its
+  own group-less consumer, so each one sees every change within a second, without a restart.
+- The match agent reads the entries topic and sends each hit as a candidate alert to
+  `PREFIX.alert-candidates`, keyed by subscription id.
+- The admit agent reads the candidates (one subscription is always on one partition) and keeps
+  each subscription's dedup and throttle state in the changelog-backed Faust table
+  `alert-state`; admitted alerts and digests go to the alerts topic. A timer sends a tick for
+  subscriptions whose throttle window has folded alerts, so their digest goes out in time.
+- The delivery agent reads the alerts topic and hands each alert to the `Delivery` worker; a
+  target that keeps failing sends the alert to the dead-letter topic with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from connectors.kafka_admin import ensure_alert_topics, partition_count
+from connectors.sinks.delivery import Delivery
+from connectors.sinks.subscriptions import KafkaBook
+from schemas.codec import decode, encode
+from schemas.events import Alert, DeadLetter, EnrichedEntry, Speaker, Subscription
+from schemas.exceptions import LiveblogError, SchemaError
+from streams.alerts.directory import SpeakerDirectory
+from streams.alerts.matching import Matcher
+from streams.alerts.policy import AlertPolicy, SubscriptionState, admit, alert_for, due
+from streams.core.clock import Clock, system_clock
+from streams.core.settings import Settings
+from streams.core.topics import alert_topics, bootstrap_servers
+
+__all__ = [
+    "SubscriptionFollower",
+    "alert_plugin",
+    "follow_topics",
+]
+
+log = structlog.get_logger(__name__)
+
+STATE_TABLE = "alert-state"
+#: an Alert on the candidates topic with this digest_count asks for the due digest only
+_TICK = -1
+
+
+class SubscriptionFollower:
+    """Follows the whole compacted subscriptions topic and keeps a matcher in step with it."""
+
+    def __init__(self, settings: Settings, matcher: Matcher) -> None:
+        self.settings = settings
+        self.matcher = matcher
+        self.ready = asyncio.Event()
+
+    def apply(self, key: bytes | None, value: bytes | None) -> None:
+        if key is None:
+            return
+        sub_id = key.decode("utf-8", errors="replace")
+        if value is None:
+            self.matcher.remove(sub_id)
+            log.info("subscription removed", subscription_id=sub_id)
+            return
+        try:
+            sub = decode(Subscription, value)
+            self.matcher.add(sub)
+            log.info("subscription updated", subscription_id=sub_id)
+        except LiveblogError as exc:
+            log.warning("subscription record skipped", subscription_id=sub_id, reason=str(exc))
+
+    async def run(self) -> None:
+        topic, _ = alert_topics(self.settings)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers(self.settings.broker),
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        try:
+            count = 0
+            while not count:
+                count = await partition_count(self.settings, topic)
+                if not count:
+                    await asyncio.sleep(1)
+            tps = [TopicPartition(topic, p) for p in range(count)]
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            ends = await consumer.end_offsets(tps)
+            if all(v == 0 for v in ends.values()):
+                self.ready.set()
+            while True:
+                batch = await consumer.getmany(timeout_ms=500, max_records=500)
+                for records in batch.values():
+                    for record in records:
+                        self.apply(record.key, record.value)
+                if not self.ready.is_set():
+                    caught_up = True
+                    for tp in tps:
+                        caught_up = caught_up and await consumer.position(tp) >= ends[tp]
+                    if caught_up:
+                        self.ready.set()
+                        log.info("subscriptions loaded", count=len(self.matcher))
+        finally:
+            await consumer.stop()
+
+
+async def follow_topics(
+    settings: Settings, topics: list[str], on_record: Callable[[bytes], None]
+) -> None:
+    """Read every partition of `topics` from the start, forever, without a consumer group."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers(settings.broker),
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        tps: list[TopicPartition] = []
+        for topic in topics:
+            count = 0
+            while not count:
+                count = await partition_count(settings, topic)
+                if not count:
+                    await asyncio.sleep(1)
+            tps.extend(TopicPartition(topic, p) for p in range(count))
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        while True:
+            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            for records in batch.values():
+                for record in records:
+                    if record.value is not None:
+                        on_record(record.value)
+    finally:
+        await consumer.stop()
+
+
+def _state(raw: Any) -> SubscriptionState:
+    if raw is None:
+        return SubscriptionState()
+    try:
+        return SubscriptionState.model_validate_json(bytes(raw))
+    except ValueError:
+        return SubscriptionState()
+
+
+def alert_plugin(
+    clock: Clock = system_clock,
+    delivery: Delivery | None = None,
+    web: Callable[[Settings, Matcher], Awaitable[None]] | None = None,
+) -> Callable[[Any], None]:
+    """The plugin that adds subscriptions, alerts and delivery to a `streams.runtime.kafka.app`
+    runtime; with `web` (`streams.web.kafka.serve_web`) and `settings.worker_web`, the page too.
+
+    The web server is passed in rather than imported: the web app sits above the runtimes.
+    """
+
+    def plugin(runtime: Any) -> None:
+        app = runtime.app
+        settings: Settings = runtime.settings
+        matcher = Matcher(directory=SpeakerDirectory())
+        follower = SubscriptionFollower(settings, matcher)
+        _, candidates_name = alert_topics(settings)
+        candidates = app.topic(
+            candidates_name,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.partitions,
+            replicas=settings.replication,
+        )
+        table = app.Table(
+            STATE_TABLE,
+            default=None,
+            partitions=settings.partitions,
+            key_type=bytes,
+            value_type=bytes,
+        )
+        _ = table.changelog_topic
+        policy = AlertPolicy(limit=settings.alert_limit, window=settings.alert_window)
+        outputs = runtime.outputs
+        pending: set[asyncio.Task[Any]] = set()
+
+        def dead(record: DeadLetter) -> None:
+            key = (record.blog_id or "").encode("utf-8")
+            task = asyncio.get_running_loop().create_task(
+                outputs["dead_letters"].send(key=key, value=encode(record))
+            )
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+        sender = delivery or Delivery(
+            dead,
+            attempts=settings.delivery_attempts,
+            backoff=settings.delivery_backoff,
+            timeout=settings.delivery_timeout,
+            clock=clock,
+        )
+
+        async def follow_subscriptions() -> None:
+            await ensure_alert_topics(settings)
+            sender.start()
+            await follower.run()
+
+        app.task(follow_subscriptions)
+
+        if settings.worker_web and web is not None:
+            serve = web
+
+            async def web_task() -> None:
+                await serve(settings, matcher)
+
+            app.task(web_task)
+
+        async def learn_speakers(stream: Any) -> None:
+            async for value in stream:
+                with contextlib.suppress(LiveblogError):
+                    matcher.directory.learn(decode(Speaker, value))
+
+        learn_speakers = app.agent(outputs["speakers"], name="learn-speakers")(learn_speakers)
+
+        async def match_entries(stream: Any) -> None:
+            async for value in stream:
+                try:
+                    entry = decode(EnrichedEntry, value)
+                except SchemaError as exc:
+                    log.warning("entry record skipped", reason=str(exc))
+                    continue
+                now = clock()
+                for hit in matcher.match_entry(entry):
+                    await candidates.send(
+                        key=hit.subscription_id.encode("utf-8"),
+                        value=encode(alert_for(hit, now=now)),
+                    )
+
+        match_entries = app.agent(outputs["entries"], name="match-entries")(match_entries)
+
+        async def admit_alerts(stream: Any) -> None:
+            async for event in stream.events():
+                key = event.key
+                try:
+                    alert = decode(Alert, event.value)
+                except SchemaError as exc:
+                    log.warning("candidate record skipped", reason=str(exc))
+                    continue
+                state = _state(table.get(key))
+                now = clock()
+                if alert.digest_count == _TICK:
+                    out, state = due(alert.subscription_id, state, now, policy)
+                else:
+                    out, state = admit(alert, state, now, policy)
+                table[key] = state.model_dump_json().encode("utf-8")
+                for item in out:
+                    await outputs["alerts"].send(
+                        key=item.blog_id.encode("utf-8"), value=encode(item)
+                    )
+
+        admit_alerts = app.agent(candidates, name="admit-alerts")(admit_alerts)
+
+        async def deliver_alerts(stream: Any) -> None:
+            async for value in stream:
+                try:
+                    alert = decode(Alert, value)
+                except SchemaError:
+                    continue
+                sub = matcher.get(alert.subscription_id)
+                if sub is not None and sub.notify:
+                    sender.submit(alert, sub.notify)  # never waits
+
+        deliver_alerts = app.agent(outputs["alerts"], name="deliver-alerts")(deliver_alerts)
+
+        async def digest_ticks() -> None:
+            now = clock()
+            for key, raw in list(table.items()):
+                state = _state(raw)
+                start = state.window_start
+                if state.folded and start and now - start >= timedelta(seconds=policy.window):
+                    sub_id = bytes(key).decode("utf-8", errors="replace")
+                    tick = Alert(
+                        alert_id=f"tick-{sub_id}",
+                        subscription_id=sub_id,
+                        blog_id="-",
+                        entry_id="-",
+                        text="",
+                        digest_count=_TICK,
+                        created_at=now,
+                    )
+                    await candidates.send(key=bytes(key), value=encode(tick))
+
+        digest_ticks = app.timer(interval=max(policy.window / 4, 1.0))(digest_ticks)
+
+        runtime.extra["alerts"] = {
+            "matcher": matcher,
+            "follower": follower,
+            "delivery": sender,
+            "book": KafkaBook(settings, matcher),
+            "table": table,
+            "agents": (learn_speakers, match_entries, admit_alerts, deliver_alerts, digest_ticks),
+        }
+
+    return plugin

@@ -1,0 +1,130 @@
+"""The Faust app factory: wiring only, built from the one `Settings` object.
+
+`create_app(settings)` makes the app (memory store, raw serializers, partitions from settings),
+its topics, the changelog-backed table of blog checkpoints and the agent of
+`streams.runtime.kafka.worker`.
+Other components add their agents and tables through `plugins`, callables that receive the
+`Runtime` before the worker starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+
+from streams.attribution.memory import SpeakerMemory
+from streams.core.clock import Clock, system_clock
+from streams.core.metrics import Metrics
+from streams.core.settings import Settings
+from streams.core.topics import TOPIC_KINDS, TopicKind, TopicNames, bootstrap_servers
+from streams.pipeline.chain import Extra
+from streams.runtime.kafka.offsets import FaustPositions
+from streams.runtime.kafka.worker import RecordHandler, register
+
+__all__ = ["STATE_TABLE", "Plugin", "Runtime", "create_app", "faust_app"]
+
+#: the table of blog checkpoints; its changelog topic is `{app_id}-blog-state-changelog`
+STATE_TABLE = "blog-state"
+
+
+@dataclass
+class Runtime:
+    """A built Faust app with the handles its agents and tests need."""
+
+    app: Any
+    settings: Settings
+    names: TopicNames
+    source: Any
+    outputs: dict[TopicKind, Any]
+    table: Any
+    agent: Any
+    handler: RecordHandler
+    metrics: Metrics
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Plugin = Callable[[Runtime], None]
+
+
+def faust_app(settings: Settings) -> Any:
+    """A bare Faust app configured from `settings` (the benchmark's passthrough uses it too)."""
+    session = settings.session_timeout
+    datadir = settings.worker_dir / settings.app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    return faust.App(
+        settings.app_id,
+        broker=";".join(f"kafka://{s}" for s in bootstrap_servers(settings.broker)),
+        store="memory://",
+        datadir=str(datadir),
+        autodiscover=False,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        key_serializer="raw",
+        value_serializer="raw",
+        web_enabled=False,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=session,
+        broker_heartbeat_interval=min(3.0, session / 4),
+        broker_commit_interval=settings.commit_interval,
+        consumer_max_fetch_size=settings.max_fetch_bytes,
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    memory: SpeakerMemory | None = None,
+    extras: Sequence[Extra] = (),
+    metrics: Metrics | None = None,
+    plugins: Sequence[Plugin] = (),
+    in_memory: bool = False,
+) -> Runtime:
+    """The worker's Faust app; `in_memory` sends outputs to in-process channels (agent tests)."""
+    names = TopicNames.from_settings(settings)
+    app = faust_app(settings)
+
+    def topic(kind: TopicKind) -> Any:
+        return app.topic(
+            names.name(kind),
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.partitions,
+            replicas=settings.replication,
+        )
+
+    source = topic("raw")
+    outputs: dict[TopicKind, Any]
+    if in_memory:
+        outputs = {kind: app.channel() for kind in TOPIC_KINDS if kind != "raw"}
+    else:
+        outputs = {kind: topic(kind) for kind in TOPIC_KINDS if kind != "raw"}
+    table = app.Table(
+        STATE_TABLE,
+        default=None,
+        partitions=settings.partitions,
+        key_type=bytes,
+        value_type=bytes,
+    )
+    # declares the changelog topic now, so recovery reads it on the first assignment
+    _ = table.changelog_topic
+    metrics = metrics or Metrics()
+    handler = RecordHandler(
+        clock=clock,
+        memory=memory,
+        extras=extras,
+        metrics=metrics,
+        min_confidence=settings.min_confidence,
+    )
+    positions = None if in_memory else FaustPositions(app)
+    agent = register(app, source, outputs, table, handler, positions=positions)
+    runtime = Runtime(app, settings, names, source, outputs, table, agent, handler, metrics)
+    for plugin in plugins:
+        plugin(runtime)
+    return runtime

@@ -1,0 +1,379 @@
+"""The worker's agent: raw records in, entries, quotes, speakers, alerts and dead letters out.
+
+`RecordHandler` is the whole logic and knows nothing of Kafka: it validates one raw record at the
+edge, runs `streams.pipeline.process` with the blog's state and returns what to publish and the
+blog's new checkpoint. The agent registered by `register` is the thin loop around it: read the
+blog's checkpoint, publish the outputs, and once the broker has them all (acks=all) write the
+checkpoint to the table, and so to its changelog, and acknowledge the record
+(`streams.runtime.kafka.inflight`).
+
+That order makes redelivery safe (at-least-once). A record redelivered after a crash is either
+processed again from the state before it, giving the same records with the same ids (the sinks
+upsert by id), or, when the crash came after its checkpoint reached the changelog, skipped: the
+checkpoint holds the source partition and offset it covers, and its outputs were delivered before
+it was written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from aiokafka.errors import KafkaError
+from faust.sensors import Sensor
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.codec import MAX_RECORD_BYTES, decode, encode
+from schemas.events import Alert, DeadLetter, EnrichedEntry, Quote, RawEntry, Speaker
+from schemas.exceptions import LiveblogError, SchemaError, StageError
+from streams.attribution.memory import SpeakerMemory
+from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE
+from streams.core.clock import Clock, system_clock
+from streams.core.metrics import Metrics
+from streams.core.topics import TopicKind
+from streams.pipeline.chain import BlogState, Extra, process
+from streams.pipeline.deadletter import dead_letter
+from streams.runtime.kafka.inflight import InFlight
+from streams.runtime.kafka.offsets import FaustPositions, OffsetCursor
+
+__all__ = [
+    "AGENT_NAME",
+    "BlogCheckpoint",
+    "Outcome",
+    "Output",
+    "RecordHandler",
+    "register",
+]
+
+log = structlog.get_logger(__name__)
+
+AGENT_NAME = "liveblog.process_raw"
+#: seconds before a rewind that failed while the assignment stayed the same is tried again
+REWIND_RETRY = 0.5
+
+
+class RebalanceEnded(Sensor):
+    """Sets `event` each time a rebalance is fully over, recovery included.
+
+    `Sensor.on_rebalance_end` is Faust's public hook for that moment: `App.on_rebalance_end` calls
+    it after the recovery sought the stream partitions to their committed offsets and resumed the
+    flow (`faust/tables/recovery.py`). The signal `App.on_rebalance_complete` is not used because
+    it is sent before that seek and resume, so a seek made on it would run before Faust's own and
+    before the flow resumes (see faust-streaming/faust#216 and PR #217 on that ordering).
+    """
+
+    def __init__(self, event: asyncio.Event) -> None:
+        super().__init__()
+        self.event = event
+
+    def on_rebalance_end(self, app: Any, state: Any) -> None:
+        self.event.set()
+
+
+class BlogCheckpoint(BaseModel):
+    """A blog's state and the source record it covers: the value of the state table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    partition: int = Field(ge=0)
+    offset: int = Field(ge=0)
+    state: BlogState
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One record to publish: the topic kind, the key (blog id) and the JSON value."""
+
+    kind: TopicKind
+    key: bytes | None
+    value: bytes
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one raw record gave."""
+
+    outputs: list[Output] = field(default_factory=list)
+    #: (table key, table value) to write once the outputs are delivered
+    checkpoint: tuple[bytes, bytes] | None = None
+    entry: EnrichedEntry | None = None
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    skipped: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        """A small description for logs and the agent's results."""
+        return {
+            "entry_id": self.entry.entry_id if self.entry else None,
+            "outputs": [o.kind for o in self.outputs],
+            "dead_letters": [d.stage for d in self.dead_letters],
+            "skipped": self.skipped,
+        }
+
+
+_ROUTES: dict[type[BaseModel], TopicKind] = {
+    EnrichedEntry: "entries",
+    Quote: "quotes",
+    Speaker: "speakers",
+    Alert: "alerts",
+    DeadLetter: "dead_letters",
+}
+
+
+class RecordHandler:
+    """Validate one raw record, run the stages on it with its blog's state, say what to publish."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock = system_clock,
+        memory: SpeakerMemory | None = None,
+        extras: Sequence[Extra] = (),
+        metrics: Metrics | None = None,
+        max_record_bytes: int = MAX_RECORD_BYTES,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    ) -> None:
+        self.clock = clock
+        self.min_confidence = min_confidence
+        self.initial_memory = memory or SpeakerMemory()
+        self.extras = list(extras)
+        self.metrics = metrics or Metrics()
+        self.max_record_bytes = max_record_bytes
+
+    def initial_state(self) -> BlogState:
+        return BlogState(memory=self.initial_memory.model_copy(deep=True))
+
+    def handle(
+        self,
+        key: bytes | None,
+        value: bytes | None,
+        *,
+        partition: int,
+        offset: int,
+        lookup: Callable[[bytes], bytes | None],
+    ) -> Outcome:
+        """One raw record of `partition` at `offset`; `lookup` reads a blog's stored checkpoint."""
+        payload = value if value is not None else b""
+        with self.metrics.timed("decode"):
+            try:
+                raw = self._validate(key, payload)
+            except LiveblogError as exc:
+                return self._dead(key, "decode", str(exc), payload, None)
+        self.metrics.records_out.labels("decode").inc()
+        structlog.contextvars.bind_contextvars(blog_id=raw.blog_id)
+        blog_key = raw.blog_id.encode("utf-8")
+        stored = lookup(blog_key)
+        checkpoint = BlogCheckpoint.model_validate_json(stored) if stored is not None else None
+        covered = checkpoint is not None and checkpoint.partition == partition
+        if checkpoint is not None and covered and offset <= checkpoint.offset:
+            self.metrics.replays_skipped.inc()
+            log.info("redelivered record skipped", covered_to=checkpoint.offset)
+            return Outcome(skipped=True)
+        state = checkpoint.state if checkpoint is not None else self.initial_state()
+        with self.metrics.timed("process"):
+            try:
+                entry, new_state = process(raw, state, min_confidence=self.min_confidence)
+            except StageError as exc:
+                return self._dead(blog_key, exc.stage, str(exc), payload, raw.blog_id)
+        self.metrics.records_out.labels("process").inc()
+        structlog.contextvars.bind_contextvars(entry_id=entry.entry_id)
+        records: list[BaseModel] = [entry, *entry.quotes]
+        records.extend(_changed_speakers(raw.blog_id, state, new_state))
+        outcome = Outcome(entry=entry)
+        for extra in self.extras:
+            try:
+                records.extend(extra(entry))
+            except LiveblogError as exc:
+                outcome.dead_letters.append(self._letter("extra", str(exc), payload, raw.blog_id))
+        for record in records:
+            kind = _ROUTES.get(type(record))
+            if kind is None:
+                reason = f"no topic carries {type(record).__name__} records"
+                outcome.dead_letters.append(self._letter("extra", reason, payload, raw.blog_id))
+                continue
+            encoded = encode(record)
+            if len(encoded) > self.max_record_bytes:
+                reason = (
+                    f"{type(record).__name__} of {len(encoded)} bytes is over the "
+                    f"{self.max_record_bytes}-byte record limit"
+                )
+                outcome.dead_letters.append(self._letter("publish", reason, payload, raw.blog_id))
+                continue
+            outcome.outputs.append(Output(kind, blog_key, encoded))
+        outcome.outputs.extend(
+            Output("dead_letters", blog_key, encode(letter)) for letter in outcome.dead_letters
+        )
+        for letter in outcome.dead_letters:
+            self.metrics.dead_letters.labels(letter.stage).inc()
+            log.warning("dead letter", stage=letter.stage, reason=letter.reason)
+        checkpoint = BlogCheckpoint(partition=partition, offset=offset, state=new_state)
+        outcome.checkpoint = (blog_key, checkpoint.model_dump_json().encode("utf-8"))
+        log.debug("entry processed", quotes=len(entry.quotes), outputs=len(outcome.outputs))
+        return outcome
+
+    def _validate(self, key: bytes | None, payload: bytes) -> RawEntry:
+        raw = decode(RawEntry, payload, limit=self.max_record_bytes)
+        if key != raw.blog_id.encode("utf-8"):
+            shown = key.decode("utf-8", "backslashreplace")[:200] if key is not None else None
+            raise SchemaError(
+                f"record key {shown!r} is not its blog id {raw.blog_id!r}: raw entries must be "
+                "keyed by blog id"
+            )
+        return raw
+
+    def _letter(self, stage: str, reason: str, payload: bytes, blog_id: str | None) -> DeadLetter:
+        return dead_letter(stage, reason, payload, now=self.clock(), blog_id=blog_id)
+
+    def _dead(
+        self, key: bytes | None, stage: str, reason: str, payload: bytes, blog_id: str | None
+    ) -> Outcome:
+        letter = self._letter(stage, reason, payload, blog_id)
+        self.metrics.dead_letters.labels(stage).inc()
+        log.warning("dead letter", stage=stage, reason=reason, size=len(payload))
+        if isinstance(key, bytes) and len(key) > 1000:
+            key = None
+        return Outcome(outputs=[Output("dead_letters", key, encode(letter))], dead_letters=[letter])
+
+
+def _changed_speakers(blog_id: str, before: BlogState, after: BlogState) -> list[Speaker]:
+    """The blog's speaker records that are new or differ after an entry."""
+    old = {s.id: s for s in before.memory.speakers(blog_id)}
+    return [s for s in after.memory.speakers(blog_id) if old.get(s.id) != s]
+
+
+def register(
+    app: Any,
+    source: Any,
+    outputs: Mapping[TopicKind, Any],
+    table: Any,
+    handler: RecordHandler,
+    *,
+    positions: FaustPositions | None = None,
+) -> Any:
+    """Register the raw-entry agent on a Faust `app`; returns the agent.
+
+    `source` is the raw topic (or a channel in tests), `outputs` the topic or channel of each kind,
+    `table` the Faust table of blog checkpoints (raw bytes keys and values), `positions` the
+    running consumer's positions for the order guard (None in tests without a broker).
+    """
+    metrics = handler.metrics
+    cursor = OffsetCursor()
+    source_topic: str | None = getattr(source, "get_topic_name", lambda: None)()
+    rewound: dict[str, int | None] = {"generation": None}
+    settled = asyncio.Event()
+
+    async def admit(event: Any, inflight: InFlight) -> bool:
+        """Whether to process the event; on a hole in the offsets, seek back to it."""
+        if positions is None:
+            return True
+        message = event.message
+        tp = message.tp
+        generation = positions.generation()
+        if cursor.generation != generation:
+            # a rebalance: what is in flight belongs to the old assignment
+            await inflight.drain()
+            inflight.latest.clear()
+            cursor.reset(generation)
+        if not cursor.known(tp):
+            cursor.start(tp, await positions.start_offset(tp))
+        verdict = cursor.admit(tp, message.offset)
+        if verdict == "process":
+            return True
+        if verdict == "seek":
+            expected = cursor.expected(tp)
+            metrics.gaps.inc()
+            log.warning("records skipped by the consumer, seeking back", expected=expected)
+            await positions.seek(tp, expected)
+        # Released, not acknowledged: its offset stays uncommitted until it is processed. Faust
+        # has no public "release without commit": `Event.ack()` would add the offset to the
+        # committable ones, and a message neither acked nor flagged stays in the consumer's
+        # unacked set, which `Consumer.wait_empty()` waits on at the next rebalance forever (the
+        # hang of faust-streaming/faust#133, robinhood/faust#402; manual acks around rebalances:
+        # faust-streaming/faust#527). Setting the flag lets `_clean_unacked_messages` drop it
+        # without committing its offset. tests/.../test_faust_internals.py pins this behaviour.
+        message.acked = True
+        return False
+
+    async def rewind_after_rebalance() -> None:
+        """Once a rebalance is over, seek each source partition to where it must resume.
+
+        Faust seeks only to committed offsets above 0, after it resumed the partitions: records
+        it fetched and dropped while the tables recovered are lost for a partition without one,
+        and when they were its last records no later one shows the hole to the gap guard, so the
+        worker would wait forever. Seeking to the committed offset (else the first record) once
+        the generation is settled reads them again; those already processed are skipped by their
+        blog's checkpoint, and the records before the committed offset are all acknowledged.
+        """
+        if positions is None or source_topic is None:
+            return
+        generation = positions.settled_generation()
+        if generation is None or generation == rewound["generation"]:
+            return
+        rewound["generation"] = generation
+        try:
+            for tp in positions.assigned(source_topic):
+                start = await positions.start_offset(tp)
+                log.info(
+                    "source partition sought to its resume offset after a rebalance",
+                    partition=tp.partition,
+                    offset=start,
+                    generation=generation,
+                )
+                await positions.seek(tp, start)
+        except KafkaError as exc:
+            # the assignment changed under us: a new generation comes and is handled then
+            log.warning("seek after rebalance failed", error=str(exc))
+            if positions.generation() == generation:
+                rewound["generation"] = None
+                await asyncio.sleep(REWIND_RETRY)
+                settled.set()
+
+    async def process_raw(stream: Any) -> AsyncIterator[dict[str, Any]]:
+        inflight = InFlight(table, metrics, on_error=app.crash)
+        try:
+            async for event in stream.noack().events():
+                message = event.message
+                structlog.contextvars.clear_contextvars()
+                structlog.contextvars.bind_contextvars(
+                    topic=message.topic, partition=message.partition, offset=message.offset
+                )
+                if not await admit(event, inflight):
+                    continue
+                outcome = handler.handle(
+                    message.key,
+                    message.value,
+                    partition=message.partition,
+                    offset=message.offset,
+                    lookup=inflight.lookup,
+                )
+                with metrics.timed("publish"):
+                    futures = [
+                        await outputs[out.kind].send(key=out.key, value=out.value)
+                        for out in outcome.outputs
+                    ]
+                metrics.records_out.labels("publish").inc(len(futures))
+                # the checkpoint is written and the record acknowledged once these are delivered
+                await inflight.add(event, message.partition, futures, outcome.checkpoint)
+                if positions is not None:
+                    highwater = positions.highwater(message.tp)
+                    metrics.set_lag(message.topic, message.partition, highwater, message.offset)
+                yield outcome.summary()
+            await inflight.drain()
+        finally:
+            inflight.close()
+            structlog.contextvars.clear_contextvars()
+
+    if positions is not None and source_topic is not None:
+        # woken by Faust at the end of each rebalance rather than polling `app.rebalancing`
+        app.sensors.add(RebalanceEnded(settled))
+
+        async def rewind_on_rebalance_end() -> None:
+            while True:
+                await settled.wait()
+                settled.clear()
+                await rewind_after_rebalance()
+
+        app.task(rewind_on_rebalance_end)
+    return app.agent(source, name=AGENT_NAME)(process_raw)

@@ -1,0 +1,145 @@
+"""The HTTP poller against a live blog growing on a loopback server, in every supported markup."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from connectors.sources.cursor import CursorFile
+from connectors.sources.http.extract import load_profile
+from connectors.sources.http.fetch import FetchPolicy
+from connectors.sources.http.poller import Backoff, HttpPoller, page_extractor
+from schemas.events import RawEntry
+from streams.core.clock import fixed_clock
+from tests.test_connectors._live import FIXTURES, LivePage, fixture_text, serve
+
+NOW = datetime(2025, 6, 18, 15, 30, tzinfo=UTC)
+
+MARKUPS = [
+    pytest.param(
+        "block-id-time.html", "div.blocks > article.block", None, "Europe/London", id="block-id"
+    ),
+    pytest.param(
+        "jsonld-copied-fields.html", "div.live-post", None, "America/New_York", id="json-ld+html"
+    ),
+    pytest.param("jsonld-only.html", None, None, "Europe/London", id="json-ld"),
+    pytest.param(
+        "wordpress-liveblog.html", "div.liveblog-entry", None, "Europe/London", id="wordpress"
+    ),
+    pytest.param("generic-timed.html", "div.ticker-item", None, "Europe/Berlin", id="generic"),
+    pytest.param(
+        "profile-custom.html", "li.feed__row", "profile-custom.yaml", "Europe/London", id="profile"
+    ),
+]
+
+
+def _poller(url: str, client: httpx.AsyncClient, profile: str | None, tz: str) -> HttpPoller:
+    chosen = load_profile(str(FIXTURES / profile)) if profile else None
+    return HttpPoller(
+        url,
+        "storm",
+        client=client,
+        interval=0.2,
+        extractor=page_extractor(chosen),
+        policy=FetchPolicy(user_agent="liveblog-test/1", timeout=5),
+        timezone=tz,
+        clock=fixed_clock(NOW),
+    )
+
+
+def _count(page: LivePage) -> int:
+    from selectolax.lexbor import LexborHTMLParser
+
+    if page.entry_css:
+        return len(LexborHTMLParser(page.html).css(page.entry_css))
+    return 4  # the JSON-LD-only fixture's updates
+
+
+class TestGrowingPage:
+    @pytest.mark.parametrize(("fixture", "entry_css", "profile", "tz"), MARKUPS)
+    async def test_new_edited_removed_and_restart(
+        self, fixture: str, entry_css: str | None, profile: str | None, tz: str, tmp_path: Path
+    ) -> None:
+        """Each new entry arrives in the first poll after it appears, exactly once; an edit
+        arrives as version 2; a removal is reported, not emitted; 304s are used; a restarted
+        poller re-emits nothing."""
+        page = LivePage(fixture_text(fixture), entry_css, hidden={0, 1})
+        total = _count(page)
+        emitted: list[RawEntry] = []
+        async with serve(page.app()) as base, httpx.AsyncClient() as client:
+            poller = _poller(f"{base}/live", client, profile, tz)
+            first = await poller.next_item()
+            emitted += first
+            assert len(first) == total - 2
+            assert all(r.version == 1 for r in first)
+            times = [r.hints.time for r in first if r.hints.time is not None]
+            assert times == sorted(times), "entries come oldest first"
+
+            page.reveal(1)
+            second = await poller.next_item()
+            emitted += second
+            assert len(second) == 1 and second[0].version == 1
+
+            page.reveal(0)
+            page.edit(3, "Officials later corrected this figure.")
+            third = await poller.next_item()
+            emitted += third
+            assert sorted(r.version for r in third) == [1, 2]
+            edited = next(r for r in third if r.version == 2)
+            assert "corrected this figure" in edited.raw
+            assert edited.hints.block_id in {r.hints.block_id for r in first}
+
+            page.remove(2)
+            assert await poller.next_item() == []
+            assert poller.stats.last_diff is not None
+            assert len(poller.stats.last_diff.disappeared) == 1
+
+            assert await poller.next_item() == []
+            assert page.statuses[-1] == 304, "an unchanged page is answered with 304"
+
+            keys = [(r.hints.block_id, r.version) for r in emitted]
+            assert len(keys) == len(set(keys)) == total + 1
+            assert [r.seq for r in emitted] == list(range(len(emitted)))
+
+            store = CursorFile(tmp_path / "cursor.json")
+            store.save(poller.key, poller.snapshot())
+            page.conditional = False  # the restarted poller must rely on its cursor alone
+            restarted = _poller(f"{base}/live", client, profile, tz)
+            restarted.resume(CursorFile(tmp_path / "cursor.json").load(restarted.key))
+            assert await restarted.next_item() == []
+            assert page.statuses[-1] == 200
+            assert page.user_agents == {"liveblog-test/1"}
+
+    async def test_fields_say_where_they_came_from(self) -> None:
+        """JSON-LD updates that copy the page's headline and time yield to the HTML blocks, and
+        each field names its source."""
+        page = LivePage(fixture_text("jsonld-copied-fields.html"), "div.live-post")
+        async with serve(page.app()) as base, httpx.AsyncClient() as client:
+            poller = _poller(f"{base}/live", client, None, "America/New_York")
+            raws = await poller.next_item()
+        newest = raws[-1]
+        assert newest.hints.headline == "Park: Eastgate library is a red line"
+        assert newest.hints.time == datetime.fromisoformat("2025-03-11T15:41:00-04:00")
+        untitled = raws[0]
+        assert untitled.hints.headline is None, "the page headline copied into updates is dropped"
+
+
+class TestBackoff:
+    @pytest.mark.parametrize("failures", [0, 1, 2, 5, 20])
+    def test_grows_with_jitter_within_bounds(self, failures: int) -> None:
+        """The delay doubles per failure, is jittered between half and all of it, and is capped."""
+        import random
+
+        backoff = Backoff(interval=2.0, max_delay=60.0, rng=random.Random(7))
+        base = min(60.0, 2.0 * 2**failures)
+        for _ in range(50):
+            assert base / 2 <= backoff.delay(failures) <= base
+
+    def test_retry_after_is_a_floor(self) -> None:
+        """A server's Retry-After is honoured (and capped at an hour)."""
+        backoff = Backoff(interval=1.0, max_delay=10.0)
+        assert 120 <= backoff.delay(0, 120) <= 120.1
+        assert 3600 <= backoff.delay(0, 10**9) <= 3600.1

@@ -1,0 +1,71 @@
+"""The enrich stage: people, organisations, places and keywords of an entry."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from schemas.events import EnrichedEntry, EntryHints, RawEntry
+from streams.pipeline.chain import BlogState, process
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def _run(*texts: str) -> list[EnrichedEntry]:
+    state = BlogState()
+    out = []
+    for seq, text in enumerate(texts):
+        raw = RawEntry(
+            blog_id="b",
+            source="t",
+            seq=seq,
+            fetched_at=NOW,
+            raw=text,
+            hints=EntryHints(date=date(2024, 5, 1), timezone="UTC"),
+        )
+        entry, state = process(raw, state)
+        out.append(entry)
+    return out
+
+
+def _entities(entry: EnrichedEntry, kind: str) -> list[str]:
+    return [e.text for e in entry.entities if e.type == kind]
+
+
+class TestEnrich:
+    def test_people_places_orgs(self) -> None:
+        """Speakers, places (also misspelt) and organisations are tagged by type."""
+        first, second = _run(
+            "10:00 “The harbour stays open,” said Port Authority chief Ines Varga in Lisbon.",
+            "10:05 Varga met the European Commission in Brusels. The Red Cross sent trucks.",
+        )
+        assert _entities(first, "person") == ["Ines Varga"]
+        assert "Lisbon" in _entities(first, "place")
+        assert "Ines Varga" in _entities(second, "person")
+        assert {"Brussels"} <= set(_entities(second, "place"))
+        assert {"European Commission", "Red Cross"} <= set(_entities(second, "org"))
+
+    def test_org_word_is_not_a_person(self) -> None:
+        """`the UN General Assembly` is an organisation, never a person called Assembly."""
+        (entry,) = _run(
+            "10:00 Varga complains that the UN General Assembly has condemned the port."
+        )
+        assert "Assembly" not in _entities(entry, "person")
+        assert "UN General Assembly" in _entities(entry, "org")
+
+    def test_surname_with_particles(self) -> None:
+        """A known person with a several-word surname is tagged when only the surname appears."""
+        _, later = _run(
+            "10:00 “We are ready,” said Commission President Ursula von der Leyen.",
+            "10:05 Talks with von der Leyen continue into the night.",
+        )
+        assert _entities(later, "person") == ["Ursula von der Leyen"]
+
+    def test_keywords(self) -> None:
+        """Keywords are content words by frequency, without names, speech verbs or stopwords."""
+        (entry,) = _run(
+            "10:00 Varga says the harbour tariff will rise. The tariff rise hits harbour "
+            "fishermen, Varga says, and the tariff is final."
+        )
+        assert entry.keywords[:2] == ("tariff", "harbour")
+        assert "says" not in entry.keywords
+        assert "varga" not in entry.keywords

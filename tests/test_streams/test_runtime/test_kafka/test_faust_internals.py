@@ -1,0 +1,69 @@
+"""The parts of Faust the Kafka runtime leans on that are not, or not only, public API.
+
+Each test names the code that relies on the behaviour; when a Faust upgrade removes or changes
+one, this file fails by name instead of the order guard losing records silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+
+import faust
+import pytest
+from faust.sensors.base import Sensor, SensorDelegate
+from faust.tables.base import Collection
+from faust.tables.recovery import Recovery
+from faust.transport.consumer import Consumer
+from faust.types.app import AppT
+
+from streams.runtime.kafka.worker import RebalanceEnded
+
+
+class TestPrivateAttributes:
+    def test_consumer_keeps_committed_offsets(self) -> None:
+        """`FaustPositions.committed` reads `Consumer._committed_offset` (set by `perform_seek`)."""
+        assert "_committed_offset" in Consumer.__annotations__
+        assert "self._committed_offset.update(" in inspect.getsource(Consumer.perform_seek)
+
+    def test_acked_flag_releases_a_message_without_commit(self) -> None:
+        """The guard's `message.acked = True` works because `wait_empty` forgets flagged messages
+        (`_clean_unacked_messages`) while only `Consumer.ack` records offsets to commit."""
+        source = inspect.getsource(Consumer._clean_unacked_messages)
+        assert "message.acked" in source
+        assert "_acked_index" in inspect.getsource(Consumer.ack)
+
+    def test_message_has_an_acked_flag(self) -> None:
+        """`faust.types.tuples.Message` carries the `acked` attribute the guard sets."""
+        assert "acked" in faust.types.tuples.Message.__slots__
+
+
+class TestPublicHooks:
+    def test_send_changelog_takes_an_explicit_partition(self) -> None:
+        """`InFlight` writes checkpoints outside the agent's event with
+        `Collection.send_changelog(partition, key, value)` and `Collection.data`."""
+        params = list(inspect.signature(Collection.send_changelog).parameters)
+        assert params[:4] == ["self", "partition", "key", "value"]
+        # and why `table[key] = value` is not used there: its partition is the current event's
+        assert "current_event()" in inspect.getsource(Collection.partition_for_key)
+
+    def test_sensors_hear_the_end_of_a_rebalance(self) -> None:
+        """`RebalanceEnded` relies on `Sensor.on_rebalance_end`, sent by the recovery after it
+        sought the partitions and resumed the flow."""
+        assert issubclass(RebalanceEnded, Sensor)
+        assert "on_rebalance_end" in vars(SensorDelegate)
+        source = inspect.getsource(Recovery.on_recovery_completed)
+        assert source.index("perform_seek") < source.index("on_rebalance_end()")
+        assert source.index("resume_flow") < source.index("on_rebalance_end()")
+
+    def test_rebalancing_flag_is_part_of_the_app_interface(self) -> None:
+        """`FaustPositions.settled_generation` reads `App.rebalancing`, declared on `AppT`."""
+        assert "rebalancing" in AppT.__annotations__
+
+
+@pytest.mark.asyncio
+async def test_rebalance_ended_sets_its_event() -> None:
+    """The sensor sets the event the rewind task waits on."""
+    event = asyncio.Event()
+    RebalanceEnded(event).on_rebalance_end(None, {})
+    assert event.is_set()

@@ -16,14 +16,15 @@ code reads `"…," said Brenner`, `„…“, sagte Brenner`, `laut Brenner`, `B
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from streams.attribution.language import Language
 from streams.attribution.memory import Person, SpeakerMemory, fold
-from streams.attribution.quotes import QuoteSpan, find_quotes, split_sentences
-from streams.attribution.tokens import Token, tokenize
+from streams.attribution.context import Paragraph
+from streams.attribution.quotes import QuoteSpan
+from streams.attribution.tokens import Token
 
 __all__ = ["Cue", "CueKind", "Doc", "Mention", "MentionKind", "Sentence", "read_doc"]
 
@@ -160,19 +161,20 @@ class Doc:
             yield from sent.mentions
 
 
-def read_doc(paragraphs: list[str], lang: Language, memory: SpeakerMemory) -> Doc:
+def read_doc(paragraphs: Sequence[str | Paragraph], lang: Language, memory: SpeakerMemory) -> Doc:
     """Read `paragraphs` (headline first, if any): mentions resolved against `memory` (which
-    learns the full names, roles and genders the entry gives) and speech cues."""
-    quotes = [find_quotes(p) for p in paragraphs]
+    learns the full names, roles and genders the entry gives) and speech cues. Paragraphs the
+    rule reader has already tokenised (`context.Paragraph`) are not tokenised again."""
+    paras = [p if isinstance(p, Paragraph) else Paragraph.of(p, "text") for p in paragraphs]
     sentences: list[Sentence] = []
     by_para: list[list[int]] = []
-    for p, (text, spans) in enumerate(zip(paragraphs, quotes, strict=True)):
+    for n, para in enumerate(paras):
         by_para.append([])
-        for start, end in split_sentences(text, spans):
-            tokens = tokenize(text[start:end], spans, start)
+        for start, end in para.bounds:
+            tokens, _ = para.sentence(start, end)
             by_para[-1].append(len(sentences))
-            sentences.append(Sentence(len(sentences), p, start, end, tokens))
-    doc = Doc(lang, paragraphs, quotes, sentences, by_para)
+            sentences.append(Sentence(len(sentences), n, start, end, tokens))
+    doc = Doc(lang, [p.text for p in paras], [p.quotes for p in paras], sentences, by_para)
     reader = _Reader(doc, memory)
     for sent in sentences:
         reader.mentions(sent)
@@ -188,6 +190,8 @@ class _Reader:
         self.recent: list[Person] = []  # people mentioned so far in the entry, latest last
         #: people who were the subject of a sentence or a speech cue, with that sentence
         self.subjects: list[tuple[Person, int]] = []
+        self._full: dict[str, list[Person]] = {}
+        self._indexed = -1
 
     # mentions -----------------------------------------------------------------------------------
 
@@ -466,7 +470,9 @@ class _Reader:
         only first name) it is, the entry's latest such person first; else whoever the memory
         knows by that word."""
         key = fold(name)
-        full = [p for p in self.memory.persons.values() if len(p.name.split()) > 1]
+        if len(self.memory.persons) != self._indexed:
+            self._reindex()
+        full = self._full.get(key, [])
         for want in ("surname", "first"):
             found = [
                 p
@@ -482,6 +488,15 @@ class _Reader:
                     return self._salient(found)
         person, _ = self.memory.by_name(name, fuzzy=True)
         return person
+
+    def _reindex(self) -> None:
+        """People with full names by every word of their names (kept until a person is added)."""
+        self._full: dict[str, list[Person]] = {}
+        for person in self.memory.persons.values():
+            if len(person.name.split()) > 1:
+                for word in set(fold(person.name).split()) | {fold(person.surname)}:
+                    self._full.setdefault(word, []).append(person)
+        self._indexed = len(self.memory.persons)
 
     def _salient(self, people: list[Person]) -> Person:
         rank = {pid: i for i, pid in enumerate(self.memory.salience)}

@@ -322,9 +322,14 @@ def _markers() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(en_words - de_words), frozenset(de_words - en_words)
 
 
+#: how much of a text language detection reads
+_DETECT_CHARS = 1200
+
+
 def detect_language(text: str) -> Lang:
     """ "de" or "en" for a text: function words, umlauts, then word frequencies when close."""
     en_markers, de_markers = _markers()
+    text = text[:_DETECT_CHARS]  # the opening of an entry tells its language
     tokens = [m.group().lower() for m in _WORD.finditer(text)]
     en = float(sum(t in en_markers for t in tokens))
     de = sum(t in de_markers for t in tokens) + 0.5 * min(len(_UMLAUT.findall(text)), 4)

@@ -86,8 +86,7 @@ def attribute(
         reader.memory = working
         for found in reader.found:
             found.person, found.method = None, "none"
-    paragraphs = [p.text for p in reader.paragraphs()]
-    doc = read_doc(paragraphs, lang, working)
+    doc = read_doc(reader.resolver.context.paragraphs, lang, working)
     working.salience = salient  # the ranker's salience is the blog's before this entry
     result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace)
     return result, working

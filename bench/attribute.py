@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
+from bench.pipeline import stream
 from schemas.codec import decode
 from schemas.events import RawEntry
 from streams.attribution.language import language
@@ -20,8 +20,6 @@ from streams.attribution.memory import SpeakerMemory
 from streams.attribution.stage import attribute
 from streams.core.models import ParsedEntry, ParseState
 from streams.pipeline.parse import parse
-
-from bench.pipeline import stream
 
 
 def parsed_stream(n: int, per_blog: int) -> list[ParsedEntry]:

@@ -20,9 +20,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from streams.attribution.context import Paragraph
 from streams.attribution.language import Language
 from streams.attribution.memory import Person, SpeakerMemory, fold
-from streams.attribution.context import Paragraph
 from streams.attribution.quotes import QuoteSpan
 from streams.attribution.tokens import Token
 
@@ -491,7 +491,7 @@ class _Reader:
 
     def _reindex(self) -> None:
         """People with full names by every word of their names (kept until a person is added)."""
-        self._full: dict[str, list[Person]] = {}
+        self._full = {}
         for person in self.memory.persons.values():
             if len(person.name.split()) > 1:
                 for word in set(fold(person.name).split()) | {fold(person.surname)}:

@@ -208,6 +208,13 @@ def _hhmm(line: dict[str, Any]) -> str | None:
 # fitting -------------------------------------------------------------------------------------
 
 
+#: the model the first round replays with (only "the speaker of the quotation before" depends
+#: on it): the rule reader's pick, then the nearest speech cue
+START = Model(
+    weights={"rule": 2.5, "cue_same_sent": 2.0, "same_sent": 0.5, "colon_before": 1.5,
+             "previous": 0.7, "common_word_name": -3.0, "named_inside": -2.0},
+    bias=-2.0,
+)  # fmt: skip
 #: the default `min_confidence`, fixed before looking at any score: with calibrated
 #: probabilities the F1-optimal threshold is half the F1 reached (Lipton et al. 2014), and the
 #: quote-speaker F1 aimed at is about 0.8
@@ -298,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     shared = args.shared if args.shared.is_dir() else None
     blogs = corpus(shared)
-    model = Model.from_json(json.loads(_MODEL.read_text("utf-8")))
+    model = START  # not the shipped model: the same code and gold give the same weights
     for _ in range(args.rounds):
         runs = [replay(b, model) for b in blogs]
         model = fit(runs, args.c, args.fixture_weight)

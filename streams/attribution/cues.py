@@ -260,8 +260,17 @@ class _Reader:
         return Mention(sent.para, sent.index, i, i + 1, tok.text, "pronoun", person)
 
     def _phrase(self, sent: Sentence, i: int) -> Mention | None:
-        """A determiner phrase: "the prime minister", "der CDU-Politiker", "the police"."""
+        """A determiner phrase: "the prime minister", "der CDU-Politiker", "the police", or a
+        descriptor the memory holds ("the Nigerian", "the 54-year-old")."""
         tokens = sent.tokens
+        if any(p.descriptors for p in self.memory.persons.values()):
+            for n in (3, 2, 1):
+                words = tokens[i + 1 : i + 1 + n]
+                if len(words) == n and all(t.is_word for t in words):
+                    text = " ".join(t.bare for t in words)
+                    person = self.memory.by_descriptor(text)
+                    if person is not None and fold(text) in person.descriptors:
+                        return Mention(sent.para, sent.index, i, i + 1 + n, text, "role", person)
         j = i + 1
         while j < len(tokens) and j - i <= 4 and tokens[j].is_word:
             word = tokens[j].bare

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -191,6 +191,7 @@ def candidates(
         if salient is not None:
             get(salient)
     if site.sent >= 0:
+        _entry_salience(doc, site, get)
         _pronoun_alternatives(doc, site, found.values())
     out = []
     for cand in found.values():
@@ -257,6 +258,38 @@ def _same_person(person: Person, cands: Iterable[Candidate]) -> Person:
         if fold(other.surname) == surname or (len(words) == 1 and words[0] in other.first_names()):
             return other
     return person
+
+
+#: how many of the entry's most mentioned people become candidates of every quotation
+_ENTRY_PEOPLE = 4
+
+
+def _entry_salience(doc: Doc, site: QuoteSite, get: Callable[[Person], Candidate]) -> None:
+    """The people the entry is about so far: the most mentioned before the quotation (an
+    article's interviewee, named once at the top and "he" after), the first one named, and
+    those who were speech cues' subjects."""
+    counts: dict[str, int] = {}
+    cues: dict[str, int] = {}
+    people: dict[str, Person] = {}
+    first: Person | None = None
+    for sent in doc.sentences[: site.sent + 1]:
+        for m in sent.mentions:
+            person = m.person
+            if person is None or person.kind != "person":
+                continue
+            first = first or person
+            people[person.id] = person
+            counts[person.id] = counts.get(person.id, 0) + 1
+            if m.cue is not None:
+                cues[person.id] = cues.get(person.id, 0) + 1
+    top = sorted(counts, key=lambda pid: -counts[pid])[:_ENTRY_PEOPLE]
+    for rank, pid in enumerate(top):
+        cand = get(people[pid])
+        cand.set("entry_mentions", min(counts[pid], 5) / 5)
+        cand.set("entry_top", 1.0 / (1 + rank))
+        cand.set("entry_cued", min(cues.get(pid, 0), 3) / 3)
+    if first is not None:
+        get(first).set("entry_first")
 
 
 def _pronoun_alternatives(doc: Doc, site: QuoteSite, cands: Iterable[Candidate]) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import aiohttp
 
 from streams.web import CSP
+from tests.test_streams.livedata import QUOTES
 from tests.test_streams.test_web.serving import replayed, serving
 
 TOKEN = "test-token-1234"
@@ -88,15 +89,14 @@ class TestHistoryApi:
                     page = await r.json()
                 seen.extend(q["quote_id"] for q in page["quotes"])
                 cursor = None if page["next_cursor"] is None else str(page["next_cursor"])
-            assert len(seen) == len(set(seen)) == 9
+            assert len(seen) == len(set(seen)) == QUOTES
             since = {"since": "2024-05-01T16:00:00+01:00"}
             async with http.get(f"{url}/api/quotes", params=since) as r:
                 late = await r.json()
             assert [q["text"] for q in late["quotes"]] == [
                 "<script>window.pwned = 1</script> is what they hide",
-                "window.pwned = 2",
                 "The rent cap starts in June",
-            ]
+            ]  # `onerror="window.pwned = 2"` is an attribute value, no quotation
             async with http.get(f"{url}/api/quotes", params={"since": "yesterday"}) as r:
                 assert r.status == 400
 

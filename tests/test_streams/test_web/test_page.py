@@ -15,6 +15,7 @@ import pytest
 
 from schemas.events import Subscription
 from tests.conftest import ROOT
+from tests.test_streams.livedata import QUOTES
 from tests.test_streams.test_web.serving import replayed, serving
 
 pytestmark = pytest.mark.browser
@@ -72,8 +73,10 @@ class TestLivePage:
                 early = await page.locator("li.quote").count()
                 assert session.runner.stats.entries < 8  # shown while the replay runs
                 await replayed(session)
-                await _until(page, "() => document.querySelectorAll('li.quote').length === 9")
-                assert early < 9
+                await _until(
+                    page, f"() => document.querySelectorAll('li.quote').length === {QUOTES}"
+                )
+                assert early < QUOTES
                 texts = await page.locator("li.quote .quote-text").all_text_contents()
                 assert "<script>window.pwned = 1</script> is what they hide" in texts
                 await page.wait_for_selector("li.alert", timeout=10_000)

@@ -38,7 +38,7 @@ PINNED = {
     "budget-day": (1.0, 1.0),
     "coalition-budget": (1.0, 0.952),
     "cup-final": (0.7, 0.941),
-    "derby-press-room": (0.941, 0.947),
+    "derby-press-room": (0.909, 0.947),
     "energy-summit": (1.0, 1.0),
     "focus-style": (1.0, 1.0),
     "grid-outage": (0.941, 1.0),

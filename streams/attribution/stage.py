@@ -46,6 +46,7 @@ class Attribution:
     speakers: list[SpeakerRef] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     mentioned: list[SpeakerRef] = field(default_factory=list)
+    language: str | None = None  # the entry's language as the stage read it (given or detected)
 
 
 #: what training reads: for each quotation, its text, kind and scored candidates
@@ -89,6 +90,7 @@ def attribute(
     doc = read_doc(reader.resolver.context.paragraphs, lang, working)
     working.salience = salient  # the ranker's salience is the blog's before this entry
     result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace)
+    result.language = lang.code
     return result, working
 
 

@@ -74,6 +74,8 @@ class Run:
     blog: Blog
     lines: list[dict[str, Any]] = field(default_factory=list)
     rows: list[tuple[list[Candidate], int | None, bool]] = field(default_factory=list)
+    #: the entries' speaker candidates, each labelled 1 when the gold entry lists them
+    speaker_rows: list[tuple[Candidate, int]] = field(default_factory=list)
 
 
 def corpus(shared: Path | None) -> list[Blog]:
@@ -132,22 +134,37 @@ def replay(blog: Blog, model: Model, min_confidence: float = 0.0) -> Run:
     run = Run(blog)
     parse_state, memory = ParseState(), SpeakerMemory()
     gold_quotes = blog.gold.get("quotes") or []
+    gold_entries = blog.gold.get("entries") or []
+    used: set[int] = set()
     ignored = [_norm(t) for t in blog.gold.get("ignore", [])]
     for raw in source:
         try:
             parsed, parse_state = parse(raw, parse_state)
         except LiveblogError:
             continue
-        trace: Trace = []
+        trace = Trace()
         attribution, memory = attribute(
             parsed, memory, min_confidence=min_confidence, model=model, trace=trace
         )
         line = enrich(parsed, attribution, memory).model_dump(mode="json")
         run.lines.append(line)
         hhmm = _hhmm(line)
+        gold_entry = next(
+            (g for i, g in enumerate(gold_entries) if g["time"] == hhmm and i not in used), None
+        )
+        if gold_entry is not None:
+            used.add(gold_entries.index(gold_entry))
+            want = [speaker_key(x) for x in gold_entry.get("speakers", [])]
+            allow = [speaker_key(x) for x in gold_entry.get("allow", [])]
+            for cand in trace.speakers:
+                key = speaker_key(cand.person.name)
+                if any(same_speaker(key, w) for w in want):
+                    run.speaker_rows.append((cand, 1))
+                elif not any(same_speaker(key, a) for a in allow):
+                    run.speaker_rows.append((cand, 0))
         if blog.gold.get("quotes") is None:
             continue  # a blog labelled for its speakers only says nothing about its quotes
-        for text, _kind, cands in trace:
+        for text, _kind, cands in trace.quotes:
             norm = _norm(text)
             if any(_similarity(t, norm) >= 0.6 for t in ignored):
                 continue
@@ -223,41 +240,55 @@ DEFAULT_THRESHOLD = 0.4
 FIXTURE_WEIGHT = 0.3
 
 
-def _matrix(
-    runs: list[Run], names: list[str] | None = None, fixture_weight: float = FIXTURE_WEIGHT
-) -> tuple[list[str], list[list[float]], list[int], list[float]]:
-    rows = [c for run in runs for cands, _, _ in run.rows for c in cands]
-    if names is None:
-        names = sorted({k for c in rows for k in c.features})
-    index = {n: i for i, n in enumerate(names)}
-    x: list[list[float]] = []
-    y: list[int] = []
-    w: list[float] = []
-    for run in runs:
-        weight = fixture_weight if run.blog.group == "fixtures" else 1.0
-        for cands, right, _ in run.rows:
-            for i, cand in enumerate(cands):
-                vec = [0.0] * len(names)
-                for k, v in cand.features.items():
-                    if k in index:
-                        vec[index[k]] = v
-                x.append(vec)
-                y.append(1 if i == right else 0)
-                w.append(weight)
-    return names, x, y, w
+Row = tuple[dict[str, float], int, float]  # features, label, weight
 
 
-def fit(runs: list[Run], c: float = 1.0, fixture_weight: float = FIXTURE_WEIGHT) -> Model:
-    """A logistic regression over the candidates of `runs` (scikit-learn, L2)."""
+def _quote_rows(runs: list[Run], fixture_weight: float) -> list[Row]:
+    return [
+        (cand.features, int(i == right), _weight(run, fixture_weight))
+        for run in runs
+        for cands, right, _ in run.rows
+        for i, cand in enumerate(cands)
+    ]
+
+
+def _speaker_rows(runs: list[Run], fixture_weight: float) -> list[Row]:
+    return [
+        (cand.features, label, _weight(run, fixture_weight))
+        for run in runs
+        for cand, label in run.speaker_rows
+    ]
+
+
+def _weight(run: Run, fixture_weight: float) -> float:
+    return fixture_weight if run.blog.group == "fixtures" else 1.0
+
+
+def _logistic(rows: list[Row], c: float) -> Model:
+    """A logistic regression (scikit-learn, L2) over feature dicts."""
     from sklearn.linear_model import LogisticRegression
 
-    names, x, y, w = _matrix(runs, fixture_weight=fixture_weight)
+    names = sorted({k for features, _, _ in rows for k in features})
+    index = {n: i for i, n in enumerate(names)}
+    x = []
+    for features, _, _ in rows:
+        vec = [0.0] * len(names)
+        for k, v in features.items():
+            vec[index[k]] = v
+        x.append(vec)
     clf = LogisticRegression(C=c, max_iter=3000)
-    clf.fit(x, y, sample_weight=w)
+    clf.fit(x, [y for _, y, _ in rows], sample_weight=[w for _, _, w in rows])
     weights = {n: round(float(w), 5) for n, w in zip(names, clf.coef_[0], strict=True)}
     return Model(
         weights={k: v for k, v in weights.items() if v != 0.0}, bias=float(clf.intercept_[0])
     )
+
+
+def fit(runs: list[Run], c: float = 1.0, fixture_weight: float = FIXTURE_WEIGHT) -> Model:
+    """The quotation ranker and the entry-speaker model, fitted on the rows of `runs`."""
+    quotes = _logistic(_quote_rows(runs, fixture_weight), c)
+    speakers = _logistic(_speaker_rows(runs, fixture_weight), c)
+    return Model(quotes.weights, quotes.bias, speakers=speakers)
 
 
 def _picks(run: Run, model: Model) -> Iterator[tuple[float, bool, bool]]:
@@ -316,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         report.update(cross_validate(blogs, runs, args.c, args.fixture_weight))
         held = [p for picks in report.pop("held").values() for p in picks]
         bx, by = calibrate([(p, ok) for p, ok, _ in held])
-        model = Model(model.weights, model.bias, tuple(bx), tuple(by))
+        model = Model(model.weights, model.bias, tuple(bx), tuple(by), model.speakers)
         report["reliability"] = _reliability(model, held)
         report["thresholds"] = _thresholds(model, held)
         report["min_confidence"] = threshold
@@ -328,6 +359,11 @@ def main(argv: list[str] | None = None) -> int:
         "bias": round(model.bias, 5),
         "weights": dict(sorted(model.weights.items())),
         "calibration": {"x": [round(x, 5) for x in model.calib_x], "y": list(model.calib_y)},
+        "speakers": {
+            "about": "entry speakers: a person is one when this model scores them 0.5 or more",
+            "bias": round(model.speakers.bias, 5) if model.speakers else 0.0,
+            "weights": dict(sorted(model.speakers.weights.items())) if model.speakers else {},
+        },
         "min_confidence": threshold,
     }
     args.output.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
@@ -357,7 +393,9 @@ def cross_validate(
     for group in groups:
         others = [p for g, picks in held.items() if g != group for p in picks]
         bx, by = calibrate([(p, ok) for p, ok, _ in others])
-        fold = Model(folds[group].weights, folds[group].bias, tuple(bx), tuple(by))
+        fold = Model(
+            folds[group].weights, folds[group].bias, tuple(bx), tuple(by), folds[group].speakers
+        )
         threshold = DEFAULT_THRESHOLD
         for blog in (b for b in blogs if b.group == group):
             s = score(blog.gold, replay(blog, fold, threshold).lines)

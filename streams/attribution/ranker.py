@@ -25,7 +25,15 @@ from importlib import resources
 from streams.attribution.cues import Doc, Mention
 from streams.attribution.memory import Person, SpeakerMemory, fold
 
-__all__ = ["Candidate", "Model", "QuoteSite", "candidates", "default_model", "locate"]
+__all__ = [
+    "Candidate",
+    "Model",
+    "QuoteSite",
+    "candidates",
+    "default_model",
+    "locate",
+    "speaker_candidates",
+]
 
 #: the rule reader's methods, each a feature of the candidate it chose
 RULE_METHODS = (
@@ -264,6 +272,59 @@ def _same_person(person: Person, cands: Iterable[Candidate]) -> Person:
 _ENTRY_PEOPLE = 4
 
 
+def speaker_candidates(
+    doc: Doc,
+    quoted: Sequence[Person],
+    said: Mapping[str, float],
+    reported: Sequence[Person],
+    rule_speakers: Sequence[Person],
+) -> list[Candidate]:
+    """The people who may be the entry's speakers (whose words it carries), with features: the
+    speakers of its quotations and how sure those picks were, the subjects of speech cues
+    without a quotation, the rule reader's speakers, and everyone else a cue names."""
+    found: dict[str, Candidate] = {}
+
+    def get(person: Person) -> Candidate:
+        cand = found.get(person.id)
+        if cand is None:
+            cand = found[person.id] = Candidate(person)
+        return cand
+
+    for person in quoted:
+        cand = get(person)
+        cand.set("quoted")
+        cand.set("quoted_confidence", said.get(person.id, 0.0))
+    for person in reported:
+        get(person).set("reported")
+    for person in rule_speakers:
+        get(person).set("rule_speaker")
+    counts: dict[str, int] = {}
+    for m in doc.mentions():
+        if m.person is None:
+            continue
+        counts[m.person.id] = counts.get(m.person.id, 0) + 1
+        if m.cue is None:
+            continue
+        cand = get(m.person)
+        cand.set(f"cue_{m.cue}")
+        cand.set(f"cue_kind_{m.kind}")
+        if not any(t.quote is not None for t in doc.sentences[m.sent].tokens):
+            cand.set("cue_no_quote")
+    for cand in found.values():
+        person = cand.person
+        f = cand.features
+        if f.get("reported") and f.get("cue_kind_name"):
+            cand.set("reported_by_name")  # "Petra Lindner sagte, die Brücke werde …"
+
+        cand.set("mentions", min(counts.get(person.id, 0), 5) / 5)
+        cand.set("org", 1.0 if person.kind == "org" else 0.0)
+        words = person.name.split()
+        cand.set("one_word", 1.0 if len(words) == 1 else 0.0)
+        if all(doc.lang.is_common_word(w) for w in words):
+            cand.set("common_word_name")
+    return list(found.values())
+
+
 def _entry_salience(doc: Doc, site: QuoteSite, get: Callable[[Person], Candidate]) -> None:
     """The people the entry is about so far: the most mentioned before the quotation (an
     article's interviewee, named once at the top and "he" after), the first one named, and
@@ -393,6 +454,8 @@ class Model:
     #: isotonic calibration: raw probability breakpoints and the share right at each
     calib_x: tuple[float, ...] = ()
     calib_y: tuple[float, ...] = ()
+    #: the model that decides an entry's speakers (a person whose words it carries)
+    speakers: Model | None = None
 
     def raw(self, features: Mapping[str, float]) -> float:
         z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
@@ -425,11 +488,13 @@ class Model:
         weights = data["weights"]
         calib = data.get("calibration") or {}
         assert isinstance(weights, dict) and isinstance(calib, dict)
+        speakers = data.get("speakers")
         return cls(
             weights={str(k): float(v) for k, v in weights.items()},
             bias=float(str(data["bias"])),
             calib_x=tuple(float(x) for x in calib.get("x", [])),
             calib_y=tuple(float(y) for y in calib.get("y", [])),
+            speakers=cls.from_json(speakers) if isinstance(speakers, dict) else None,
         )
 
 

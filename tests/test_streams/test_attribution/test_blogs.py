@@ -36,7 +36,7 @@ CLI = str(Path(sys.executable).parent / "liveblog")
 PINNED = {
     "andes-earthquake": (0.957, 1.0),
     "budget-day": (1.0, 1.0),
-    "coalition-budget": (1.0, 0.952),
+    "coalition-budget": (1.0, 1.0),
     "cup-final": (0.7, 0.941),
     "derby-press-room": (0.909, 0.947),
     "energy-summit": (1.0, 1.0),
@@ -45,12 +45,12 @@ PINNED = {
     "harbour-inquiry": (1.0, 1.0),
     "lock-inquiry": (0.78, 0.846),
     "ntv-style": (1.0, 1.0),
-    "politics-housing": (0.959, 0.973),
-    "rail-strike": (1.0, 0.96),
+    "politics-housing": (0.959, 0.944),
+    "rail-strike": (1.0, 1.0),
     "semi-final-reaction": (1.0, 1.0),
-    "senate-wildfire": (0.98, 0.96),
-    "storm-flooding": (1.0, 1.0),
-    "trade-talks": (0.92, 0.938),
+    "senate-wildfire": (0.98, 1.0),
+    "storm-flooding": (1.0, 0.917),
+    "trade-talks": (0.92, 0.903),
 }
 _SLACK = 0.02
 

@@ -64,6 +64,12 @@ class TestCues:
         d = doc(text, lang=lang)
         assert [m[3] for m in mentions(d) if m[1] == "name"] == [cue]
 
+    def test_reported_speech_without_quotation(self) -> None:
+        """`X sagte, … werde …` (no quotation) makes X a speech verb's subject; whether X is an
+        entry speaker is the speaker model's call."""
+        d = doc("Petra Lindner sagte am Dienstag, die Brücke werde im Herbst geöffnet.", lang="de")
+        assert [m[3] for m in mentions(d) if m[1] == "name"] == ["verb_before"]
+
     def test_object_of_told_is_not_the_subject(self) -> None:
         """`Hill told the Courier` makes Hill the speaker, the Courier the object."""
         d = doc("“Fine,” Tom Hill told the Evening Courier.")

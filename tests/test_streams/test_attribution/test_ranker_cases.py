@@ -82,12 +82,14 @@ class TestGermanSpeech:
         )
         assert speaker(entry, fragment="nichts zu verlieren") == "Uwe Falk"
 
-    def test_reported_speech_names_a_speaker(self) -> None:
-        """Reported speech with `sagte` and no quotation makes its subject a speaker."""
+    def test_reported_speech_in_konjunktiv(self) -> None:
+        """Reported speech in Konjunktiv with a quoted fragment: the subject of `sagte` speaks
+        the fragment and is the entry's speaker."""
         entry = (
-            "Bürgermeisterin Petra Lindner sagte am Dienstag, die Brücke werde im Herbst "
+            "Bürgermeisterin Petra Lindner sagte am Dienstag, die Brücke werde „im Herbst“ "
             "wieder geöffnet."
         )
+        assert speaker(entry, fragment="im Herbst") == "Petra Lindner"
         assert "Petra Lindner" in entry_speakers(entry)
 
 

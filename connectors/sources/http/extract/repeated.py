@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode as Node
 
-from connectors.sources.http.extract.times import STAMP_ATTRIBUTES, parse_date, relative_delta
+from connectors.sources.http.extract.times import (
+    STAMP_ATTRIBUTES,
+    parse_date,
+    relative_delta,
+    strip_ticker,
+)
 from streams.core.timefmt import leading_time
 
 __all__ = ["BlockGroup", "find_blocks", "has_time"]
@@ -61,7 +66,7 @@ def _printed_start(node: Node) -> bool:
         text = " ".join((child.text_content or "").split())
         if not text:
             continue
-        if leading_time(text) is not None or relative_delta(text) is not None:
+        if leading_time(strip_ticker(text)) is not None or relative_delta(text) is not None:
             return True
         seen += 1
         if seen >= 3:

@@ -75,7 +75,8 @@ class TestMarkups:
         assert {e.headline for e in found.entries}.isdisjoint({found.title})
 
     def test_profile_needed_for_custom_markup(self) -> None:
-        """A page whose time sits in an unmarked footer gets ids and times only with a profile."""
+        """A page whose time sits in an unmarked footer gets the same times without its profile
+        (issue 12: never `published_at: null`); the profile adds ids and the printed time."""
         html = fixture_text("profile-custom.html")
         plain = extract_page(html, fetched_at=FETCHED, tz=LONDON)
         profiled = extract_page(
@@ -84,7 +85,8 @@ class TestMarkups:
             tz=LONDON,
             profile=load_profile(str(FIXTURES / "profile-custom.yaml")),
         )
-        assert all(e.time is None for e in plain.entries)
+        assert [e.time for e in plain.entries] == [e.time for e in profiled.entries]
+        assert all(e.time is not None for e in plain.entries)
         assert [e.block_id for e in profiled.entries][-1] == "e-5526"
         assert profiled.entries[-1].time == datetime(2025, 6, 18, 14, 51, tzinfo=UTC)
         assert profiled.entries[-1].printed_time == "14.51 GMT"

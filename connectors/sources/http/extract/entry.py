@@ -195,5 +195,5 @@ def _drop_leading_time(
 
 def entry_text(headline: str | None, parts: list[BodyPart]) -> str:
     """The entry's text as the cursor fingerprints it: headline and paragraphs, one per line."""
-    lines = ([headline] if headline else []) + [p.text for p in parts]
+    lines = ([headline] if headline else []) + [p.text for p in parts if p.text]
     return "\n".join(lines)

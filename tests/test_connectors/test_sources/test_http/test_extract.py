@@ -59,7 +59,10 @@ class TestMarkups:
         tweet = by_id["block-68528f108f08e1b2c3d4e5f6"]
         assert '<blockquote class="embed" data-embed="twitter">' in tweet.body_html
         wall = by_id["block-68527c4e8f08e1b2c3d4e5f3"]
-        assert "<p>Harbour master Colm Aderyn</p></blockquote>" in wall.body_html
+        # the <cite> closing the quote names its speaker (issue 12): it introduces the quote
+        # instead of being read as a quotation itself
+        assert "<p>Harbour master Colm Aderyn:</p><blockquote><p>“We expected" in wall.body_html
+        assert "Colm Aderyn</p></blockquote>" not in wall.body_html
 
     def test_jsonld_copied_fields_yield_to_html(self) -> None:
         """Updates repeating the page's headline and time take the blocks' ones, and say so."""

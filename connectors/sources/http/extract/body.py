@@ -20,7 +20,15 @@ from typing import Literal
 
 from selectolax.lexbor import LexborNode as Node
 
-__all__ = ["BodyPart", "body_parts", "render_parts", "text_parts"]
+__all__ = [
+    "BodyPart",
+    "body_parts",
+    "is_furniture_block",
+    "is_furniture_text",
+    "is_meta",
+    "render_parts",
+    "text_parts",
+]
 
 Kind = Literal["p", "quote", "embed"]
 
@@ -185,6 +193,35 @@ def _link_dense(node: Node) -> bool:
     text = len(" ".join(node.text(separator=" ").split()))
     linked = sum(len(" ".join(a.text(separator=" ").split())) for a in links)
     return text > 0 and linked >= 0.8 * text
+
+
+_BLOCK_FURNITURE = {
+    "related",
+    "teaser",
+    "teasers",
+    "promo",
+    "newsletter",
+    "signup",
+    "subscribe",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "sponsored",
+    "outbrain",
+    "taboola",
+    "comments",
+    "discussion",
+    "recommended",
+}
+
+
+def is_furniture_block(node: Node) -> bool:
+    """A whole candidate entry that is furniture: a related-articles box or teaser, a
+    newsletter sign-up, an ad slot, reader comments (by class word), or a box of links."""
+    if _BLOCK_FURNITURE.intersection(_WORDS.split(_classes(node))):
+        return True
+    return _link_dense(node)
 
 
 def is_furniture_text(text: str) -> bool:

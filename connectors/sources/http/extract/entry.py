@@ -13,7 +13,13 @@ from datetime import date, datetime, timedelta, tzinfo
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from connectors.sources.http.extract.body import BodyPart, body_parts, is_meta, render_parts
+from connectors.sources.http.extract.body import (
+    BodyPart,
+    body_parts,
+    is_furniture_block,
+    is_meta,
+    render_parts,
+)
 from connectors.sources.http.extract.model import ExtractedEntry
 from connectors.sources.http.extract.times import (
     node_time,
@@ -113,7 +119,9 @@ def entry_from_block(
     ident: str | None = None,
     source: str = "html",
 ) -> ExtractedEntry | None:
-    """The entry of one block, or None when the block has no text."""
+    """The entry of one block, or None when the block has no text or is furniture."""
+    if is_furniture_block(block):
+        return None
     sources: dict[str, str] = {}
     found = node_time(block, tz, fetched_at=fetched_at)
     skip: set[int] = set()

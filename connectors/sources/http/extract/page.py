@@ -20,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from connectors.sources.http.extract.entry import entry_from_block, fragment
+from connectors.sources.http.extract.furniture import drop_repeated
 from connectors.sources.http.extract.jsonld import find_postings, posting_entries
 from connectors.sources.http.extract.model import ExtractedEntry, Extraction
 from connectors.sources.http.extract.profile import Profile, apply_profile, builtin_profiles
@@ -79,7 +80,8 @@ def extract_page(
         oldest_first(entries, by_time=False), days=days, tz=tz, fetched_at=fetched_at
     )
     extras = decide_times(oldest_first(extras), days=days, tz=tz, fetched_at=fetched_at)
-    entries = _interleave(entries, extras)
+    entries, furniture_notes = drop_repeated(_interleave(entries, extras))
+    notes.extend(furniture_notes)
     return Extraction(tuple(entries), method, title, language, None, tuple(notes))
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode as Node
 
+from connectors.sources.http.extract.body import is_furniture_block
 from connectors.sources.http.extract.times import (
     STAMP_ATTRIBUTES,
     parse_date,
@@ -90,7 +91,7 @@ def find_blocks(root: Node) -> BlockGroup | None:
                 groups[_signature(child)].append(child)
             child = child.next
         for sig, members in groups.items():
-            timed = [m for m in members if has_time(m)]
+            timed = [m for m in members if has_time(m) and not is_furniture_block(m)]
             if not timed:
                 continue
             flat = sig.split(".")[0] in _FLAT_TAGS

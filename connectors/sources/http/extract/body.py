@@ -52,7 +52,21 @@ _SKIP = {
 }
 _LEAF_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "dd", "dt", "pre"}
 _CONTAINERS = {"div", "section", "article", "ul", "ol", "dl", "figure", "main", "aside", "footer"}
-_BLOCK_TAGS = _LEAF_BLOCKS | _CONTAINERS | {"blockquote", "iframe", "table", "tr", "td", "header"}
+#: AMP's embed elements
+_AMP_EMBEDS = {
+    "amp-twitter": "twitter",
+    "amp-instagram": "instagram",
+    "amp-youtube": "youtube",
+    "amp-facebook": "facebook",
+    "amp-bluesky": "bluesky",
+    "amp-iframe": "post",
+}
+_BLOCK_TAGS = (
+    _LEAF_BLOCKS
+    | _CONTAINERS
+    | {"blockquote", "iframe", "table", "tr", "td", "header"}
+    | set(_AMP_EMBEDS)
+)
 _EMBED_HINTS = {
     "twitter": "twitter",
     "tweet": "twitter",
@@ -143,6 +157,8 @@ def _classes(node: Node) -> str:
 
 
 def _embed_kind(node: Node) -> str | None:
+    if node.tag in _AMP_EMBEDS:
+        return _AMP_EMBEDS[node.tag or ""]
     if node.tag == "iframe":
         src = (node.attributes.get("src") or node.attributes.get("title") or "").lower()
         return next((v for k, v in _EMBED_HINTS.items() if k in src), "post")
@@ -266,8 +282,13 @@ def _embed_post(node: Node, kind: str, parts: list[BodyPart]) -> BodyPart:
         elif url and (m := _HANDLE_URL.match(url)) is not None:
             handle = m.group("handle")
             author = f"{handle} (@{handle})" if handle.lower() not in ("p", "reel", "s") else None
-        if author and text and "(@" in author:
-            text = f"{text} — {author}"
+    if channel := attrs.get("data-telegram-post"):
+        url = f"https://t.me/{channel.strip()[:200]}"
+    elif video := attrs.get("data-videoid"):
+        url = f"https://www.youtube.com/watch?v={video.strip()[:60]}"
+    if author and text and "(@" in author and _BYLINE.search(text) is None:
+        # the byline in the post's own paragraph: the parse stage reads it as the author
+        text = f"{text} — {author}"
     return BodyPart("embed", text, kind, author, url)
 
 

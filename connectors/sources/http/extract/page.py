@@ -1,7 +1,8 @@
 """A whole live-blog page to its entries, oldest first.
 
 Order of evidence: a profile when one is given (or a built-in profile whose `detect` selector
-matches), else the repeated-timed-blocks detector; JSON-LD `liveBlogUpdate` items are matched to
+matches), else schema.org updates marked in microdata or RDFa, else the repeated-timed-blocks
+detector; JSON-LD `liveBlogUpdate` items are matched to
 the HTML blocks by id, else by text, and fill in what the HTML lacks. Each entry's time is decided
 in one place, `timing.decide_times`, from every source on the page; titles from the HTML win over
 JSON-LD ones (sites copy the page's own into every update). Entries keep the page's order, read
@@ -22,6 +23,7 @@ from selectolax.lexbor import LexborNode as Node
 from connectors.sources.http.extract.entry import entry_from_block, fragment
 from connectors.sources.http.extract.furniture import drop_repeated
 from connectors.sources.http.extract.jsonld import find_postings, posting_entries
+from connectors.sources.http.extract.microdata import microdata_entries
 from connectors.sources.http.extract.model import ExtractedEntry, Extraction
 from connectors.sources.http.extract.profile import Profile, apply_profile, builtin_profiles
 from connectors.sources.http.extract.repeated import find_blocks
@@ -58,6 +60,8 @@ def extract_page(
         if chosen is not None:
             entries = apply_profile(chosen, root, tz=tz, fetched_at=fetched_at, page_url=url)
             method = f"profile:{chosen.name}"
+        elif marked := microdata_entries(root, tz=tz, fetched_at=fetched_at, url=url):
+            entries, method = marked, "microdata"
         else:
             entries, method = _detect_blocks(root, tz=tz, fetched_at=fetched_at, url=url)
     postings = find_postings(tree)

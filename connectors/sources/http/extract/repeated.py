@@ -177,15 +177,13 @@ def _flat(parent: Node, sig: str) -> BlockGroup:
             pending = []
             continue
         header_day = _day_header(node)
-        if header_day is not None and not blocks:
+        if header_day is not None:
+            # a day header ("Montag, 10. Februar 2025") is never a headline
             day = header_day
             continue
         next_timed = i + 1 < len(children) and timed[i + 1]
         if next_timed and _headline_like(node):
             pending = [node]
-            continue
-        if header_day is not None:
-            day = header_day
             continue
         if blocks:
             blocks[-1].append(node)

@@ -219,6 +219,8 @@ def decide_times(
         if when is not None:
             fixed[i] = when
             sources.pop("ld-time", None)
+            if "printed" not in sources["time"]:
+                sources.pop("day", None)  # a full stamp needs no day
             local = when.astimezone(tz)
             out[i] = dataclasses.replace(entry, time=when, date=local.date(), sources=sources)
     _walk_days(out, fixed, days, tz, fetched_at)

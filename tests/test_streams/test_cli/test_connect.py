@@ -198,6 +198,17 @@ class TestConnectHttp:
         assert quotes["Waves are overtopping the prom"] == "Kellmouth Coastguard"
         assert not any("Pellow" in text or "shared by" in text for text in quotes)
 
+    def test_custom_page_without_its_profile_has_times(self, loopback: str) -> None:
+        """`profile-custom.html` read without its profile: every entry has a `published_at`."""
+        done = _cli(
+            "connect", "http", f"{loopback}/profile-custom", "--blog", "spill",
+            "--once", "--tz", "Europe/London", "--output", "-",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        stamps = [e["published_at"] for e in _jsonl(done.stdout)]
+        assert len(stamps) == 5
+        assert stamps[-1] == "2025-06-18T15:51:00+01:00"
+
     def test_sources_file_and_cursor(self, loopback: str, tmp_path: Path) -> None:
         """`connect FILE.yaml --once` polls every listed source (a broken one is reported, the
         others still flow) and with --state a second run emits nothing."""

@@ -218,15 +218,25 @@ def _interleave(
 ) -> list[ExtractedEntry]:
     """`extras` (oldest first) placed among `entries` (oldest first, in the page's order): each
     after the last entry that is not later than it; extras without a time go last."""
-    out = list(entries)
-    untimed: list[ExtractedEntry] = []
-    for extra in extras:
-        if extra.time is None:
-            untimed.append(extra)
-            continue
-        position = 0
-        for j, entry in enumerate(out):
-            if entry.time is not None and entry.time <= extra.time:
-                position = j + 1
-        out.insert(position, extra)
+    timed = sorted(
+        (e for e in extras if e.time is not None),
+        key=lambda e: e.time,  # type: ignore[arg-type,return-value]
+    )
+    untimed = [e for e in extras if e.time is None]
+    anchors = sorted(
+        ((e.time, i) for i, e in enumerate(entries) if e.time is not None),
+        key=lambda pair: pair[0],
+    )
+    after: dict[int, list[ExtractedEntry]] = {}
+    reach, k = 0, 0
+    for extra in timed:
+        assert extra.time is not None
+        while k < len(anchors) and anchors[k][0] <= extra.time:
+            reach = max(reach, anchors[k][1] + 1)
+            k += 1
+        after.setdefault(reach, []).append(extra)
+    out: list[ExtractedEntry] = list(after.get(0, []))
+    for i, entry in enumerate(entries):
+        out.append(entry)
+        out.extend(after.get(i + 1, []))
     return out + untimed

@@ -175,6 +175,11 @@ class TestPageDay:
                 date(2025, 7, 2),
                 "meta:article:published_time",
             ),
+            (
+                '<p class="content__dateline">Fri 14 Mar 2025 07.02 GMT</p>',
+                date(2025, 3, 14),
+                "html:date-line",
+            ),
             ('<link rel="canonical" href="https://g.example/uk/live/2015/jul/09/x">', None, None),
         ],
     )

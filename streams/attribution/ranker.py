@@ -97,11 +97,26 @@ def locate(doc: Doc, para: int, text: str, kind: str) -> QuoteSite:
     tok = next((i for i, t in enumerate(sent.tokens) if t.start >= offset), 0)
     alone = sum(1 for t in sent.tokens if t.is_word or t.quote is not None) <= 1
     words = key.split()
-    title = len(words) <= 6 and all(
-        w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words
-    )
     numeric = key[:1].isdigit()
+    title = is_title(words, doc)
     return QuoteSite(para, sent.index, tok, kind, len(words), offset <= 1, alone, title, numeric)
+
+
+def is_title(words: Sequence[str], doc: Doc) -> bool:
+    """Whether quoted words read as a title or a name ("The Evening Review", "Die Haftbefehl-
+    Story"), not as speech: two to eight words, every word but the small ones capitalised, no
+    sentence end; in German, whose nouns are all capitalised, only with a capitalised article or
+    every word capitalised."""
+    if not 2 <= len(words) <= 8 or words[-1][-1:] in ".!?…":
+        return False
+    lang = doc.lang
+    small = [w for w in words if w.lower() in lang.stopwords or w.lower() in lang.determiners]
+    content = [w for w in words if w not in small and w[:1].isalpha()]
+    if not content or not all(w[:1].isupper() for w in content):
+        return False
+    if lang.code == "en":
+        return True
+    return (all(w[:1].isupper() for w in small) and bool(small)) or (not small and len(words) > 2)
 
 
 def candidates(
@@ -156,6 +171,11 @@ def candidates(
         cand.set("rule")
         if rule_method in RULE_METHODS:
             cand.set(f"rule_{rule_method}")
+        if site.sent >= 0:  # what the language reading made of the same words
+            key = fold(rule_pick.name)
+            for m in _mentions(doc, doc.by_para[site.para]):
+                if m.prep and m.person is None and fold(m.text) == key:
+                    cand.set(f"m_{m.prep}")  # "in Tyneside", "told Dagens Nyheter"
     if previous is not None:
         cand = get(previous)
         cand.set("previous")
@@ -170,6 +190,8 @@ def candidates(
         salient = memory.persons.get(pid)
         if salient is not None:
             get(salient)
+    if site.sent >= 0:
+        _pronoun_alternatives(doc, site, found.values())
     out = []
     for cand in found.values():
         person = cand.person
@@ -200,6 +222,13 @@ def candidates(
         if any(k and k in inside for k in (fold(person.surname), fold(person.name)) if len(k) > 2):
             cand.set("named_inside")
         out.append(cand)
+    for cand in out:  # interactions a linear model cannot form itself
+        f = cand.features
+        for pron in ("pron_first", "pron_alt"):
+            if pron in f:
+                for other in ("previous", "entry_speaker", "spoke_before", "rule"):
+                    if f.get(other):
+                        cand.set(f"{pron}_x_{other}")
     _quote_features(out, site)
     if blocked:  # the rule reader's frame names someone nobody tracks: "Ministers say …"
         for cand in out:
@@ -213,6 +242,12 @@ def _same_person(person: Person, cands: Iterable[Candidate]) -> Person:
     "Donna Kelce")."""
     if person.id in {c.person.id for c in cands}:
         return person
+    if person.kind == "org":  # "agency" for the "Coastal Weather Agency" the entry named
+        key = fold(person.name)
+        for cand in cands:
+            if cand.person.kind == "org" and key in fold(cand.person.name).split():
+                return cand.person
+        return person
     surname = fold(person.surname)
     words = fold(person.name).split()
     for cand in cands:
@@ -222,6 +257,24 @@ def _same_person(person: Person, cands: Iterable[Candidate]) -> Person:
         if fold(other.surname) == surname or (len(words) == 1 and words[0] in other.first_names()):
             return other
     return person
+
+
+def _pronoun_alternatives(doc: Doc, site: QuoteSite, cands: Iterable[Candidate]) -> None:
+    """ "…," he said: the pronoun's cue also stands for every other fitting person among the
+    candidates, so that the ranker, not the nearest-mention rule alone, decides who "he" is."""
+    for m in doc.sentences[site.sent].mentions:
+        if m.kind != "pronoun" or m.cue is None or m.person is None:
+            continue
+        gender = doc.lang.pronouns.get(m.text.lower())
+        adjacent = abs(m.verb - site.tok) <= 2
+        for cand in cands:
+            person = cand.person
+            if person is m.person:
+                cand.set("pron_first")
+            elif person.kind == "person" and (gender is None or person.gender in (None, gender)):
+                cand.set("pron_alt")
+                if adjacent:
+                    cand.set("pron_alt_adjacent")
 
 
 def _mentions(doc: Doc, sentence_ids: Iterable[int]) -> Iterable[Mention]:
@@ -277,6 +330,8 @@ def _mention_features(cand: Candidate, m: Mention, site: QuoteSite, doc: Doc) ->
         cand.set("org_mention")
     if m.prep and m.cue is None:
         cand.set(f"m_{m.prep}")
+    if m.reported and m.sent == site.sent:
+        cand.set("s_reported")
 
 
 def _quote_features(cands: list[Candidate], site: QuoteSite) -> None:

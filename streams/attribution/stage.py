@@ -34,7 +34,7 @@ from streams.core.models import ParsedEntry
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "Attribution", "attribute"]
 
 #: the default of `Settings.min_confidence`: below it a quote has no speaker
-DEFAULT_MIN_CONFIDENCE = 0.5
+DEFAULT_MIN_CONFIDENCE = 0.4
 #: a headline quotation this close to a body quotation repeats it
 _REPEAT_RATIO = 80
 
@@ -86,8 +86,7 @@ def attribute(
         reader.memory = working
         for found in reader.found:
             found.person, found.method = None, "none"
-    paragraphs = [p.text for p in reader.paragraphs()]
-    doc = read_doc(paragraphs, lang, working)
+    doc = read_doc(reader.resolver.context.paragraphs, lang, working)
     working.salience = salient  # the ranker's salience is the blog's before this entry
     result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace)
     return result, working
@@ -122,6 +121,8 @@ def _finish(
         best, confidence = model.pick(cands)
         if trace is not None:
             trace.append((found.text, found.kind, cands))
+        if site.titlecase:
+            confidence = 0.0  # a title or a name in quotation marks is nobody's words
         speaker = best.person if best is not None and confidence >= min_confidence else None
         method = found.method if best is not None and best.person is found.person else "ranker"
         if speaker is not None:
@@ -142,8 +143,8 @@ def _finish(
                 method=method if speaker is not None else "none",
             )
         )
-    for person in _reported(doc):
-        if person not in speakers:
+    for person in [*_reported(doc), *reader.speakers]:
+        if person not in speakers and _name_like(person, doc):
             speakers.append(person)
     result.speakers = [p.ref() for p in speakers]
     mentioned = _mentioned(doc)
@@ -179,6 +180,19 @@ def _finish_rules(entry: ParsedEntry, reader: EntryReader, min_confidence: float
     result.mentioned = [p.ref() for p in reader.resolver.mentioned]
     _remember(reader.memory, reader.resolver.mentioned, speakers)
     return result
+
+
+def _name_like(person: Person, doc: Doc) -> bool:
+    """Whether `person` reads as a name in the entry's language: not ordinary words ("the film",
+    "Limit Kanye"), and in the blog's memory (the rule reader reads English only)."""
+    words = person.name.split()
+    lang = doc.lang
+    if any(w.lower() in lang.stopwords or w.lower() in lang.determiners for w in words):
+        return False
+    if all(lang.is_common_word(w) for w in words):
+        return False
+    first = words[0]
+    return not (len(words) > 1 and lang.is_common_word(first) and not lang.is_given_name(first))
 
 
 def _mentioned(doc: Doc) -> list[Person]:

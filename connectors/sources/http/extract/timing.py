@@ -64,7 +64,7 @@ _END_META = (
 _DATE_LINES = '[class*="dateline"], [class*="publish-date"], [class*="article-date"], header time'
 _URL_SOURCES = (('link[rel="canonical"]', "href"), ('meta[property="og:url"]', "content"))
 #: ranks of absolute times by the prefix of their source
-_ABSOLUTE_RANKS = (("json-ld:", 1), ("feed:", 4), ("html:relative-to-fetch", 5))
+_ABSOLUTE_RANKS = (("json-ld:", 1), ("feed:", 4))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +147,7 @@ def page_days(
                 start = (day, "html:date-line")
                 break
     if start is None and end is None:
-        for selector, attr in (
-            ('link[rel="canonical"]', "href"),
-            ('meta[property="og:url"]', "content"),
-        ):
+        for selector, attr in _URL_SOURCES:
             node = tree.css_first(selector)
             day = _url_day(node.attributes.get(attr) if node is not None else None)
             if day is not None:
@@ -185,6 +182,8 @@ def printed_of(entry: ExtractedEntry) -> PrintedTime | None:
 def _rank(entry: ExtractedEntry) -> int:
     """Where the entry's absolute `time` stands in the precedence (2: the block's markup)."""
     source = entry.sources.get("time", "")
+    if "relative-to-fetch" in source:
+        return 5
     for prefix, rank in _ABSOLUTE_RANKS:
         if source.startswith(prefix):
             return rank

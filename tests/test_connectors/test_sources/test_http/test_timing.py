@@ -54,16 +54,18 @@ class TestPrecedence:
         ]
         assert all(e.sources["time"] == "html:time@datetime" for e in found.entries)
 
-    def test_relative_time_ranks_below_page_day(self) -> None:
-        """A printed time on the page's day wins over a relative time counted from the clock;
-        an absolute time next to a relative label keeps the absolute time."""
+    @pytest.mark.parametrize(
+        "relative", ["html:relative-to-fetch", "profile:site:.ago(relative-to-fetch)"]
+    )
+    def test_relative_time_ranks_below_page_day(self, relative: str) -> None:
+        """A printed time on the page's day wins over a relative time counted from the clock."""
         entries = [
             ExtractedEntry(
                 "<p>a</p>",
                 "a",
                 time=datetime(2025, 5, 5, 9, tzinfo=UTC),
                 printed_time="10:15",
-                sources={"time": "html:relative-to-fetch"},
+                sources={"time": relative},
             )
         ]
         days = PageDays(start=date(2025, 5, 1), start_source="meta:x")

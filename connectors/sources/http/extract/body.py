@@ -20,6 +20,9 @@ from typing import Literal
 
 from selectolax.lexbor import LexborNode as Node
 
+from connectors.sources.http.extract.times import UPDATED, parse_date
+from streams.core.timefmt import leading_time
+
 __all__ = [
     "BodyPart",
     "body_parts",
@@ -120,11 +123,6 @@ _WORDS = re.compile(r"[\s_\-]+")
 _FURNITURE_TEXT = re.compile(
     r"^\s*(?:read more|related|more on this|see also|sign up|newsletter|follow us|share this"
     r"|mehr zum thema|lesen sie auch|auch interessant|jetzt abonnieren)\b",
-    re.IGNORECASE,
-)
-_UPDATED_LINE = re.compile(
-    r"^\s*(?:last\s+updated|updated|zuletzt\s+aktualisiert|aktualisiert)\b\s*(?:at|on|am|um)?\s*:?"
-    r"\s*\S*\d",
     re.IGNORECASE,
 )
 _SHARED_BY = re.compile(
@@ -241,8 +239,20 @@ def is_furniture_block(node: Node) -> bool:
 
 
 def is_furniture_text(text: str) -> bool:
-    """A line that is furniture by what it says ("Read more: ...", "Last updated: 13:07 ...")."""
-    return len(text) <= 300 and bool(_FURNITURE_TEXT.match(text) or _UPDATED_LINE.match(text))
+    """A line that is furniture by what it says ("Read more: ...", "Last updated: 13:07 ...");
+    "Updated 2:15 p.m.: police say ..." is news and stays."""
+    if len(text) > 300:
+        return False
+    if _FURNITURE_TEXT.match(text):
+        return True
+    m = UPDATED.match(text)
+    if m is None:
+        return False
+    rest = text[m.end() :]
+    if len(rest) <= 60 and parse_date(rest) is not None:
+        return True
+    stamp = leading_time(rest)
+    return stamp is not None and len(rest[stamp.end :].strip(" ,.;")) <= 12
 
 
 def _text(node: Node) -> str:

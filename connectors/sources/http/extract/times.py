@@ -19,6 +19,7 @@ from streams.core.timefmt import PrintedTime, leading_time
 
 __all__ = [
     "STAMP_ATTRIBUTES",
+    "UPDATED",
     "NodeTime",
     "node_time",
     "parse_date",

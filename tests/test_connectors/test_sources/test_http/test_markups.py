@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from connectors.sources.http.extract import extract_page
+from connectors.sources.http.extract.body import is_furniture_text
 from connectors.sources.http.fetch import FetchPolicy
 from connectors.sources.http.poller import HttpPoller
 from streams.core.clock import fixed_clock
@@ -175,6 +176,24 @@ class TestFurniture:
         """Embedded posts are one element each with their author; a post without text is an
         empty element that only carries its link and author."""
         assert fragment in page[entry]
+
+    @pytest.mark.parametrize(
+        ("line", "furniture"),
+        [
+            ("Last updated: 14:52 BST, 18 June 2025", True),
+            ("Last Updated: 13:07 GMT+1 Friday, 25 September 2015", True),
+            ("Zuletzt aktualisiert am 11.02.2025 um 09:20 Uhr", True),
+            ("Updated 9.41am", True),
+            ("Read more: Storm Orla, what we know", True),
+            ("Mehr zum Thema: Was Fahrgäste jetzt wissen müssen", True),
+            ("Updated 2:15 p.m.: Police say the suspect is in custody.", False),
+            ("Stand der Verhandlungen: beide Seiten wollen weiterreden.", False),
+            ("The readout was updated at 3pm to add the minister's remarks.", False),
+        ],
+    )
+    def test_furniture_lines(self, line: str, furniture: bool) -> None:
+        """Stamps and link lead-ins are furniture; news that starts like them is not."""
+        assert is_furniture_text(line) is furniture
 
     def test_short_repeated_lines_are_kept(self) -> None:
         """A short line that honestly recurs ("No run.") is not furniture."""

@@ -84,7 +84,7 @@ def extract_page(
         oldest_first(entries, by_time=False), days=days, tz=tz, fetched_at=fetched_at
     )
     extras = decide_times(oldest_first(extras), days=days, tz=tz, fetched_at=fetched_at)
-    entries, furniture_notes = drop_repeated(_interleave(entries, extras))
+    entries, furniture_notes = drop_repeated(_once(_interleave(entries, extras)))
     notes.extend(furniture_notes)
     return Extraction(tuple(entries), method, title, language, None, tuple(notes))
 
@@ -240,3 +240,19 @@ def _interleave(
         out.append(entry)
         out.extend(after.get(i + 1, []))
     return out + untimed
+
+
+def _once(entries: list[ExtractedEntry]) -> list[ExtractedEntry]:
+    """A block shown twice (a pinned copy without an id, a key-event repeat) is one entry: the
+    copy with the publisher's id is kept, in the first copy's place."""
+    out: list[ExtractedEntry] = []
+    seen: dict[tuple[object, str], int] = {}
+    for entry in entries:
+        key = (entry.time, entry.text)
+        index = seen.get(key)
+        if index is None or (entry.block_id and out[index].block_id not in (None, entry.block_id)):
+            seen.setdefault(key, len(out))
+            out.append(entry)
+        elif out[index].block_id is None and entry.block_id:
+            out[index] = entry
+    return out

@@ -195,6 +195,20 @@ class TestFurniture:
         """Stamps and link lead-ins are furniture; news that starts like them is not."""
         assert is_furniture_text(line) is furniture
 
+    def test_pinned_copy_is_one_entry(self) -> None:
+        """A pinned copy of a block (no id, same time and text) is not a second entry."""
+        block = '<div class="b"{}><time datetime="2025-07-09T10:{:02d}:00Z">x</time><p>{}</p></div>'
+        html = (
+            "<html><body><div>"
+            + block.format("", 30, "Pinned: the roads are closed.")
+            + block.format(' id="b3"', 40, "Newest.")
+            + block.format(' id="b2"', 30, "Pinned: the roads are closed.")
+            + block.format(' id="b1"', 20, "Oldest.")
+            + "</div></body></html>"
+        )
+        found = extract_page(html, fetched_at=datetime(2025, 7, 9, 12, tzinfo=UTC), tz=LONDON)
+        assert [e.block_id for e in found.entries] == ["b1", "b2", "b3"]
+
     def test_short_repeated_lines_are_kept(self) -> None:
         """A short line that honestly recurs ("No run.") is not furniture."""
         blocks = "".join(

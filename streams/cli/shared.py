@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from streams.core.settings import Settings
 
 
-__all__ = ["err_console", "fail", "start"]
+__all__ = ["check_port", "err_console", "fail", "start"]
 
 err_console = Console(stderr=True)
 
@@ -31,3 +31,19 @@ def start(**overrides: object) -> Settings:
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     configure_logging(settings.log_level, settings.log_format)
     return settings
+
+
+def check_port(host: str, port: int) -> None:
+    """Exit 2 with one line when `host:port` cannot be bound (busy, or not an address here)."""
+    import errno
+    import socket
+
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be bound: {exc}"
+            fail(f"{host}:{port} {why}", 2)

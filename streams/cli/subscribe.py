@@ -163,20 +163,36 @@ def check(filter_: str = typer.Argument(..., metavar="FILTER")) -> None:
 
 
 def serve(
-    db: str | None = _DB,
+    db: str | None = typer.Option(
+        None, "--db", help="SQLite path or postgresql:// URL that replay, connect or sink fill"
+    ),
     host: str | None = typer.Option(None, help="address to listen on (default 127.0.0.1)"),
-    port: int | None = typer.Option(None, help="port (default 6066)"),
+    port: int | None = typer.Option(
+        None, min=0, max=65535, help="port (default 6066; 0 picks a free one)"
+    ),
+    feed_db: Path | None = typer.Option(
+        None,
+        "--feed-db",
+        help="the feed log (SQLite) that numbers events; default: in the "
+        "SQLite store, or beside the worker's scratch files for PostgreSQL",
+    ),
 ) -> None:
-    """Serve the live page, feeds and API over a database that `replay` or `sink` fill."""
+    """Serve the live page, feeds and API over a database that `replay`, `connect` or `sink`
+    fill (SQLite or PostgreSQL); new rows reach the page and the feeds as they are written."""
+    from streams.cli.shared import check_port
     from streams.web.live import serve_forever
 
-    settings = start(db=db, web_host=host, web_port=port)
+    settings = start(db=db, web_host=host)
+    bind = settings.web_port if port is None else port
+    check_port(settings.web_host, bind)
 
     def serving(bound: int) -> None:
         err_console.print(f"serving http://{settings.web_host}:{bound}/", highlight=False)
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(settings, settings.db, on_serving=serving))
+        asyncio.run(
+            serve_forever(settings, settings.db, port=bind, feed_db=feed_db, on_serving=serving)
+        )
 
 
 def run_replay_live(

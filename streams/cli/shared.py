@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from streams.core.settings import Settings
 
 
-__all__ = ["check_port", "err_console", "fail", "start"]
+__all__ = ["check_port", "err_console", "fail", "start", "usage"]
 
 err_console = Console(stderr=True)
 
@@ -21,6 +21,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
     first = message.strip().splitlines()[0] if message.strip() else "unknown error"
     sys.stderr.write(f"liveblog: error: {first}\n")
     sys.exit(code)
+
+
+def usage(message: str) -> NoReturn:
+    """A bad flag or argument: one line, exit 2 (as for Click's own usage errors)."""
+    fail(message, 2)
 
 
 def start(**overrides: object) -> Settings:

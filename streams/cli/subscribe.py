@@ -208,6 +208,7 @@ def run_replay_live(
     alerts: str | None,
     serve: bool,
     db: str | None,
+    port: int | None = None,
 ) -> RunStats:
     """The replay with subscriptions, alert lines and/or the web app (embedded mode)."""
     from schemas.exceptions import ConfigError
@@ -218,7 +219,7 @@ def run_replay_live(
     subs = load_subscriptions(subscriptions) if subscriptions else []
     if alerts == "-" and any(getattr(s, "stream", None) is sys.stdout for s in sinks):
         raise ConfigError("--alerts - and --output - cannot both use stdout")
-    options = LiveOptions(subscriptions=subs, alerts_out=alerts, serve=serve, db=db)
+    options = LiveOptions(subscriptions=subs, alerts_out=alerts, serve=serve, db=db, port=port)
     session = LiveSession(settings, sinks, options, memory=memory, on_record=on_record)
 
     def serving(bound: int) -> None:

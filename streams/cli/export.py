@@ -8,7 +8,6 @@ import typer
 
 from streams.cli.shared import usage
 
-
 app = typer.Typer(help="Event schemas.", no_args_is_help=True)
 
 

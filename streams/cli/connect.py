@@ -447,8 +447,12 @@ def stdin(
         resolve_zone(tz)
     outputs = common.outputs(common.start())
     store = CursorFile(common.state) if common.state else None
-    asyncio.run(_stdin(blog, fmt, order == "newest-first", day, tz, outputs, store))
+    good, bad = asyncio.run(_stdin(blog, fmt, order == "newest-first", day, tz, outputs, store))
     _finish(outputs, 0)
+    if bad and not good:
+        fail(f"no input line was valid: {bad} skipped, 0 entries")
+    if not good and not bad:
+        fail("no entries on standard input")
 
 
 async def _stdin(
@@ -459,7 +463,8 @@ async def _stdin(
     tz: str | None,
     outputs: _Outputs,
     store: CursorFile | None,
-) -> None:
+) -> tuple[int, int]:
+    """Returns the entries accepted and the lines skipped."""
     from connectors.sources.push import PushIngest, TextStream, entries_from_json, entries_from_text
     from schemas.exceptions import LiveblogError
 
@@ -468,6 +473,7 @@ async def _stdin(
         stream = TextStream(day=day)
         lines: list[str] = []
         mode = fmt
+        good = bad = 0
         while line := await asyncio.to_thread(sys.stdin.readline):
             if mode == "auto" and line.strip():
                 mode = "jsonl" if line.lstrip().startswith("{") else "text"
@@ -477,7 +483,10 @@ async def _stdin(
                 try:
                     entries = entries_from_json(json.loads(line))
                 except (json.JSONDecodeError, LiveblogError) as exc:
-                    outputs.console.print(f"[red]skipped a line: {exc}[/]", highlight=False)
+                    bad += 1
+                    outputs.console.print(
+                        f"skipped a line: {exc}", highlight=False, markup=False, style="red"
+                    )
                     continue
             elif newest_first:
                 lines.append(line)
@@ -485,30 +494,42 @@ async def _stdin(
             else:
                 entries = stream.feed(line.rstrip("\n"))
             if entries:
+                good += len(entries)
                 await ingest.accept(blog, entries, source="stdin")
         rest = stream.close()
         if lines:
             rest = entries_from_text("".join(lines), day=day, newest_first=True)
         if rest:
+            good += len(rest)
             await ingest.accept(blog, rest, source="stdin")
+    return good, bad
 
 
 @_command("push")
 def push(
     common: _Common,
     host: str | None = typer.Option(None, help="address to listen on (default LIVEBLOG_WEB_HOST)"),
-    port: int | None = typer.Option(None, help="port (default LIVEBLOG_WEB_PORT)"),
+    port: int | None = typer.Option(
+        None, min=0, max=65535, help="port (default LIVEBLOG_WEB_PORT; 0: any free one)"
+    ),
     tz: str | None = _TZ,
 ) -> None:
     """Serve `POST /ingest/{blog_id}` (bearer LIVEBLOG_API_TOKEN) into the pipeline."""
     from connectors.sources.cursor import CursorFile
+    from streams.cli.shared import check_port
+    from streams.core.timefmt import resolve_zone
 
+    if tz:
+        resolve_zone(tz)
     settings = common.start()
     if settings.api_token is None:
         fail("set LIVEBLOG_API_TOKEN: push ingest needs a bearer token")
+    bind_host = host or settings.web_host
+    bind = settings.web_port if port is None else port
+    check_port(bind_host, bind)
     outputs = common.outputs(settings)
     store = CursorFile(common.state or settings.cursor_dir / "push.json")
-    asyncio.run(_serve(outputs, store, host or settings.web_host, port or settings.web_port, tz))
+    asyncio.run(_serve(outputs, store, bind_host, bind, tz))
 
 
 async def _serve(
@@ -517,13 +538,19 @@ async def _serve(
     from aiohttp import web
 
     from connectors.sources.push import PushIngest, ingest_app
+    from streams.web.health import health_app_routes
 
     async with outputs.emitter() as emit:
         ingest = PushIngest(outputs.settings, emit, store=store, timezone=tz)
-        runner = web.AppRunner(ingest_app(ingest))
+        app = ingest_app(ingest)
+        app.router.add_routes(health_app_routes(lambda: None))
+        runner = web.AppRunner(app)
         await runner.setup()
-        await web.TCPSite(runner, host, port).start()
-        outputs.console.print(f"push ingest on http://{host}:{port}/ingest/{{blog_id}}")
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None)  # the port picked for port 0
+        bound = int(sockets[0].getsockname()[1]) if sockets else port
+        outputs.console.print(f"push ingest on http://{host}:{bound}/ingest/{{blog_id}}")
         try:
             await asyncio.Event().wait()
         finally:

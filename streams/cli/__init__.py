@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     from typer._click import exceptions as click
 
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except click.NoArgsIsHelpError as exc:
         if exc.ctx is not None:
             sys.stdout.write(exc.ctx.get_help() + "\n")
@@ -82,3 +82,5 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc))
     except OSError as exc:  # a file or socket the user named: say which, no traceback
         fail(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+    if isinstance(code, int) and code:  # `typer.Exit(code)` comes back as the return value
+        sys.exit(code)

@@ -48,6 +48,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _filter_error(exc: FilterSyntaxError) -> None:
+    """The error line, the filter with a caret under the fault (docs/subscriptions.md), exit 2."""
     sys.stderr.write(f"liveblog: error: invalid filter: {exc}\n")
     raise typer.Exit(2)
 
@@ -87,20 +88,25 @@ def add(
 @subscribe_app.command("list")
 def list_(
     db: str | None = _DB,
+    broker: str | None = _BROKER,
     as_json: bool = typer.Option(False, "--json", help="one JSON object per line"),
 ) -> None:
-    """List the subscriptions (notify URLs redacted)."""
+    """List the subscriptions (notify URLs redacted): from the database, or with --broker from
+    the compacted subscriptions topic of Kafka mode."""
     from rich.table import Table
 
     from connectors.sinks.delivery import redact
     from streams.alerts.subscriptions import SqliteSubscriptions
 
-    settings = start(db=db)
-    store = SqliteSubscriptions(settings.db)
-    try:
-        subs = store.all()
-    finally:
-        store.close()
+    settings = start(db=db, broker=broker)
+    if broker is not None:
+        subs = asyncio.run(_read_subscriptions(settings))
+    else:
+        store = SqliteSubscriptions(settings.db)
+        try:
+            subs = store.all()
+        finally:
+            store.close()
     if as_json:
         for sub in subs:
             data = sub.model_dump(mode="json", exclude={"schema_version", "event"})
@@ -138,6 +144,55 @@ def remove(
     if not found:
         fail(f"no subscription {subscription_id!r}")
     err_console.print(f"subscription {subscription_id} removed", highlight=False)
+
+
+async def _read_subscriptions(settings: Settings) -> list[Subscription]:
+    """The subscriptions topic read to its end: the last value of each key, tombstones deleting."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.errors import KafkaError
+
+    from connectors.kafka_admin import partition_count
+    from schemas.codec import decode_any
+    from schemas.events import Subscription
+    from schemas.exceptions import ConfigError, LiveblogError
+    from streams.core.topics import alert_topics, bootstrap_servers
+
+    topic, _ = alert_topics(settings)
+    found: dict[str, Subscription] = {}
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers(settings.broker), enable_auto_commit=False
+    )
+    try:
+        count = await partition_count(settings, topic)
+        if not count:
+            return []
+        await consumer.start()
+        tps = [TopicPartition(topic, p) for p in range(count)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        pending = {tp for tp in tps if ends[tp] > 0}
+        while pending:
+            batch = await consumer.getmany(*pending, timeout_ms=1000)
+            for tp, records in batch.items():
+                for record in records:
+                    key = record.key.decode("utf-8", "replace") if record.key else ""
+                    if record.value is None:
+                        found.pop(key, None)
+                        continue
+                    try:
+                        sub = decode_any(record.value)
+                    except LiveblogError:
+                        continue
+                    if isinstance(sub, Subscription):
+                        found[key] = sub
+                if await consumer.position(tp) >= ends[tp]:
+                    pending.discard(tp)
+    except KafkaError as exc:
+        raise ConfigError(f"cannot read {topic} at {settings.broker}: {exc}") from exc
+    finally:
+        await consumer.stop()
+    return sorted(found.values(), key=lambda s: s.id)
 
 
 async def _publish(settings: Settings, subscription_id: str, sub: Subscription | None) -> None:

@@ -161,3 +161,73 @@ class TestServeOverSink:
         name = f"serve_{uuid.uuid4().hex[:10]}"
         async with fresh_database(postgres_dsn, name) as dsn:
             await _serve_while_sink_fills(produced, dsn, tmp_path)
+
+
+class TestPageOverSink:
+    @pytest.mark.browser
+    async def test_page_fed_by_sink(self, produced: Settings, tmp_path: Path) -> None:
+        """The page of `serve` over the database `sink` fills from Kafka: the seed's 35 entries
+        on the timeline with their quotes marked in place, its 37 quotes, both speakers with
+        their counts, and the blog with its source."""
+        from tests.test_streams.test_web.browser import ARGS, chromium, screenshot, until
+
+        playwright = pytest.importorskip("playwright.async_api")
+        path = chromium()
+        db = str(tmp_path / "page.db")
+        async with _process(
+            ["serve", "--db", db, "--port", "0"], produced, tmp_path / "serve.log"
+        ) as (serve, _):
+            url = await _serving_url(serve)
+            group = f"{produced.app_id}-page-{uuid.uuid4().hex[:6]}"
+            async with (
+                _process(
+                    ["sink", "--db", db, "--group", group, "--until-idle", "60"],
+                    produced,
+                    tmp_path / "sink.log",
+                ),
+                playwright.async_playwright() as pw,
+            ):
+                browser = await pw.chromium.launch(executable_path=path, args=ARGS)
+                try:
+                    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+                    errors: list[str] = []
+                    page.on("pageerror", lambda e: errors.append(str(e)))
+                    await page.goto(url + "/")
+                    await until(
+                        page, "() => document.querySelectorAll('li.entry').length === 35", 90
+                    )
+                    await until(
+                        page,
+                        f"() => document.querySelectorAll('li.quote').length === {SEED_QUOTES}",
+                    )
+                    inline = await page.locator("q.in-quote").count()
+                    assert inline >= 30  # quotes found in their entry's text
+                    await until(
+                        page, "() => document.querySelectorAll('li.speaker-row').length >= 2"
+                    )
+                    rows = await page.locator("li.speaker-row .pick").all_text_contents()
+                    assert any("Lavrov" in r for r in rows) and any("Guterres" in r for r in rows)
+                    await until(page, "() => document.querySelectorAll('li.source').length === 1")
+                    source = await page.locator("li.source").text_content()
+                    assert source is not None and "35 entries" in source
+                    options = await page.locator("#blog option").all_text_contents()
+                    assert "focus-guterres-lavrov" in options
+                    zones = set(await page.locator("li.entry .zone").all_text_contents())
+                    assert zones == {"UTC+02:00"}  # Moscow press room, as the blog printed it
+                    await screenshot(page, "desk-kafka.png")
+                    await page.fill("#filter", "speaker:lavrov")
+                    await page.click("button[type=submit]")
+                    await until(
+                        page,
+                        "() => document.querySelectorAll('li.quote').length > 0 && "
+                        "[...document.querySelectorAll('li.quote .speaker')]"
+                        ".every(e => e.textContent === 'Sergey Lavrov')",
+                    )
+                    await page.locator("li.quote .more").first.click()
+                    await until(
+                        page, "() => document.querySelector('li.quote .context p') !== null"
+                    )
+                    await screenshot(page, "desk-kafka-quotes.png")
+                    assert errors == []
+                finally:
+                    await browser.close()

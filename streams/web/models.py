@@ -77,7 +77,9 @@ class QuoteOut(_Out):
     method: str | None = None
     language: str | None = None
     matches: list[Match] = Field(default_factory=list)
-    event_id: int = Field(description="the feed event id (resume feeds with Last-Event-ID)")
+    event_id: int | None = Field(
+        None, description="the event id (in /api/quotes; the feeds send it as the SSE `id:`)"
+    )
 
 
 class QuotesPage(_Out):

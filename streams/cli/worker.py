@@ -162,7 +162,9 @@ def _report(app: Any, metrics: Any, settings: Settings, what: str, stage: str) -
             "ready", broker=settings.broker, prefix=settings.topic_prefix, metrics_port=metrics.port
         )
 
-    app.on_startup_finished = started
+    # Faust runs app tasks once it has fully started (tables recovered); `on_startup_finished`
+    # is taken by faust.Worker itself
+    app.task(started)
 
     async def progress() -> None:
         log.info("progress", **_progress_line(metrics, stage))

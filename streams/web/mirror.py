@@ -179,7 +179,8 @@ class PostgresReader:
 
     async def close(self) -> None:
         if self.conn is not None:
-            await self.conn.close()
+            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await self.conn.close()
             self.conn = None
 
 
@@ -270,7 +271,15 @@ class Mirror:
         while True:
             try:
                 await self.sync()
-            except (OSError, sqlite3.Error, asyncpg.PostgresError, TimeoutError) as exc:
+            except (
+                OSError,
+                sqlite3.Error,
+                asyncpg.PostgresError,
+                asyncpg.InterfaceError,
+                TimeoutError,
+                ValueError,  # a row whose JSON does not parse: said, then looked at again
+                KeyError,
+            ) as exc:
                 failures += 1
                 self.ready = False
                 self.error = f"{self.reader.where}: {exc}"

@@ -433,18 +433,23 @@ def stdin(
 ) -> None:
     """Read entries from standard input: JSON lines (one entry object each) or live-blog text."""
     from connectors.sources.cursor import CursorFile
+    from schemas.exceptions import ConfigError
+    from streams.cli.shared import usage
     from streams.core.timefmt import resolve_zone
 
     if fmt not in ("auto", "jsonl", "text"):
-        fail("--format is auto, jsonl or text")
+        usage("--format is auto, jsonl or text")
     if order not in ("oldest-first", "newest-first"):
-        fail("--order is oldest-first or newest-first")
+        usage("--order is oldest-first or newest-first")
     try:
         day = date_type.fromisoformat(date) if date else None
     except ValueError:
-        fail(f"--date must be YYYY-MM-DD, got {date!r}")
+        usage(f"--date must be YYYY-MM-DD, got {date!r}")
     if tz:
-        resolve_zone(tz)
+        try:
+            resolve_zone(tz)
+        except ConfigError as exc:
+            usage(f"--tz: {exc}")
     outputs = common.outputs(common.start())
     store = CursorFile(common.state) if common.state else None
     good, bad = asyncio.run(_stdin(blog, fmt, order == "newest-first", day, tz, outputs, store))
@@ -516,11 +521,15 @@ def push(
 ) -> None:
     """Serve `POST /ingest/{blog_id}` (bearer LIVEBLOG_API_TOKEN) into the pipeline."""
     from connectors.sources.cursor import CursorFile
-    from streams.cli.shared import check_port
+    from schemas.exceptions import ConfigError
+    from streams.cli.shared import check_port, usage
     from streams.core.timefmt import resolve_zone
 
     if tz:
-        resolve_zone(tz)
+        try:
+            resolve_zone(tz)
+        except ConfigError as exc:
+            usage(f"--tz: {exc}")
     settings = common.start()
     if settings.api_token is None:
         fail("set LIVEBLOG_API_TOKEN: push ingest needs a bearer token")
@@ -560,14 +569,18 @@ async def _serve(
 def _spec(**fields: Any) -> SourceSpec:
     from connectors.sources.config import SourceSpec
     from schemas.exceptions import ConfigError
+    from streams.cli.shared import usage
     from streams.core.timefmt import resolve_zone
 
     try:
         spec = SourceSpec.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValueError as exc:
-        raise ConfigError(str(exc).splitlines()[-1] if str(exc) else "bad source") from exc
+        usage(str(exc).splitlines()[-1] if str(exc) else "bad source")
     if spec.tz:
-        resolve_zone(spec.tz)
+        try:
+            resolve_zone(spec.tz)
+        except ConfigError as exc:
+            usage(f"--tz: {exc}")
     return spec
 
 

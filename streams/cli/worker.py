@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 from rich.console import Console
 
-from streams.cli.shared import err_console, fail, start
+from streams.cli.shared import check_port, err_console, fail, start, usage
 
 __all__ = ["register", "replay_to_kafka", "speaker_matches"]
 
@@ -87,6 +87,12 @@ def worker(
     speakers: Path | None = typer.Option(None, help="YAML knowledge file of people"),
     metrics_port: int | None = _METRICS,
     log_format: str | None = _LOG_FORMAT,
+    web: bool | None = typer.Option(
+        None, "--web/--no-web", help="serve the page, feeds and API too (LIVEBLOG_WORKER_WEB)"
+    ),
+    port: int | None = typer.Option(
+        None, "--port", min=1, max=65535, help="--web on this port (LIVEBLOG_WEB_PORT, 6066)"
+    ),
 ) -> None:
     """Run a Faust worker: raw entries -> parse, attribute, enrich -> entries, quotes, speakers.
 
@@ -106,7 +112,15 @@ def worker(
         partitions=partitions,
         speakers_file=speakers,
         metrics_port=metrics_port,
+        worker_web=web,
+        web_port=port,
     )
+    if port is not None and not settings.worker_web:
+        usage("--port needs --web (or LIVEBLOG_WORKER_WEB=1)")
+    if settings.worker_web:
+        check_port(settings.web_host, settings.web_port)
+    if settings.metrics_port:
+        check_port(settings.metrics_host, settings.metrics_port)
     import faust  # slow to import: only this command needs it
 
     from streams.runtime.kafka.app import create_app

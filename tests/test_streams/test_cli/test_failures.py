@@ -92,9 +92,15 @@ CASES: list[tuple[str, list[str], str | None, dict[str, str], int, str]] = [
         ["connect", "http", "http://127.0.0.1:9/", "--blog", "b", "--tz", "Nowhere/City"],
         None,
         {},
-        1,
+        2,
         "Nowhere/City",
     ),
+    ("stdin-format", ["connect", "stdin", "--blog", "b", "--format", "xml"], "", {}, 2, "--format"),
+    ("worker-partitions", ["worker", "--partitions", "0"], None, {}, 2, "--partitions"),
+    ("worker-port-without-web", ["worker", "--port", "7000"], None, {}, 2, "--web"),
+    ("worker-busy-metrics", ["worker", "--metrics-port", BUSY], None, {}, 2, "in use"),
+    ("sink-batch", ["sink", "--batch-size", "0"], None, {}, 2, "--batch-size"),
+    ("env-port", ["serve"], None, {"LIVEBLOG_WEB_PORT": "abc"}, 2, "LIVEBLOG_WEB_PORT"),
 ]
 
 

@@ -158,3 +158,38 @@ class TestPhone:
             await screenshot(page, "desk-phone-speakers.png")
             assert await page.evaluate(NO_SCRIPT)
             assert errors == []
+
+
+class TestPauseOnScroll:
+    async def test_new_items_wait_while_reading(self, tmp_path: Path) -> None:
+        """While the reader is down the page, a new entry and its quote wait behind a button
+        instead of moving the text; the button shows them."""
+        later = "4:12 p.m.: “The rent cap starts in June,” Okafor said as the session closed."
+        head, _, rest = BLOG.partition("4:20 p.m.")
+        early = head + rest.split("\n\n", 1)[1].replace(later + "\n\n", "")
+        (tmp_path / "early").mkdir()
+        async with (
+            serving(tmp_path / "early", text=early, delays=[0.0] * 6) as (url, session),
+            _browser(1000, 400) as (page, errors),
+        ):
+            await replayed(session, entries=6)
+            await page.goto(url + "/")
+            await until(page, "() => document.querySelectorAll('li.entry').length === 6")
+            await page.evaluate("() => window.scrollTo(0, 600)")
+            await until(page, "() => window.scrollY > 160")
+            (said,) = [
+                item
+                for item in items(write_blog(tmp_path, BLOG))
+                if isinstance(item, RawEntry) and "in June" in item.raw
+            ]
+            session.runner.handle(said)
+            session.runner.flush()
+            await until(page, "() => !document.getElementById('paused').hidden")
+            assert await page.locator("#paused").text_content() == "2 new — show"
+            assert await page.locator("li.entry").count() == 6
+            await page.click("#paused")
+            await until(page, "() => document.querySelectorAll('li.entry').length === 7")
+            first = await page.locator("li.entry .when").first.text_content()
+            assert first == "16:12"
+            assert await page.locator("#paused").is_hidden()
+            assert errors == []

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from schemas.events import EnrichedEntry
 from streams.web import models
 
 __all__ = ["OPERATIONS", "Operation", "openapi"]
@@ -61,7 +62,9 @@ OPERATIONS: tuple[Operation, ...] = (
         (_BLOG, _LIMIT, _CURSOR),
         errors=(400,),
     ),
-    Operation("get", "/api/entries/{eid}", "One entry", None, errors=(404,)),
+    Operation(
+        "get", "/api/entries/{eid}", "One entry, newest version", EnrichedEntry, errors=(404,)
+    ),
     Operation("get", "/api/blogs", "Blogs and their sources' status", models.BlogsPage),
     Operation(
         "get", "/api/speakers", "Speakers and their quote counts", models.SpeakersPage, (_BLOG,)

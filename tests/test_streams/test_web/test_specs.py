@@ -73,6 +73,15 @@ class TestOpenApi:
                 target = {**_resolve(spec, schema["$ref"]), "components": spec["components"]}
                 jsonschema.Draft202012Validator(target).validate(body)
             assert len(body["alerts"]) == 0 or "delivery" in body["alerts"][0]
+            async with http.get(url + "/api/entries", params={"limit": "1"}) as resp:
+                eid = (await resp.json())["entries"][0]["entry_id"]
+            async with http.get(f"{url}/api/entries/{eid}") as resp:
+                entry = await resp.json()
+            schema = spec["paths"]["/api/entries/{eid}"]["get"]["responses"]["200"]["content"][
+                "application/json"
+            ]["schema"]
+            target = {**_resolve(spec, schema["$ref"]), "components": spec["components"]}
+            jsonschema.Draft202012Validator(target).validate(entry)
 
     async def test_errors_are_problem_json(self, tmp_path: Path) -> None:
         """A bad filter answers `application/problem+json` with status, title, detail and the

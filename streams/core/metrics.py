@@ -25,7 +25,7 @@ from typing import Any
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 
-__all__ = ["Metrics", "stdlib_logging_config"]
+__all__ = ["Metrics", "RetriedCoordinator", "stdlib_logging_config"]
 
 _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -136,6 +136,24 @@ class Metrics:
         return self.port
 
 
+class RetriedCoordinator(logging.Filter):
+    """aiokafka logs "Group Coordinator Request failed" at ERROR and then retries; on a fresh
+    broker that is the normal first start (the offsets topic is being created), so it becomes a
+    WARNING that says it is retried."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            record.levelno == logging.ERROR
+            and record.name.startswith("aiokafka")
+            and str(record.msg).startswith("Group Coordinator Request failed")
+            and any(getattr(a, "retriable", False) for a in record.args or ())
+        ):
+            record.levelno = logging.WARNING
+            record.levelname = "WARNING"
+            record.msg = str(record.msg) + " (retrying)"
+        return True
+
+
 def stdlib_logging_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
     """A `logging.config.dictConfig` that renders Faust's and aiokafka's logs like ours.
 
@@ -175,7 +193,9 @@ def stdlib_logging_config(level: str = "INFO", fmt: str = "json") -> dict[str, A
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
                 "formatter": "structlog",
+                "filters": ["coordinator"],
             }
         },
+        "filters": {"coordinator": {"()": RetriedCoordinator}},
         "root": {"handlers": ["stderr"], "level": logging.getLevelName(floor)},
     }

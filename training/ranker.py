@@ -435,11 +435,6 @@ def _short(blog: Blog) -> str:
     return f"{number}-{blog.group}"
 
 
-def _best_threshold(model: Model, held: list[tuple[float, bool, bool]]) -> float:
-    best = max(_thresholds(model, held), key=lambda t: (t["f1"], -t["min_confidence"]))
-    return float(best["min_confidence"])
-
-
 def _set_of(blog: Blog) -> str:
     if blog.group == "fixtures":
         return "fixtures"

@@ -151,7 +151,6 @@ def candidates(
 
     inside = fold(quote_text)
     if site.sent >= 0:
-        sent = doc.sentences[site.sent]
         para_sents = doc.by_para[site.para]
         for m in _mentions(doc, para_sents):
             if m.person is None:
@@ -172,7 +171,6 @@ def candidates(
             for m in _mentions(doc, doc.by_para[site.para + 1][:1]):
                 if m.person is not None and m.cue in ("verb_after", "verb_before"):
                     get(m.person).set("next_para_cue")
-        del sent
     if rule_pick is not None:
         rule_pick = _same_person(rule_pick, found.values())
         cand = get(rule_pick)

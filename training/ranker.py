@@ -43,14 +43,19 @@ from streams.attribution.ranker import Candidate, Model
 from streams.attribution.stage import Trace, attribute
 from streams.core.models import ParseState
 from streams.pipeline.enrich import enrich
-from streams.pipeline.evaluation import same_speaker, score, speaker_key
+from streams.pipeline.evaluation import (
+    norm_text,
+    same_speaker,
+    score,
+    similarity,
+    speaker_key,
+)
 from streams.pipeline.parse import parse
 
 __all__ = ["Blog", "corpus", "main"]
 
 _ROOT = Path(__file__).resolve().parents[1]
 _MODEL = _ROOT / "streams" / "attribution" / "model.json"
-_QUOTE_CHARS = "\"'“”„‟‘’‚‛«»‹›`´"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +141,7 @@ def replay(blog: Blog, model: Model, min_confidence: float = 0.0) -> Run:
     gold_quotes = blog.gold.get("quotes") or []
     gold_entries = blog.gold.get("entries") or []
     used: set[int] = set()
-    ignored = [_norm(t) for t in blog.gold.get("ignore", [])]
+    ignored = [norm_text(t) for t in blog.gold.get("ignore", [])]
     for raw in source:
         try:
             parsed, parse_state = parse(raw, parse_state)
@@ -165,8 +170,8 @@ def replay(blog: Blog, model: Model, min_confidence: float = 0.0) -> Run:
         if blog.gold.get("quotes") is None:
             continue  # a blog labelled for its speakers only says nothing about its quotes
         for text, _kind, cands in trace.quotes:
-            norm = _norm(text)
-            if any(_similarity(t, norm) >= 0.6 for t in ignored):
+            norm = norm_text(text)
+            if any(similarity(t, norm) >= 0.6 for t in ignored):
                 continue
             gold = _gold_speaker(gold_quotes, norm, hhmm)
             has_gold = gold is not _NO_QUOTE
@@ -189,31 +194,10 @@ _NO_QUOTE = "\x00"
 def _gold_speaker(gold_quotes: list[dict[str, Any]], norm: str, hhmm: str | None) -> str | None:
     best, speaker = 0.0, _NO_QUOTE
     for g in gold_quotes:
-        s = _similarity(_norm(g["text"]), norm) + (0.001 if g.get("time") == hhmm else 0.0)
+        s = similarity(norm_text(g["text"]), norm) + (0.001 if g.get("time") == hhmm else 0.0)
         if s > best:
             best, speaker = s, g["speaker"]
     return speaker if best >= 0.6 else _NO_QUOTE
-
-
-def _norm(text: str) -> str:
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = "".join(" " if c in _QUOTE_CHARS else c for c in text)
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
-
-
-def _similarity(a: str, b: str) -> float:
-    if not a or not b:
-        return 0.0
-    if a == b:
-        return 1.0
-    short, long_ = sorted((a, b), key=len)
-    if short in long_:
-        return len(short) / len(long_)
-    ta, tb = set(a.split()), set(b.split())
-    return len(ta & tb) / len(ta | tb)
 
 
 def _hhmm(line: dict[str, Any]) -> str | None:

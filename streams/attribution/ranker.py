@@ -21,9 +21,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import get_args
 
 from streams.attribution.cues import Doc, Mention
 from streams.attribution.memory import Person, SpeakerMemory, fold
+from streams.attribution.methods import Method
 
 __all__ = [
     "Candidate",
@@ -36,27 +38,7 @@ __all__ = [
 ]
 
 #: the rule reader's methods, each a feature of the candidate it chose
-RULE_METHODS = (
-    "name",
-    "line",
-    "role",
-    "org",
-    "colon",
-    "embed",
-    "continued",
-    "voice",
-    "fuzzy",
-    "pronoun",
-    "descriptor",
-    "answer",
-    "continuity",
-    "entry",
-    "role_guess",
-    "introduced",
-    "salience",
-)
-_KINDS = ("name", "surname", "role", "org", "pronoun")
-_CUES = ("verb_after", "verb_before", "source", "colon")
+RULE_METHODS = tuple(m for m in get_args(Method) if m != "none")
 
 
 @dataclass(frozen=True, slots=True)

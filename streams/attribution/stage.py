@@ -153,17 +153,7 @@ def _finish(
             previous, previous_para = speaker, found.para
             said[speaker.id] = max(said.get(speaker.id, 0.0), confidence)
         result.quotes.append(
-            Quote(
-                quote_id=stable_id(entry.entry_id, n, found.text),
-                entry_id=entry.entry_id,
-                blog_id=entry.blog_id,
-                published_at=entry.published_at,
-                text=found.text,
-                speaker=speaker.ref() if speaker is not None else None,
-                kind=found.kind,
-                confidence=round(confidence, 4),
-                method=method if speaker is not None else "none",
-            )
+            _quote(entry, n, found, speaker, round(confidence, 4), method if speaker else "none")
         )
     others = [p for p in [*_reported(doc), *reader.speakers] if _name_like(p, doc)]
     cands = speaker_candidates(doc, speakers, said, others, reader.speakers)
@@ -190,23 +180,32 @@ def _finish_rules(entry: ParsedEntry, reader: EntryReader, min_confidence: float
             speaker.quotes += 1
             if speaker not in speakers:
                 speakers.append(speaker)
-        result.quotes.append(
-            Quote(
-                quote_id=stable_id(entry.entry_id, n, found.text),
-                entry_id=entry.entry_id,
-                blog_id=entry.blog_id,
-                published_at=entry.published_at,
-                text=found.text,
-                speaker=speaker.ref() if speaker is not None else None,
-                kind=found.kind,
-                confidence=confidence,
-                method=found.method,
-            )
-        )
+        result.quotes.append(_quote(entry, n, found, speaker, confidence, found.method))
     result.speakers = [p.ref() for p in speakers]
     result.mentioned = [p.ref() for p in reader.resolver.mentioned]
     _remember(reader.memory, reader.resolver.mentioned, speakers)
     return result
+
+
+def _quote(
+    entry: ParsedEntry,
+    n: int,
+    found: Found,
+    speaker: Person | None,
+    confidence: float,
+    method: str,
+) -> Quote:
+    return Quote(
+        quote_id=stable_id(entry.entry_id, n, found.text),
+        entry_id=entry.entry_id,
+        blog_id=entry.blog_id,
+        published_at=entry.published_at,
+        text=found.text,
+        speaker=speaker.ref() if speaker is not None else None,
+        kind=found.kind,
+        confidence=confidence,
+        method=method,
+    )
 
 
 def _name_like(person: Person, doc: Doc) -> bool:

@@ -19,7 +19,15 @@ from typing import Any
 
 from streams.core.text import strip_accents
 
-__all__ = ["SpeakerKey", "matched", "same_speaker", "score", "speaker_key"]
+__all__ = [
+    "SpeakerKey",
+    "matched",
+    "norm_text",
+    "same_speaker",
+    "score",
+    "similarity",
+    "speaker_key",
+]
 
 #: the folded words of a speaker's name
 SpeakerKey = tuple[str, ...]
@@ -40,7 +48,8 @@ def _fold(text: str) -> str:
     return strip_accents(text).lower()
 
 
-def _norm(text: str) -> str:
+def norm_text(text: str) -> str:
+    """Text as quotes are compared: folded, quote marks and punctuation made spaces."""
     text = "".join(" " if ch in _QUOTE_CHARS else ch for ch in _fold(text))
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
@@ -94,7 +103,8 @@ def _hhmm(entry: dict[str, Any]) -> str | None:
     return f"{m.group(1)}:{m.group(2)}" if m else None
 
 
-def _similarity(a: str, b: str) -> float:
+def similarity(a: str, b: str) -> float:
+    """How alike two normalised texts are: containment by length, else word overlap."""
     if not a or not b:
         return 0.0
     if a == b:
@@ -167,22 +177,22 @@ def score(
     pairs = _align(gold_times, [_hhmm(e) for e in timed])
     sp, sr, sf = _f1(*_speaker_counts(gold, timed, pairs))
 
-    ignored = [_norm(t) for t in gold.get("ignore", [])]
+    ignored = [norm_text(t) for t in gold.get("ignore", [])]
     pred_quotes: list[tuple[str | None, str, SpeakerKey | None]] = []
     for e in predicted:
         for q in e.get("quotes") or []:
-            text = _norm(q.get("text", ""))
-            if any(_similarity(t, text) >= threshold for t in ignored):
+            text = norm_text(q.get("text", ""))
+            if any(similarity(t, text) >= threshold for t in ignored):
                 continue  # spans the gold neither asks for nor forbids (e.g. embedded posts)
             pred_quotes.append((_hhmm(e), text, speaker_key(q.get("speaker"))))
     gold_quotes: list[dict[str, Any]] = gold.get("quotes") or []  # null: speakers alone
     found = correct = 0
     misses: list[dict[str, Any]] = []
     for g in gold_quotes:
-        gt = _norm(g["text"])
+        gt = norm_text(g["text"])
         best, best_i = 0.0, None
         for i, (t, text, _) in enumerate(pred_quotes):
-            s = _similarity(gt, text) + (0.001 if t == g.get("time") else 0.0)
+            s = similarity(gt, text) + (0.001 if t == g.get("time") else 0.0)
             if s > best:
                 best, best_i = s, i
         if best_i is not None and best >= threshold:
@@ -204,11 +214,11 @@ def score(
     # speaker is the gold speaker (null == null counts) and wrong when it names another; an
     # attributed quote that matches no gold quote is wrong; an unattributed one costs recall only
     right = wrong = extracted_ok = 0
-    gold_norm = [(_norm(g["text"]), speaker_key(g["speaker"])) for g in gold_quotes]
+    gold_norm = [(norm_text(g["text"]), speaker_key(g["speaker"])) for g in gold_quotes]
     for _, text, spk in pred_quotes:
         best, best_spk = 0.0, None
         for gt, gs in gold_norm:
-            s = _similarity(gt, text)
+            s = similarity(gt, text)
             if s > best or (s == best and same_speaker(gs, spk)):
                 best, best_spk = s, gs
         if best >= threshold:

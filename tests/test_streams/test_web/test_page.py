@@ -5,50 +5,17 @@ Needs /usr/bin/chromium (`scripts/ensure-browser` installs it with apt-get).
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 
 from schemas.events import Subscription
-from tests.conftest import ROOT
 from tests.test_streams.livedata import QUOTES
+from tests.test_streams.test_web.browser import ARGS, ARTIFACTS, chromium, until
 from tests.test_streams.test_web.serving import replayed, serving
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT / "artifacts"
-
-
-async def _until(page: Any, script: str, timeout: float = 15.0) -> None:
-    """Poll `script` (a JS function) until it is true; `page.wait_for_function` evaluates
-    strings with eval, which the page's CSP rightly forbids."""
-    async with asyncio.timeout(timeout):
-        while not await page.evaluate(script):
-            await asyncio.sleep(0.1)
-
-
-def _chromium() -> str:
-    if not Path(CHROMIUM).exists():
-        subprocess.run([str(ROOT / "scripts" / "ensure-browser")], check=False, timeout=900)
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is missing: run scripts/ensure-browser")
-    return CHROMIUM
 
 
 class TestLivePage:
@@ -56,13 +23,13 @@ class TestLivePage:
         """Quotes appear as the replay produces them, the filter box narrows them, and entry
         text with <script> or <img onerror> shows as text and runs nothing."""
         playwright = pytest.importorskip("playwright.async_api")
-        chromium = _chromium()
+        browser_path = chromium()
         subs = [Subscription(id="activists", filter="activists kind:entry")]
         async with (
             serving(tmp_path, delays=[0.4] * 8, subscriptions=subs) as (url, session),
             playwright.async_playwright() as pw,
         ):
-            browser = await pw.chromium.launch(executable_path=chromium, args=ARGS)
+            browser = await pw.chromium.launch(executable_path=browser_path, args=ARGS)
             try:
                 page = await browser.new_page(viewport={"width": 1200, "height": 900})
                 dialogs: list[str] = []
@@ -74,7 +41,7 @@ class TestLivePage:
                 early = await page.locator("li.quote").count()
                 assert session.runner.stats.entries < 8  # shown while the replay runs
                 await replayed(session)
-                await _until(
+                await until(
                     page, f"() => document.querySelectorAll('li.quote').length === {QUOTES}"
                 )
                 assert early < QUOTES
@@ -97,7 +64,7 @@ class TestLivePage:
 
                 await page.fill("#filter", "speaker:bello")
                 await page.click("button[type=submit]")
-                await _until(
+                await until(
                     page,
                     "() => [...document.querySelectorAll('li.quote .speaker')].length > 0 && "
                     "[...document.querySelectorAll('li.quote .speaker')]"
@@ -109,15 +76,13 @@ class TestLivePage:
                     async with http.get(url + "/api/quotes", params=params) as resp:
                         bello = len((await resp.json())["quotes"])
                 assert bello == 3
-                await _until(
-                    page, f"() => document.querySelectorAll('li.quote').length === {bello}"
-                )
+                await until(page, f"() => document.querySelectorAll('li.quote').length === {bello}")
                 ARTIFACTS.mkdir(exist_ok=True)
                 await page.screenshot(path=str(ARTIFACTS / "live-page.png"), full_page=True)
 
                 await page.fill("#filter", "speaker:bello (tram")
                 await page.click("button[type=submit]")
-                await _until(
+                await until(
                     page,
                     "() => document.getElementById('filter-error')"
                     ".textContent.includes('unclosed')",

@@ -193,6 +193,7 @@ class _Reader:
         #: people who were the subject of a sentence or a speech cue, with that sentence
         self.subjects: list[tuple[Person, int]] = []
         self._full: dict[str, list[Person]] = {}
+        self._descriptors: dict[str, Person] = {}  # a learned descriptor -> its person
         self._indexed = -1
 
     # mentions -----------------------------------------------------------------------------------
@@ -265,13 +266,15 @@ class _Reader:
         """A determiner phrase: "the prime minister", "der CDU-Politiker", "the police", or a
         descriptor the memory holds ("the Nigerian", "the 54-year-old")."""
         tokens = sent.tokens
-        if any(p.descriptors for p in self.memory.persons.values()):
+        if len(self.memory.persons) != self._indexed:
+            self._reindex()
+        if self._descriptors:
             for n in (3, 2, 1):
                 words = tokens[i + 1 : i + 1 + n]
                 if len(words) == n and all(t.is_word for t in words):
                     text = " ".join(t.bare for t in words)
-                    person = self.memory.by_descriptor(text)
-                    if person is not None and fold(text) in person.descriptors:
+                    person = self._descriptors.get(fold(text))
+                    if person is not None:
                         return Mention(sent.para, sent.index, i, i + 1 + n, text, "role", person)
         j = i + 1
         while j < len(tokens) and j - i <= 4 and tokens[j].is_word:
@@ -503,6 +506,9 @@ class _Reader:
     def _reindex(self) -> None:
         """People with full names by every word of their names (kept until a person is added)."""
         self._full = {}
+        self._descriptors = {
+            d: person for person in self.memory.persons.values() for d in person.descriptors
+        }
         for person in self.memory.persons.values():
             if len(person.name.split()) > 1:
                 for word in set(fold(person.name).split()) | {fold(person.surname)}:

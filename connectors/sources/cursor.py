@@ -171,8 +171,15 @@ class EntryCursor:
         return seq
 
     def snapshot(self) -> dict[str, Any]:
-        """The cursor as JSON-ready data."""
-        return {"version": _STATE_VERSION, "seq": self.seq, "records": self.records}
+        """The cursor as JSON-ready data, a copy: later diffs do not change it."""
+        records = {ident: dict(record) for ident, record in self.records.items()}
+        return {"version": _STATE_VERSION, "seq": self.seq, "records": records}
+
+    def fork(self) -> EntryCursor:
+        """An independent copy to diff against; adopted (or dropped) once the emit is known."""
+        copy = EntryCursor(max_entries=self.max_entries)
+        copy.resume(self.snapshot())
+        return copy
 
     def resume(self, state: dict[str, Any] | None) -> None:
         """Continue from a snapshot (None: from the start)."""

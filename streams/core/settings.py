@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     delivery_attempts: int = Field(4, ge=1, le=20, description="tries per alert and target")
     delivery_backoff: float = Field(1.0, gt=0, description="first retry delay; doubles each try")
     delivery_timeout: float = Field(10.0, gt=0, description="seconds allowed for one send")
+    produce_timeout: float = Field(
+        40.0, gt=0, le=600, description="seconds a raw entry may wait for the broker's ack"
+    )
     # live sources (connectors/sources/http/poller.py)
     poll_interval: float = Field(30.0, gt=0, description="seconds between polls of a source")
     http_timeout: float = Field(15.0, gt=0, description="seconds allowed for one fetch")

@@ -9,6 +9,8 @@ several), exposed by `serve(port)`:
 - `liveblog_replays_skipped_total`: redelivered records whose effect the state already holds;
 - `liveblog_consumer_gaps_total`: holes in a partition's offsets the worker sought back over;
 - `liveblog_consumer_lag{topic,partition}`: records behind the partition's high watermark;
+- `liveblog_retries_total{what}`: retries of the one retry policy (`streams.core.retry`), by
+  what was retried (`sink`, `postgres`, ...);
 - `liveblog_stage_seconds{stage}`: time a stage took per record (per batch for the sink);
   `delivery` is the time from a record's send to the broker's acknowledgement of all its outputs.
 """
@@ -60,6 +62,12 @@ class Metrics:
         self.gaps = Counter(
             "liveblog_consumer_gaps",
             "Holes in a partition's offsets that the worker sought back over.",
+            registry=self.registry,
+        )
+        self.retries = Counter(
+            "liveblog_retries",
+            "Retries of a failed operation, by what was retried.",
+            ["what"],
             registry=self.registry,
         )
         self.lag = Gauge(

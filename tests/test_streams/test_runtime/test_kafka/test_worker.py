@@ -163,6 +163,28 @@ class TestRecordHandler:
         assert letter.payload == (value or b"").decode("utf-8", "backslashreplace")[:65536]
         assert handler.metrics.value("liveblog_dead_letters_total", stage="decode") == 1
 
+    def test_newer_schema_version_is_dead_lettered(self, handler: RecordHandler) -> None:
+        """A raw record of a schema version this release does not know is refused, not read."""
+        value = encode(_raw(0, TEXTS[0])).replace(b'"schema_version":1', b'"schema_version":99')
+        assert b'"schema_version":99' in value
+        outcome = handler.handle(BLOG.encode(), value, partition=0, offset=0, lookup=lambda k: None)
+        [letter] = [decode(DeadLetter, o.value) for o in outcome.outputs]
+        assert letter.stage == "decode"
+        assert "schema_version 99 is not one this release reads" in letter.reason
+        assert outcome.entry is None and outcome.checkpoint is None
+
+    def test_entry_over_max_entry_chars_is_dead_lettered_before_the_stages(self) -> None:
+        """An entry over LIVEBLOG_MAX_ENTRY_CHARS is refused at decode: no stage runs on it."""
+        handler = RecordHandler(clock=lambda: NOW, metrics=Metrics(), max_entry_chars=200)
+        raw = _raw(0, "10:00 " + "Words words. " * 40)
+        outcome = handler.handle(
+            BLOG.encode(), encode(raw), partition=0, offset=0, lookup=lambda k: None
+        )
+        [letter] = [decode(DeadLetter, o.value) for o in outcome.outputs]
+        assert letter.stage == "decode"
+        assert "over the 200-character limit" in letter.reason
+        assert handler.metrics.value("liveblog_records_in_total", stage="process") == 0
+
     def test_stage_failure_is_dead_lettered_and_stream_goes_on(
         self, handler: RecordHandler
     ) -> None:

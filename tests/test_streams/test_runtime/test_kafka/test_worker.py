@@ -265,8 +265,10 @@ def fixture_runtime() -> Runtime:
     return runtime
 
 
-async def _drain(channel: Any) -> list[Any]:
-    out = []
+async def _drain(channel: Any, expected: int) -> list[Any]:
+    """The `expected` events (each waited for up to 10 s, however busy the machine), then any
+    extra one already queued: a surplus shows, a slow agent is not mistaken for a missing one."""
+    out = [await channel.get(timeout=10.0) for _ in range(expected)]
     while True:
         try:
             event = await channel.get(timeout=0.05)
@@ -283,8 +285,10 @@ class TestAgent:
         async with runtime.agent.test_context() as agent:
             for raw in raws:
                 await agent.put(encode(raw), key=BLOG.encode())
-            entries = [decode(EnrichedEntry, e.value) for e in await _drain(readers["entries"])]
-            quotes = await _drain(readers["quotes"])
+            entries = [
+                decode(EnrichedEntry, e.value) for e in await _drain(readers["entries"], len(raws))
+            ]
+            quotes = await _drain(readers["quotes"], sum(len(e.quotes) for e in entries))
             checkpoint = BlogCheckpoint.model_validate_json(runtime.table[BLOG.encode()])
         assert entries == _embedded(raws)
         assert len(quotes) == sum(len(e.quotes) for e in entries)
@@ -297,8 +301,8 @@ class TestAgent:
         async with runtime.agent.test_context() as agent:
             await agent.put(b"\xff not json", key=BLOG.encode())
             await agent.put(encode(_raw(0, TEXTS[0])), key=BLOG.encode())
-            letters = await _drain(readers["dead_letters"])
-            entries = await _drain(readers["entries"])
+            letters = await _drain(readers["dead_letters"], 1)
+            entries = await _drain(readers["entries"], 1)
             results = dict(agent.results)
         assert [decode(DeadLetter, e.value).stage for e in letters] == ["decode"]
         assert len(entries) == 1
@@ -316,6 +320,6 @@ class TestAgent:
             runtime.table.data[BLOG.encode()] = store.data[BLOG.encode()]
             await agent.put(encode(raws[0]), key=BLOG.encode())  # offset 0: covered, skipped
             await agent.put(encode(raws[1]), key=BLOG.encode())
-            entries = [decode(EnrichedEntry, e.value) for e in await _drain(readers["entries"])]
+            entries = [decode(EnrichedEntry, e.value) for e in await _drain(readers["entries"], 1)]
             await asyncio.sleep(0)
         assert entries == _embedded(raws)[1:]

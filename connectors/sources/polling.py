@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import structlog
 
-from connectors.sources.cursor import CursorFile
+from connectors.sources.cursor import CursorStore
 from schemas.events import RawEntry
 from schemas.exceptions import LiveblogError, RetryLater
 
@@ -51,7 +51,7 @@ async def run_source(
     emit: Emit,
     *,
     sleep: Sleep = asyncio.sleep,
-    store: CursorFile | None = None,
+    store: CursorStore | None = None,
     polls: int | None = None,
 ) -> None:
     """Poll `source` forever (or `polls` times), handing new items to `emit`; the cursor moves
@@ -109,7 +109,7 @@ async def run_sources(
     emit: Emit,
     *,
     sleep: Sleep = asyncio.sleep,
-    store: CursorFile | None = None,
+    store: CursorStore | None = None,
     polls: int | None = None,
     restarts: int | None = None,
 ) -> list[BaseException | None]:

@@ -33,7 +33,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from connectors.sources.blocks import Block, detect_newest_first, split_blocks
-from connectors.sources.cursor import CursorFile, EntryCursor, to_raw_entries
+from connectors.sources.cursor import CursorStore, EntryCursor, to_raw_entries
 from connectors.sources.http.extract.body import BodyPart, body_parts, render_parts, text_parts
 from connectors.sources.http.extract.entry import entry_text
 from connectors.sources.http.extract.model import ExtractedEntry
@@ -216,7 +216,7 @@ class PushIngest:
         emit: Emit,
         *,
         clock: Clock = system_clock,
-        store: CursorFile | None = None,
+        store: CursorStore | None = None,
         max_bytes: int = 1_048_576,
         timezone: str | None = None,
     ) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from connectors.sources.config import SourceSpec
-    from connectors.sources.cursor import CursorFile
+    from connectors.sources.cursor import CursorStore
     from connectors.sources.http.poller import HttpPoller
     from connectors.sources.polling import Emit
     from schemas.events import RawEntry
@@ -128,14 +128,14 @@ class _Outputs:
         )
 
 
-def _state(settings: Settings, state: Path | None, name: str, once: bool) -> CursorFile | None:
-    from connectors.sources.cursor import CursorFile
+def _state(settings: Settings, state: Path | None, name: str, once: bool) -> CursorStore | None:
+    from connectors.sources.cursor import open_cursor_store
 
     if state is not None:
-        return CursorFile(state)
+        return open_cursor_store(state)
     if once:
         return None
-    return CursorFile(settings.cursor_dir / f"{name}.json")
+    return open_cursor_store(settings.cursor_dir / f"{name}.db")
 
 
 async def _run(
@@ -143,7 +143,7 @@ async def _run(
     outputs: _Outputs,
     *,
     once: bool,
-    store: CursorFile | None,
+    store: CursorStore | None,
 ) -> int:
     """Poll every source; with `once` one poll each. Returns the number of failed sources."""
     import httpx
@@ -333,7 +333,7 @@ def stdin(
     tz: str | None = _TZ,
 ) -> None:
     """Read entries from standard input: JSON lines (one entry object each) or live-blog text."""
-    from connectors.sources.cursor import CursorFile
+    from connectors.sources.cursor import open_cursor_store
     from streams.core.timefmt import resolve_zone
 
     if fmt not in ("auto", "jsonl", "text"):
@@ -347,7 +347,7 @@ def stdin(
     if tz:
         resolve_zone(tz)
     outputs = common.outputs(common.start())
-    store = CursorFile(common.state) if common.state else None
+    store = open_cursor_store(common.state) if common.state else None
     asyncio.run(_stdin(blog, fmt, order == "newest-first", day, tz, outputs, store))
     _finish(outputs, 0)
 
@@ -359,7 +359,7 @@ async def _stdin(
     day: date_type | None,
     tz: str | None,
     outputs: _Outputs,
-    store: CursorFile | None,
+    store: CursorStore | None,
 ) -> None:
     from connectors.sources.push import PushIngest, TextStream, entries_from_json, entries_from_text
     from schemas.exceptions import LiveblogError
@@ -402,18 +402,18 @@ def push(
     tz: str | None = _TZ,
 ) -> None:
     """Serve `POST /ingest/{blog_id}` (bearer LIVEBLOG_API_TOKEN) into the pipeline."""
-    from connectors.sources.cursor import CursorFile
+    from connectors.sources.cursor import open_cursor_store
 
     settings = common.start()
     if settings.api_token is None:
         fail("set LIVEBLOG_API_TOKEN: push ingest needs a bearer token")
     outputs = common.outputs(settings)
-    store = CursorFile(common.state or settings.cursor_dir / "push.json")
+    store = open_cursor_store(common.state or settings.cursor_dir / "push.db")
     asyncio.run(_serve(outputs, store, host or settings.web_host, port or settings.web_port, tz))
 
 
 async def _serve(
-    outputs: _Outputs, store: CursorFile, host: str, port: int, tz: str | None
+    outputs: _Outputs, store: CursorStore, host: str, port: int, tz: str | None
 ) -> None:
     from aiohttp import web
 

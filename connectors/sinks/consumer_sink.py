@@ -69,13 +69,15 @@ class AsyncSink(Protocol):
 
 
 class _SqliteAsync:
-    """The SQLite sink behind the async interface (its writes are short and local)."""
+    """The SQLite sink behind the async interface. Its writes run on a worker thread, one at a
+    time: a file locked by another process (busy timeout 30 s) then stalls only the write, not
+    the event loop and the consumer's heartbeats."""
 
     def __init__(self, sink: SqliteSink) -> None:
         self.sink = sink
 
     async def write(self, records: Sequence[BaseModel]) -> None:
-        self.sink.write(records)
+        await asyncio.to_thread(self.sink.write, records)
 
     async def close(self) -> None:
         self.sink.close()
@@ -85,7 +87,7 @@ async def open_sink(db: str) -> AsyncSink:
     """A PostgreSQL sink for a postgresql:// URL, else a SQLite file (path or sqlite:///path)."""
     if is_postgres_url(db):
         return await PostgresSink.connect(db)
-    return _SqliteAsync(SqliteSink(db.removeprefix("sqlite:///")))
+    return _SqliteAsync(SqliteSink(db.removeprefix("sqlite:///"), threaded=True))
 
 
 @dataclass

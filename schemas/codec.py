@@ -110,6 +110,7 @@ def export_json_schemas(directory: Path) -> list[Path]:
     for name, model in MODELS.items():
         path = directory / f"{name}.schema.json"
         schema = model.model_json_schema()
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
         schema["$id"] = f"https://liveblog.invalid/schemas/{name}.schema.json"
         path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(path)

@@ -165,3 +165,37 @@ class TestDockerfile:
         text = DOCKERFILE.read_text(encoding="utf-8")
         assert 'ENTRYPOINT ["liveblog"]' in text
         assert "USER liveblog" in text
+
+
+class TestHealthchecks:
+    @pytest.mark.parametrize("name", ["kafka", "postgres", "worker", "sink", "sink-web", "web"])
+    def test_every_service_has_one(self, compose: dict[str, Any], name: str) -> None:
+        """Every long-running service has a healthcheck with a command."""
+        check = _services(compose)[name].get("healthcheck")
+        assert check and check.get("test") and not check.get("disable")
+
+    @pytest.mark.parametrize(
+        ("name", "flag"),
+        [("worker", "--metrics-port"), ("sink", "--metrics-port"), ("sink-web", "--metrics-port"),
+         ("web", "--port")],
+    )  # fmt: skip
+    def test_ours_probe_readyz_on_their_port(
+        self, compose: dict[str, Any], name: str, flag: str
+    ) -> None:
+        """Our services' probes ask `/readyz` on the port their own command serves, with Python
+        (the image has no curl)."""
+        service = _services(compose)[name]
+        port = _option(service["command"], flag)
+        test = service["healthcheck"]["test"]
+        assert test[:3] == ["CMD", "python", "-c"]
+        assert f"http://127.0.0.1:{port}/readyz" in test[3]
+        compile(test[3], "healthcheck", "exec")
+
+    def test_web_waits_for_a_healthy_sink(self, compose: dict[str, Any]) -> None:
+        """The page starts once the sink that fills its database is ready."""
+        depends = _services(compose)["web"]["depends_on"]
+        assert depends["sink-web"]["condition"] == "service_healthy"
+
+    def test_one_shot_tool_says_so(self, compose: dict[str, Any]) -> None:
+        """The replay tool runs to its end: its healthcheck is off on purpose."""
+        assert _services(compose)["replay"]["healthcheck"] == {"disable": True}

@@ -1,8 +1,9 @@
-"""The feed log: quotes and alerts in the order they were produced, with a sequence number.
+"""The feed log: entries, quotes and alerts in the order they were produced, with a sequence number.
 
 The real-time feeds (SSE, WebSocket) read it: the sequence number is the event id, so a client
 that reconnects with `Last-Event-ID: N` gets every event after N from storage, then the live
-ones. A quote is logged once (a newer version of its entry does not send it again). `FeedSink`
+ones. A quote is logged once (a newer version of its entry does not send it again); an entry
+once per version (ref id `ENTRY_ID@VERSION`); a failed delivery as a `delivery` event. `FeedSink`
 is the sink that writes it in the embedded runner; in Kafka mode the feed agent does.
 """
 
@@ -17,14 +18,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from schemas.events import Alert, EnrichedEntry, Quote
+from schemas.events import Alert, DeadLetter, EnrichedEntry, Quote
 from schemas.exceptions import SinkError
 from streams.alerts.directory import SpeakerDirectory
 from streams.core.sqlite import open_sqlite
 
-__all__ = ["FeedEvent", "FeedKind", "FeedLog", "FeedSink"]
+__all__ = ["FeedEvent", "FeedKind", "FeedLog", "FeedRow", "FeedSink", "delivery_row", "entry_row"]
 
-FeedKind = Literal["quote", "alert"]
+FeedKind = Literal["quote", "alert", "entry", "delivery"]
 
 _DDL = (
     "CREATE TABLE IF NOT EXISTS feed_events ("
@@ -85,8 +86,60 @@ class FeedLog:
             for s, k, d, n, lang in rows
         ]
 
+    def last_of(self, kind: FeedKind, back: int) -> int:
+        """The sequence number just before the last `back` events of `kind` (0: from the start)."""
+        row = self.conn.execute(
+            "SELECT seq FROM feed_events WHERE kind = ? ORDER BY seq DESC LIMIT 1 OFFSET ?",
+            (kind, max(back - 1, 0)),
+        ).fetchone()
+        return max(int(row[0]) - 1, 0) if row else 0
+
+    def refs(self, kind: FeedKind) -> list[str]:
+        """The ref ids logged for `kind`."""
+        return [
+            str(r[0])
+            for r in self.conn.execute("SELECT ref_id FROM feed_events WHERE kind = ?", (kind,))
+        ]
+
     def close(self) -> None:
         self.conn.close()
+
+
+FeedRow = tuple[FeedKind, str, str, frozenset[str], str | None, str]
+
+
+def entry_row(entry: EnrichedEntry) -> FeedRow:
+    """The feed row of one version of an entry."""
+    data = entry.model_dump(mode="json", exclude={"schema_version", "event"})
+    return (
+        "entry",
+        f"{entry.entry_id}@{entry.version}",
+        entry.blog_id,
+        frozenset(),
+        entry.language,
+        json.dumps(data),
+    )
+
+
+def delivery_row(letter: DeadLetter) -> FeedRow | None:
+    """The feed row of a failed delivery (a dead letter of stage `delivery`), else None."""
+    if letter.stage != "delivery":
+        return None
+    try:
+        alert = json.loads(letter.payload)
+    except (json.JSONDecodeError, TypeError):
+        return None
+    if not isinstance(alert, dict) or not alert.get("alert_id"):
+        return None
+    data = {"alert_id": str(alert["alert_id"]), "reason": letter.reason}
+    return (
+        "delivery",
+        letter.dead_letter_id,
+        letter.blog_id or "",
+        frozenset(),
+        None,
+        json.dumps(data),
+    )
 
 
 class FeedSink:
@@ -119,6 +172,7 @@ class FeedSink:
         rows: list[tuple[FeedKind, str, str, frozenset[str], str | None, str]] = []
         for record in records:
             if isinstance(record, EnrichedEntry):
+                rows.append(entry_row(record))
                 rows.extend(self._quote(q, record.language) for q in record.quotes)
             elif isinstance(record, Quote):
                 rows.append(self._quote(record, None))
@@ -127,6 +181,8 @@ class FeedSink:
                 rows.append(
                     ("alert", record.alert_id, record.blog_id, frozenset(), None, json.dumps(data))
                 )
+            elif isinstance(record, DeadLetter) and (row := delivery_row(record)) is not None:
+                rows.append(row)
         if not rows:
             return
         last = self.log.append(rows)

@@ -16,14 +16,15 @@ code reads `"…," said Brenner`, `„…“, sagte Brenner`, `laut Brenner`, `B
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from streams.attribution.context import Paragraph
 from streams.attribution.language import Language
 from streams.attribution.memory import Person, SpeakerMemory, fold
-from streams.attribution.quotes import QuoteSpan, find_quotes, split_sentences
-from streams.attribution.tokens import Token, tokenize
+from streams.attribution.quotes import QuoteSpan
+from streams.attribution.tokens import Token
 
 __all__ = ["Cue", "CueKind", "Doc", "Mention", "MentionKind", "Sentence", "read_doc"]
 
@@ -67,6 +68,8 @@ _OBJECT_PREPS = frozenset(
         *("an", "über", "für", "gegen", "von", "vom", "zum", "zur"),
     ]
 )
+#: words that open what a speech verb reports
+_COMPLEMENTIZERS = frozenset(["that", "whether", "dass", "ob", "wie", "weil"])
 #: titles that give a gender
 _TITLE_GENDER = {
     "mr": "m",
@@ -108,6 +111,7 @@ class Mention:
     cue: CueKind | None = None  # the cue that makes it a speaker, if any
     verb: int = -1  # token index of that cue
     prep: str = ""  # "place" or "object": what the word before it makes of it
+    reported: bool = False  # inside what a speech verb reports ("X said that Y …")
 
 
 @dataclass(slots=True)
@@ -157,19 +161,20 @@ class Doc:
             yield from sent.mentions
 
 
-def read_doc(paragraphs: list[str], lang: Language, memory: SpeakerMemory) -> Doc:
+def read_doc(paragraphs: Sequence[str | Paragraph], lang: Language, memory: SpeakerMemory) -> Doc:
     """Read `paragraphs` (headline first, if any): mentions resolved against `memory` (which
-    learns the full names, roles and genders the entry gives) and speech cues."""
-    quotes = [find_quotes(p) for p in paragraphs]
+    learns the full names, roles and genders the entry gives) and speech cues. Paragraphs the
+    rule reader has already tokenised (`context.Paragraph`) are not tokenised again."""
+    paras = [p if isinstance(p, Paragraph) else Paragraph.of(p, "text") for p in paragraphs]
     sentences: list[Sentence] = []
     by_para: list[list[int]] = []
-    for p, (text, spans) in enumerate(zip(paragraphs, quotes, strict=True)):
+    for n, para in enumerate(paras):
         by_para.append([])
-        for start, end in split_sentences(text, spans):
-            tokens = tokenize(text[start:end], spans, start)
+        for start, end in para.bounds:
+            tokens, _ = para.sentence(start, end)
             by_para[-1].append(len(sentences))
-            sentences.append(Sentence(len(sentences), p, start, end, tokens))
-    doc = Doc(lang, paragraphs, quotes, sentences, by_para)
+            sentences.append(Sentence(len(sentences), n, start, end, tokens))
+    doc = Doc(lang, [p.text for p in paras], [p.quotes for p in paras], sentences, by_para)
     reader = _Reader(doc, memory)
     for sent in sentences:
         reader.mentions(sent)
@@ -185,6 +190,8 @@ class _Reader:
         self.recent: list[Person] = []  # people mentioned so far in the entry, latest last
         #: people who were the subject of a sentence or a speech cue, with that sentence
         self.subjects: list[tuple[Person, int]] = []
+        self._full: dict[str, list[Person]] = {}
+        self._indexed = -1
 
     # mentions -----------------------------------------------------------------------------------
 
@@ -253,8 +260,17 @@ class _Reader:
         return Mention(sent.para, sent.index, i, i + 1, tok.text, "pronoun", person)
 
     def _phrase(self, sent: Sentence, i: int) -> Mention | None:
-        """A determiner phrase: "the prime minister", "der CDU-Politiker", "the police"."""
+        """A determiner phrase: "the prime minister", "der CDU-Politiker", "the police", or a
+        descriptor the memory holds ("the Nigerian", "the 54-year-old")."""
         tokens = sent.tokens
+        if any(p.descriptors for p in self.memory.persons.values()):
+            for n in (3, 2, 1):
+                words = tokens[i + 1 : i + 1 + n]
+                if len(words) == n and all(t.is_word for t in words):
+                    text = " ".join(t.bare for t in words)
+                    person = self.memory.by_descriptor(text)
+                    if person is not None and fold(text) in person.descriptors:
+                        return Mention(sent.para, sent.index, i, i + 1 + n, text, "role", person)
         j = i + 1
         while j < len(tokens) and j - i <= 4 and tokens[j].is_word:
             word = tokens[j].bare
@@ -265,6 +281,11 @@ class _Reader:
                     return None  # "the minister Jan Lind": the name is the mention
                 text = " ".join(t.text for t in tokens[i + 1 : j + 1])
                 if org is not None and role is None:
+                    words = tokens[i + 1 : j + 1]
+                    if len(words) > 1 and all(t.is_cap for t in words) and self.lang.code == "en":
+                        # "the Coastal Weather Agency": a named organisation
+                        person = self.memory.add(text, kind="org", org_kind=org)
+                        return Mention(sent.para, sent.index, i, j + 1, text, "org", person)
                     return self._phrase_org(sent, i, j + 1, text, org)
                 return Mention(
                     sent.para, sent.index, i, j + 1, text, "role", self._role(role or "")
@@ -314,7 +335,7 @@ class _Reader:
                 break  # "Competition Between": a capitalised function word ends a name
             if (
                 tok.is_cap
-                and sum(1 for w in words if not self._prefix_word(w)) >= 2
+                and sum(1 for w in words if self._name_word(w)) >= 2
                 and self._common(tok)
                 and not self.lang.is_given_name(tok.bare)
                 and self.lang.org_head(tok.bare) is None
@@ -360,18 +381,20 @@ class _Reader:
         if cut > 0:
             words = words[cut:]
         org_run = self.lang.org_head(words[-1].bare) is not None and len(words) > 1
+        lead: Token | None = None  # the first title or role word: the mention starts there
         while words:
             first = words[0]
             low = first.lower.rstrip(".")
             if org_run and not (low in self.lang.determiners or low in self.lang.stopwords):
                 break  # "Storm Prediction Center": an organisation is made of common words
-            if low in self.lang.titles:
+            if self.lang.role_head(first.bare) is not None:
+                role = first.bare  # a role before a title: "Bundeskanzlerin" is both
+                gender = gender or _role_gender(first.bare, self.lang)
+                lead = lead or first
+            elif low in self.lang.titles:
                 title = True
                 gender = _TITLE_GENDER.get(low)
-            elif (head := self.lang.role_head(first.bare)) is not None:
-                role = first.bare
-                gender = gender or _role_gender(first.bare, self.lang)
-                _ = head
+                lead = lead or first
             elif first.lower in self.lang.stopwords or (
                 self._common(first)
                 and not (len(words) > 1 and self.lang.is_given_name(first.bare))
@@ -395,8 +418,9 @@ class _Reader:
                     self._role(self.lang.role_head(role) or role),
                 )
             return None
-        # the mention spans its title or role too: `sagte der CDU-Politiker Mario Voigt`
-        start = i
+        # the mention spans its title or role too: `sagte der CDU-Politiker Mario Voigt`, but
+        # not a sentence opener before it (`Laut Anna Roth`)
+        start = tokens.index(lead or words[0], i)
         name = " ".join(t.bare for t in words)
         last = words[-1].bare
         org = self.lang.org_head(last)
@@ -417,11 +441,12 @@ class _Reader:
         )
         return Mention(sent.para, sent.index, start, end, name, "name", person)
 
-    def _prefix_word(self, tok: Token) -> bool:
-        """A title or role word that may stand before a name ("Minister", "Herr")."""
-        return (
-            tok.lower.rstrip(".") in self.lang.titles or self.lang.role_head(tok.bare) is not None
-        )
+    def _name_word(self, tok: Token) -> bool:
+        """A word that reads as part of a name: not a title or role ("Minister", "Herr"), not an
+        ordinary word unless it is a given name."""
+        if tok.lower.rstrip(".") in self.lang.titles or self.lang.role_head(tok.bare) is not None:
+            return False
+        return not self._common(tok) or self.lang.is_given_name(tok.bare)
 
     def _single(
         self,
@@ -440,8 +465,8 @@ class _Reader:
                 self.memory.learn_role(person, role)
             self.memory.learn_gender(person, gender)
             return Mention(sent.para, sent.index, start, end, name, "surname", person)
-        if self._common(word) and not title:
-            return None
+        if (self._common(word) or self.lang.is_noun(word.bare)) and not title:
+            return None  # "Dienstag", "Brücke", "However": no one's name on their own
         if start == 0 and not (title or role):
             return None  # a capitalised word opening a sentence, known to nobody
         if not (title or role):
@@ -454,7 +479,9 @@ class _Reader:
         only first name) it is, the entry's latest such person first; else whoever the memory
         knows by that word."""
         key = fold(name)
-        full = [p for p in self.memory.persons.values() if len(p.name.split()) > 1]
+        if len(self.memory.persons) != self._indexed:
+            self._reindex()
+        full = self._full.get(key, [])
         for want in ("surname", "first"):
             found = [
                 p
@@ -470,6 +497,15 @@ class _Reader:
                     return self._salient(found)
         person, _ = self.memory.by_name(name, fuzzy=True)
         return person
+
+    def _reindex(self) -> None:
+        """People with full names by every word of their names (kept until a person is added)."""
+        self._full = {}
+        for person in self.memory.persons.values():
+            if len(person.name.split()) > 1:
+                for word in set(fold(person.name).split()) | {fold(person.surname)}:
+                    self._full.setdefault(word, []).append(person)
+        self._indexed = len(self.memory.persons)
 
     def _salient(self, people: list[Person]) -> Person:
         rank = {pid: i for i, pid in enumerate(self.memory.salience)}
@@ -517,9 +553,17 @@ class _Reader:
             before = self._before(sent, k)
             sent.cues.append(Cue("verb_before", k, before))
             self._mark(before, "verb_before", k)
-        if sent.cues:
-            return
-        # "X, 60, from Y, said" may stretch past the window: nothing more to do here
+        for cue in sent.cues:
+            if cue.kind not in ("verb_after", "verb_before"):
+                continue
+            opened = False
+            for j in range(cue.at + 1, len(tokens)):
+                if tokens[j].lower in _COMPLEMENTIZERS:
+                    opened = True
+                if opened:
+                    for m in sent.mentions:
+                        if m.tok == j and m.cue is None:
+                            m.reported = True  # "Costello said that Castlebridge had been …"
 
     def _mark(self, mention: Mention | None, kind: CueKind, at: int) -> None:
         if mention is not None and mention.cue is None:

@@ -119,6 +119,12 @@ class Language:
         """Whether a (capitalised) word is an ordinary word of the language, not part of a name."""
         return _is_common(self.code, word)
 
+    def is_noun(self, word: str) -> bool:
+        """A German noun read as the noun when it stands alone ("Dienstag", "Brücke", "Müller"
+        alone), though families bear some of them (then a full name "Anna Müller" still reads as
+        a name); always False in English, which capitalises no nouns."""
+        return _noun(self.code, word.lower())
+
     def given_name_gender(self, word: str) -> Gender | None:
         """The gender of a given name; None for an unknown or ambiguous one."""
         return self.given_names.get(word.lower())
@@ -272,6 +278,20 @@ def _is_common(code: Lang, word: str) -> bool:
     return _german_common(lower)
 
 
+#: from this Zipf frequency a German noun that some family bears is read as the noun
+NOUN_OVER_NAME_ZIPF = 4.5
+
+
+@lru_cache(maxsize=65536)
+def _noun(code: Lang, lower: str) -> bool:
+    if code != "de":
+        return False
+    common, names = _german_nouns()
+    if lower not in common or lower in language(code).given_names:
+        return False
+    return lower not in names or _zipf(code, lower) >= NOUN_OVER_NAME_ZIPF
+
+
 def _german_common(lower: str) -> bool:
     common, names = _german_nouns()
     if lower in common:
@@ -302,9 +322,14 @@ def _markers() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(en_words - de_words), frozenset(de_words - en_words)
 
 
+#: how much of a text language detection reads
+_DETECT_CHARS = 1200
+
+
 def detect_language(text: str) -> Lang:
     """ "de" or "en" for a text: function words, umlauts, then word frequencies when close."""
     en_markers, de_markers = _markers()
+    text = text[:_DETECT_CHARS]  # the opening of an entry tells its language
     tokens = [m.group().lower() for m in _WORD.finditer(text)]
     en = float(sum(t in en_markers for t in tokens))
     de = sum(t in de_markers for t in tokens) + 0.5 * min(len(_UMLAUT.findall(text)), 4)

@@ -83,8 +83,8 @@ def _is_word(ch: str) -> bool:
 def _can_open(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    if after.isspace():
-        return False
+    if after.isspace() or before == "=":
+        return False  # `onerror="…"` in markup written as text is an attribute, not a quote
     return not _is_word(before) or (text[i] in "“„«‘‚" and not _is_word(before))
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -25,7 +25,15 @@ from importlib import resources
 from streams.attribution.cues import Doc, Mention
 from streams.attribution.memory import Person, SpeakerMemory, fold
 
-__all__ = ["Candidate", "Model", "QuoteSite", "candidates", "default_model", "locate"]
+__all__ = [
+    "Candidate",
+    "Model",
+    "QuoteSite",
+    "candidates",
+    "default_model",
+    "locate",
+    "speaker_candidates",
+]
 
 #: the rule reader's methods, each a feature of the candidate it chose
 RULE_METHODS = (
@@ -97,11 +105,26 @@ def locate(doc: Doc, para: int, text: str, kind: str) -> QuoteSite:
     tok = next((i for i, t in enumerate(sent.tokens) if t.start >= offset), 0)
     alone = sum(1 for t in sent.tokens if t.is_word or t.quote is not None) <= 1
     words = key.split()
-    title = len(words) <= 6 and all(
-        w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words
-    )
     numeric = key[:1].isdigit()
+    title = is_title(words, doc)
     return QuoteSite(para, sent.index, tok, kind, len(words), offset <= 1, alone, title, numeric)
+
+
+def is_title(words: Sequence[str], doc: Doc) -> bool:
+    """Whether quoted words read as a title or a name ("The Evening Review", "Die Haftbefehl-
+    Story"), not as speech: two to eight words, every word but the small ones capitalised, no
+    sentence end; in German, whose nouns are all capitalised, only with a capitalised article or
+    every word capitalised."""
+    if not 2 <= len(words) <= 8 or words[-1][-1:] in ".!?…":
+        return False
+    lang = doc.lang
+    small = [w for w in words if w.lower() in lang.stopwords or w.lower() in lang.determiners]
+    content = [w for w in words if w not in small and w[:1].isalpha()]
+    if not content or not all(w[:1].isupper() for w in content):
+        return False
+    if lang.code == "en":
+        return True
+    return (all(w[:1].isupper() for w in small) and bool(small)) or (not small and len(words) > 2)
 
 
 def candidates(
@@ -156,6 +179,11 @@ def candidates(
         cand.set("rule")
         if rule_method in RULE_METHODS:
             cand.set(f"rule_{rule_method}")
+        if site.sent >= 0:  # what the language reading made of the same words
+            key = fold(rule_pick.name)
+            for m in _mentions(doc, doc.by_para[site.para]):
+                if m.prep and m.person is None and fold(m.text) == key:
+                    cand.set(f"m_{m.prep}")  # "in Tyneside", "told Dagens Nyheter"
     if previous is not None:
         cand = get(previous)
         cand.set("previous")
@@ -170,6 +198,9 @@ def candidates(
         salient = memory.persons.get(pid)
         if salient is not None:
             get(salient)
+    if site.sent >= 0:
+        _entry_salience(doc, site, get)
+        _pronoun_alternatives(doc, site, found.values())
     out = []
     for cand in found.values():
         person = cand.person
@@ -200,6 +231,13 @@ def candidates(
         if any(k and k in inside for k in (fold(person.surname), fold(person.name)) if len(k) > 2):
             cand.set("named_inside")
         out.append(cand)
+    for cand in out:  # interactions a linear model cannot form itself
+        f = cand.features
+        for pron in ("pron_first", "pron_alt"):
+            if pron in f:
+                for other in ("previous", "entry_speaker", "spoke_before", "rule"):
+                    if f.get(other):
+                        cand.set(f"{pron}_x_{other}")
     _quote_features(out, site)
     if blocked:  # the rule reader's frame names someone nobody tracks: "Ministers say …"
         for cand in out:
@@ -213,6 +251,12 @@ def _same_person(person: Person, cands: Iterable[Candidate]) -> Person:
     "Donna Kelce")."""
     if person.id in {c.person.id for c in cands}:
         return person
+    if person.kind == "org":  # "agency" for the "Coastal Weather Agency" the entry named
+        key = fold(person.name)
+        for cand in cands:
+            if cand.person.kind == "org" and key in fold(cand.person.name).split():
+                return cand.person
+        return person
     surname = fold(person.surname)
     words = fold(person.name).split()
     for cand in cands:
@@ -222,6 +266,109 @@ def _same_person(person: Person, cands: Iterable[Candidate]) -> Person:
         if fold(other.surname) == surname or (len(words) == 1 and words[0] in other.first_names()):
             return other
     return person
+
+
+#: how many of the entry's most mentioned people become candidates of every quotation
+_ENTRY_PEOPLE = 4
+
+
+def speaker_candidates(
+    doc: Doc,
+    quoted: Sequence[Person],
+    said: Mapping[str, float],
+    reported: Sequence[Person],
+    rule_speakers: Sequence[Person],
+) -> list[Candidate]:
+    """The people who may be the entry's speakers (whose words it carries), with features: the
+    speakers of its quotations and how sure those picks were, the subjects of speech cues
+    without a quotation, the rule reader's speakers, and everyone else a cue names."""
+    found: dict[str, Candidate] = {}
+
+    def get(person: Person) -> Candidate:
+        cand = found.get(person.id)
+        if cand is None:
+            cand = found[person.id] = Candidate(person)
+        return cand
+
+    for person in quoted:
+        cand = get(person)
+        cand.set("quoted")
+        cand.set("quoted_confidence", said.get(person.id, 0.0))
+    for person in reported:
+        get(person).set("reported")
+    for person in rule_speakers:
+        get(person).set("rule_speaker")
+    counts: dict[str, int] = {}
+    for m in doc.mentions():
+        if m.person is None:
+            continue
+        counts[m.person.id] = counts.get(m.person.id, 0) + 1
+        if m.cue is None:
+            continue
+        cand = get(m.person)
+        cand.set(f"cue_{m.cue}")
+        cand.set(f"cue_kind_{m.kind}")
+        if not any(t.quote is not None for t in doc.sentences[m.sent].tokens):
+            cand.set("cue_no_quote")
+    for cand in found.values():
+        person = cand.person
+        f = cand.features
+        if f.get("reported") and f.get("cue_kind_name"):
+            cand.set("reported_by_name")  # "Petra Lindner sagte, die Brücke werde …"
+
+        cand.set("mentions", min(counts.get(person.id, 0), 5) / 5)
+        cand.set("org", 1.0 if person.kind == "org" else 0.0)
+        words = person.name.split()
+        cand.set("one_word", 1.0 if len(words) == 1 else 0.0)
+        if all(doc.lang.is_common_word(w) for w in words):
+            cand.set("common_word_name")
+    return list(found.values())
+
+
+def _entry_salience(doc: Doc, site: QuoteSite, get: Callable[[Person], Candidate]) -> None:
+    """The people the entry is about so far: the most mentioned before the quotation (an
+    article's interviewee, named once at the top and "he" after), the first one named, and
+    those who were speech cues' subjects."""
+    counts: dict[str, int] = {}
+    cues: dict[str, int] = {}
+    people: dict[str, Person] = {}
+    first: Person | None = None
+    for sent in doc.sentences[: site.sent + 1]:
+        for m in sent.mentions:
+            person = m.person
+            if person is None or person.kind != "person":
+                continue
+            first = first or person
+            people[person.id] = person
+            counts[person.id] = counts.get(person.id, 0) + 1
+            if m.cue is not None:
+                cues[person.id] = cues.get(person.id, 0) + 1
+    top = sorted(counts, key=lambda pid: -counts[pid])[:_ENTRY_PEOPLE]
+    for rank, pid in enumerate(top):
+        cand = get(people[pid])
+        cand.set("entry_mentions", min(counts[pid], 5) / 5)
+        cand.set("entry_top", 1.0 / (1 + rank))
+        cand.set("entry_cued", min(cues.get(pid, 0), 3) / 3)
+    if first is not None:
+        get(first).set("entry_first")
+
+
+def _pronoun_alternatives(doc: Doc, site: QuoteSite, cands: Iterable[Candidate]) -> None:
+    """ "…," he said: the pronoun's cue also stands for every other fitting person among the
+    candidates, so that the ranker, not the nearest-mention rule alone, decides who "he" is."""
+    for m in doc.sentences[site.sent].mentions:
+        if m.kind != "pronoun" or m.cue is None or m.person is None:
+            continue
+        gender = doc.lang.pronouns.get(m.text.lower())
+        adjacent = abs(m.verb - site.tok) <= 2
+        for cand in cands:
+            person = cand.person
+            if person is m.person:
+                cand.set("pron_first")
+            elif person.kind == "person" and (gender is None or person.gender in (None, gender)):
+                cand.set("pron_alt")
+                if adjacent:
+                    cand.set("pron_alt_adjacent")
 
 
 def _mentions(doc: Doc, sentence_ids: Iterable[int]) -> Iterable[Mention]:
@@ -277,6 +424,8 @@ def _mention_features(cand: Candidate, m: Mention, site: QuoteSite, doc: Doc) ->
         cand.set("org_mention")
     if m.prep and m.cue is None:
         cand.set(f"m_{m.prep}")
+    if m.reported and m.sent == site.sent:
+        cand.set("s_reported")
 
 
 def _quote_features(cands: list[Candidate], site: QuoteSite) -> None:
@@ -305,6 +454,8 @@ class Model:
     #: isotonic calibration: raw probability breakpoints and the share right at each
     calib_x: tuple[float, ...] = ()
     calib_y: tuple[float, ...] = ()
+    #: the model that decides an entry's speakers (a person whose words it carries)
+    speakers: Model | None = None
 
     def raw(self, features: Mapping[str, float]) -> float:
         z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
@@ -337,11 +488,13 @@ class Model:
         weights = data["weights"]
         calib = data.get("calibration") or {}
         assert isinstance(weights, dict) and isinstance(calib, dict)
+        speakers = data.get("speakers")
         return cls(
             weights={str(k): float(v) for k, v in weights.items()},
             bias=float(str(data["bias"])),
             calib_x=tuple(float(x) for x in calib.get("x", [])),
             calib_y=tuple(float(y) for y in calib.get("y", [])),
+            speakers=cls.from_json(speakers) if isinstance(speakers, dict) else None,
         )
 
 

@@ -170,7 +170,7 @@ class EntryReader:
 
     def read(self) -> None:
         paragraphs = self.paragraphs()
-        self.resolver.context.paragraphs = paragraphs
+        self.resolver.context.paragraphs = paragraphs  # read once: the ranker's cues share them
         for para in paragraphs:
             learn_people(para.tokens, self.resolver, para.runs)
         for index, para in enumerate(paragraphs):

@@ -27,14 +27,24 @@ from streams.attribution.fallback import fill_gaps
 from streams.attribution.language import detect_language, language
 from streams.attribution.memory import Person, SpeakerMemory
 from streams.attribution.methods import CONFIDENCE
-from streams.attribution.ranker import Candidate, Model, candidates, default_model, locate
+from streams.attribution.ranker import (
+    Candidate,
+    Model,
+    candidates,
+    default_model,
+    locate,
+    speaker_candidates,
+)
 from streams.attribution.reader import EntryReader, Found, read_entry
 from streams.core.models import ParsedEntry
 
 __all__ = ["DEFAULT_MIN_CONFIDENCE", "Attribution", "attribute"]
 
 #: the default of `Settings.min_confidence`: below it a quote has no speaker
-DEFAULT_MIN_CONFIDENCE = 0.5
+DEFAULT_MIN_CONFIDENCE = 0.4
+#: the entry-speaker model's score from which a person is one of the entry's speakers: the
+#: same rule as the quotations' default threshold (half the F1 aimed at)
+_SPEAKER_MIN = 0.4
 #: a headline quotation this close to a body quotation repeats it
 _REPEAT_RATIO = 80
 
@@ -46,10 +56,16 @@ class Attribution:
     speakers: list[SpeakerRef] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     mentioned: list[SpeakerRef] = field(default_factory=list)
+    language: str | None = None  # the entry's language as the stage read it (given or detected)
 
 
-#: what training reads: for each quotation, its text, kind and scored candidates
-Trace = list[tuple[str, str, list[Candidate]]]
+@dataclass(slots=True)
+class Trace:
+    """What training reads of one entry: each quotation's text, kind and candidates, and the
+    candidates for the entry's speakers."""
+
+    quotes: list[tuple[str, str, list[Candidate]]] = field(default_factory=list)
+    speakers: list[Candidate] = field(default_factory=list)
 
 
 def attribute(
@@ -86,10 +102,10 @@ def attribute(
         reader.memory = working
         for found in reader.found:
             found.person, found.method = None, "none"
-    paragraphs = [p.text for p in reader.paragraphs()]
-    doc = read_doc(paragraphs, lang, working)
+    doc = read_doc(reader.resolver.context.paragraphs, lang, working)
     working.salience = salient  # the ranker's salience is the blog's before this entry
     result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace)
+    result.language = lang.code
     return result, working
 
 
@@ -103,6 +119,7 @@ def _finish(
 ) -> Attribution:
     result = Attribution()
     speakers: list[Person] = []
+    said: dict[str, float] = {}  # speaker id -> best confidence of their quotes here
     previous: Person | None = None
     previous_para = -1
     for n, found in enumerate(_without_repeats(reader.found)):
@@ -121,7 +138,9 @@ def _finish(
         )
         best, confidence = model.pick(cands)
         if trace is not None:
-            trace.append((found.text, found.kind, cands))
+            trace.quotes.append((found.text, found.kind, cands))
+        if site.titlecase:
+            confidence = 0.0  # a title or a name in quotation marks is nobody's words
         speaker = best.person if best is not None and confidence >= min_confidence else None
         method = found.method if best is not None and best.person is found.person else "ranker"
         if speaker is not None:
@@ -129,6 +148,7 @@ def _finish(
             if speaker not in speakers:
                 speakers.append(speaker)
             previous, previous_para = speaker, found.para
+            said[speaker.id] = max(said.get(speaker.id, 0.0), confidence)
         result.quotes.append(
             Quote(
                 quote_id=stable_id(entry.entry_id, n, found.text),
@@ -142,9 +162,14 @@ def _finish(
                 method=method if speaker is not None else "none",
             )
         )
-    for person in _reported(doc):
-        if person not in speakers:
-            speakers.append(person)
+    others = [p for p in [*_reported(doc), *reader.speakers] if _name_like(p, doc)]
+    cands = speaker_candidates(doc, speakers, said, others, reader.speakers)
+    if trace is not None:
+        trace.speakers.extend(cands)
+    if model.speakers is not None:
+        speakers = [c.person for c in cands if model.speakers.raw(c.features) >= _SPEAKER_MIN]
+    else:
+        speakers += [p for p in others if p not in speakers]
     result.speakers = [p.ref() for p in speakers]
     mentioned = _mentioned(doc)
     result.mentioned = [p.ref() for p in mentioned]
@@ -179,6 +204,19 @@ def _finish_rules(entry: ParsedEntry, reader: EntryReader, min_confidence: float
     result.mentioned = [p.ref() for p in reader.resolver.mentioned]
     _remember(reader.memory, reader.resolver.mentioned, speakers)
     return result
+
+
+def _name_like(person: Person, doc: Doc) -> bool:
+    """Whether `person` reads as a name in the entry's language: not ordinary words ("the film",
+    "Limit Kanye"), and in the blog's memory (the rule reader reads English only)."""
+    words = person.name.split()
+    lang = doc.lang
+    if any(w.lower() in lang.stopwords or w.lower() in lang.determiners for w in words):
+        return False
+    if all(lang.is_common_word(w) for w in words):
+        return False
+    first = words[0]
+    return not (len(words) > 1 and lang.is_common_word(first) and not lang.is_given_name(first))
 
 
 def _mentioned(doc: Doc) -> list[Person]:

@@ -138,14 +138,65 @@ def _state(settings: Settings, state: Path | None, name: str, once: bool) -> Cur
     return open_cursor_store(settings.cursor_dir / f"{name}.db")
 
 
+class _Watched:
+    """A polling source that remembers its last poll, last change and last error, for the
+    source status of `connect --serve` (`/api/blogs`)."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+        self.key: str = source.key
+        self.interval: float = float(source.interval)
+        self.polls = 0
+        self.errors = 0
+        self.last_poll: str | None = None
+        self.last_change: str | None = None
+        self.last_error: str | None = None
+
+    async def next_item(self) -> list[RawEntry]:
+        from schemas.exceptions import RetryLater
+        from streams.core.clock import system_clock
+
+        self.polls += 1
+        self.last_poll = system_clock().isoformat(timespec="seconds")
+        try:
+            items: list[RawEntry] = await self.source.next_item()
+        except RetryLater as exc:
+            self.errors += 1
+            self.last_error = str(exc)
+            raise
+        if items:
+            self.last_change = self.last_poll
+        return items
+
+    def snapshot(self) -> dict[str, Any]:
+        state: dict[str, Any] = self.source.snapshot()
+        return state
+
+    def resume(self, state: dict[str, Any] | None) -> None:
+        self.source.resume(state)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "blog_id": getattr(self.source, "blog_id", self.key),
+            "source": getattr(self.source, "url", self.key),
+            "polls": self.polls,
+            "last_poll": self.last_poll,
+            "last_polled_change": self.last_change,
+            "poll_errors": self.errors,
+            "last_poll_error": self.last_error,
+        }
+
+
 async def _run(
     specs: list[SourceSpec],
     outputs: _Outputs,
     *,
     once: bool,
     store: CursorStore | None,
+    port: int | None = None,
 ) -> int:
-    """Poll every source; with `once` one poll each. Returns the number of failed sources."""
+    """Poll every source; with `once` one poll each. Returns the number of failed sources.
+    With `port`, the live page, feeds and API are served over the database meanwhile."""
     import httpx
 
     from connectors.sources.config import build_poller
@@ -159,7 +210,30 @@ async def _run(
     ):
         pollers = [build_poller(s, client=client, settings=settings) for s in specs]
         if not once:
-            await run_sources(pollers, emit, store=store)
+            if port is None:
+                await run_sources(pollers, emit, store=store)
+                return 0
+            from streams.web.live import serve_forever
+
+            watched = [_Watched(p) for p in pollers]
+
+            def serving(bound: int) -> None:
+                outputs.console.print(f"serving http://{settings.web_host}:{bound}/")
+
+            web = asyncio.get_running_loop().create_task(
+                serve_forever(
+                    settings,
+                    settings.db,
+                    port=port,
+                    on_serving=serving,
+                    sources=lambda: [w.status() for w in watched],
+                )
+            )
+            try:
+                await run_sources(watched, emit, store=store)
+                await web  # the sources ended: keep serving until interrupted
+            finally:
+                web.cancel()
             return 0
         failed = 0
         for poller in pollers:
@@ -213,11 +287,23 @@ class _Common:
         *,
         name: str,
         once: bool,
+        serve: bool = False,
+        port: int | None = None,
     ) -> None:
         """The run of the polling commands: poll, print the summary, fail on failed sources."""
+        from streams.cli.shared import check_port, usage
+
+        if port is not None and not serve:
+            usage("--port needs --serve")
+        if serve and (once or self.no_db or self.broker):
+            usage("--serve shows the database as it fills: not with --once, --no-db or --broker")
+        bind = None
+        if serve:
+            bind = settings.web_port if port is None else port
+            check_port(settings.web_host, bind)
         outputs = self.outputs(settings)
         store = _state(settings, self.state, name, once)
-        _finish(outputs, asyncio.run(_run(specs, outputs, once=once, store=store)))
+        _finish(outputs, asyncio.run(_run(specs, outputs, once=once, store=store, port=bind)))
 
 
 _BLOG = typer.Option(..., "--blog", help="blog id the entries belong to")
@@ -230,6 +316,12 @@ _NO_DB = typer.Option(False, "--no-db", help="do not write the database")
 _STATE = typer.Option(None, help="cursor file (default: LIVEBLOG_CURSOR_DIR/<blog>.json)")
 _BROKER = typer.Option(None, help="produce raw entries to this Kafka broker instead")
 _SPEAKERS = typer.Option(None, help="optional YAML knowledge file of people")
+_SERVE = typer.Option(
+    False, "--serve", help="serve the live page, feeds and API (with source status) meanwhile"
+)
+_PORT = typer.Option(
+    None, "--port", min=0, max=65535, help="--serve on this port (default 6066; 0: any free one)"
+)
 #: (name, type, option) of the `_Common` options, in the order `--help` lists them
 _COMMON_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("output", str | None, _OUTPUT),
@@ -282,6 +374,8 @@ def http(
     explain: bool = typer.Option(
         False, "--explain", help="print what was extracted and from where, as JSON, and exit"
     ),
+    serve: bool = _SERVE,
+    port: int | None = _PORT,
 ) -> None:
     """Poll a live-blog page (JSON-LD, common markups or a CSS profile)."""
     spec = _spec(url=url, blog=blog, kind="http", interval=interval, profile=profile, tz=tz)
@@ -289,7 +383,7 @@ def http(
     if explain:
         asyncio.run(_explain(spec, settings))
         return
-    common.poll([spec], settings, name=blog, once=once)
+    common.poll([spec], settings, name=blog, once=once, serve=serve, port=port)
 
 
 @_command("feed")
@@ -300,10 +394,12 @@ def feed(
     interval: float | None = _INTERVAL,
     once: bool = _ONCE,
     tz: str | None = _TZ,
+    serve: bool = _SERVE,
+    port: int | None = _PORT,
 ) -> None:
     """Poll an RSS or Atom feed."""
     spec = _spec(url=url, blog=blog, kind="feed", interval=interval, profile=None, tz=tz)
-    common.poll([spec], common.start(interval), name=blog, once=once)
+    common.poll([spec], common.start(interval), name=blog, once=once, serve=serve, port=port)
 
 
 @_command("sources")
@@ -311,12 +407,15 @@ def sources(
     common: _Common,
     path: Path = typer.Argument(..., help="YAML list of sources"),
     once: bool = _ONCE,
+    serve: bool = _SERVE,
+    port: int | None = _PORT,
 ) -> None:
     """Poll every source of a YAML list; one failing source never stops the others."""
     from connectors.sources.config import load_sources
 
     settings = common.start()
-    common.poll(load_sources(path), settings, name=f"sources-{path.stem}", once=once)
+    specs = load_sources(path)
+    common.poll(specs, settings, name=f"sources-{path.stem}", once=once, serve=serve, port=port)
 
 
 @_command("stdin")
@@ -334,22 +433,31 @@ def stdin(
 ) -> None:
     """Read entries from standard input: JSON lines (one entry object each) or live-blog text."""
     from connectors.sources.cursor import open_cursor_store
+    from schemas.exceptions import ConfigError
+    from streams.cli.shared import usage
     from streams.core.timefmt import resolve_zone
 
     if fmt not in ("auto", "jsonl", "text"):
-        fail("--format is auto, jsonl or text")
+        usage("--format is auto, jsonl or text")
     if order not in ("oldest-first", "newest-first"):
-        fail("--order is oldest-first or newest-first")
+        usage("--order is oldest-first or newest-first")
     try:
         day = date_type.fromisoformat(date) if date else None
     except ValueError:
-        fail(f"--date must be YYYY-MM-DD, got {date!r}")
+        usage(f"--date must be YYYY-MM-DD, got {date!r}")
     if tz:
-        resolve_zone(tz)
+        try:
+            resolve_zone(tz)
+        except ConfigError as exc:
+            usage(f"--tz: {exc}")
     outputs = common.outputs(common.start())
     store = open_cursor_store(common.state) if common.state else None
-    asyncio.run(_stdin(blog, fmt, order == "newest-first", day, tz, outputs, store))
+    good, bad = asyncio.run(_stdin(blog, fmt, order == "newest-first", day, tz, outputs, store))
     _finish(outputs, 0)
+    if bad and not good:
+        fail(f"no input line was valid: {bad} skipped, 0 entries")
+    if not good and not bad:
+        fail("no entries on standard input")
 
 
 async def _stdin(
@@ -360,7 +468,8 @@ async def _stdin(
     tz: str | None,
     outputs: _Outputs,
     store: CursorStore | None,
-) -> None:
+) -> tuple[int, int]:
+    """Returns the entries accepted and the lines skipped."""
     from connectors.sources.push import PushIngest, TextStream, entries_from_json, entries_from_text
     from schemas.exceptions import LiveblogError
 
@@ -369,6 +478,7 @@ async def _stdin(
         stream = TextStream(day=day)
         lines: list[str] = []
         mode = fmt
+        good = bad = 0
         while line := await asyncio.to_thread(sys.stdin.readline):
             if mode == "auto" and line.strip():
                 mode = "jsonl" if line.lstrip().startswith("{") else "text"
@@ -378,7 +488,10 @@ async def _stdin(
                 try:
                     entries = entries_from_json(json.loads(line))
                 except (json.JSONDecodeError, LiveblogError) as exc:
-                    outputs.console.print(f"[red]skipped a line: {exc}[/]", highlight=False)
+                    bad += 1
+                    outputs.console.print(
+                        f"skipped a line: {exc}", highlight=False, markup=False, style="red"
+                    )
                     continue
             elif newest_first:
                 lines.append(line)
@@ -386,30 +499,46 @@ async def _stdin(
             else:
                 entries = stream.feed(line.rstrip("\n"))
             if entries:
+                good += len(entries)
                 await ingest.accept(blog, entries, source="stdin")
         rest = stream.close()
         if lines:
             rest = entries_from_text("".join(lines), day=day, newest_first=True)
         if rest:
+            good += len(rest)
             await ingest.accept(blog, rest, source="stdin")
+    return good, bad
 
 
 @_command("push")
 def push(
     common: _Common,
     host: str | None = typer.Option(None, help="address to listen on (default LIVEBLOG_WEB_HOST)"),
-    port: int | None = typer.Option(None, help="port (default LIVEBLOG_WEB_PORT)"),
+    port: int | None = typer.Option(
+        None, min=0, max=65535, help="port (default LIVEBLOG_WEB_PORT; 0: any free one)"
+    ),
     tz: str | None = _TZ,
 ) -> None:
     """Serve `POST /ingest/{blog_id}` (bearer LIVEBLOG_API_TOKEN) into the pipeline."""
     from connectors.sources.cursor import open_cursor_store
+    from schemas.exceptions import ConfigError
+    from streams.cli.shared import check_port, usage
+    from streams.core.timefmt import resolve_zone
 
+    if tz:
+        try:
+            resolve_zone(tz)
+        except ConfigError as exc:
+            usage(f"--tz: {exc}")
     settings = common.start()
     if settings.api_token is None:
         fail("set LIVEBLOG_API_TOKEN: push ingest needs a bearer token")
+    bind_host = host or settings.web_host
+    bind = settings.web_port if port is None else port
+    check_port(bind_host, bind)
     outputs = common.outputs(settings)
     store = open_cursor_store(common.state or settings.cursor_dir / "push.db")
-    asyncio.run(_serve(outputs, store, host or settings.web_host, port or settings.web_port, tz))
+    asyncio.run(_serve(outputs, store, bind_host, bind, tz))
 
 
 async def _serve(
@@ -418,13 +547,19 @@ async def _serve(
     from aiohttp import web
 
     from connectors.sources.push import PushIngest, ingest_app
+    from streams.web.health import health_app_routes
 
     async with outputs.emitter() as emit:
         ingest = PushIngest(outputs.settings, emit, store=store, timezone=tz)
-        runner = web.AppRunner(ingest_app(ingest))
+        app = ingest_app(ingest)
+        app.router.add_routes(health_app_routes(lambda: None))
+        runner = web.AppRunner(app)
         await runner.setup()
-        await web.TCPSite(runner, host, port).start()
-        outputs.console.print(f"push ingest on http://{host}:{port}/ingest/{{blog_id}}")
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None)  # the port picked for port 0
+        bound = int(sockets[0].getsockname()[1]) if sockets else port
+        outputs.console.print(f"push ingest on http://{host}:{bound}/ingest/{{blog_id}}")
         try:
             await asyncio.Event().wait()
         finally:
@@ -434,14 +569,18 @@ async def _serve(
 def _spec(**fields: Any) -> SourceSpec:
     from connectors.sources.config import SourceSpec
     from schemas.exceptions import ConfigError
+    from streams.cli.shared import usage
     from streams.core.timefmt import resolve_zone
 
     try:
         spec = SourceSpec.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValueError as exc:
-        raise ConfigError(str(exc).splitlines()[-1] if str(exc) else "bad source") from exc
+        usage(str(exc).splitlines()[-1] if str(exc) else "bad source")
     if spec.tz:
-        resolve_zone(spec.tz)
+        try:
+            resolve_zone(spec.tz)
+        except ConfigError as exc:
+            usage(f"--tz: {exc}")
     return spec
 
 

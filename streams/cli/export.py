@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
-if TYPE_CHECKING:
-    pass
-
+from streams.cli.shared import usage
 
 app = typer.Typer(help="Event schemas.", no_args_is_help=True)
 
@@ -21,5 +18,7 @@ def export(
     """Write a JSON Schema per event model (raw_entry, entry, quote, speaker, ...)."""
     from schemas.codec import export_json_schemas
 
+    if directory.exists() and not directory.is_dir():
+        usage(f"{directory} is a file: schemas export writes into a directory")
     for path in export_json_schemas(directory):
         typer.echo(str(path))

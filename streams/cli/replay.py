@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     from streams.attribution.memory import SpeakerMemory
     from streams.cli.view import LiveView
     from streams.core.settings import Settings
-    from streams.runtime.embedded.runner import EmbeddedRunner, Sink
+    from streams.runtime.embedded.runner import EmbeddedRunner, RunStats, Sink
 
 from rich.console import Console
 
-from streams.cli.shared import start
+from streams.cli.shared import check_port, fail, start, usage
 
 __all__ = ["build_meta", "raw_items", "register"]
 
@@ -79,14 +79,71 @@ def raw_items(source: FileSource, blocks: list[Block]) -> Iterator[RawEntry | De
             )
 
 
-def _delays(blocks: list[Block], speed: float | None) -> list[float]:
+def _delays(blocks: list[Block], speed: float | None, max_gap: float | None = None) -> list[float]:
+    """Seconds to wait before each block: the blog's own gaps (each at most `max_gap` seconds
+    of blog time) divided by `speed`."""
     if not speed or speed <= 0:
         return [0.0] * len(blocks)
     out = [0.0]
     for a, b in itertools.pairwise(blocks):
-        minutes = (b.time.minutes - a.time.minutes) % (24 * 60)
-        out.append(minutes * 60 / speed)
+        gap = ((b.time.minutes - a.time.minutes) % (24 * 60)) * 60.0
+        if max_gap is not None:
+            gap = min(gap, max_gap)
+        out.append(gap / speed)
     return out
+
+
+def _validate(
+    *,
+    tz: str | None,
+    order: str | None,
+    speed: float | None,
+    max_gap: float | None,
+    date: str | None,
+    encoding: str | None,
+    port: int | None,
+    serve: bool,
+    output: str | None,
+    alerts: str | None,
+    subscriptions: Path | None,
+    speakers: Path | None,
+) -> None:
+    """Every flag checked before any work: one line and exit 2 for the first bad one."""
+    import codecs
+
+    from schemas.exceptions import ConfigError
+    from streams.core.timefmt import resolve_zone
+
+    if tz is not None:
+        try:
+            resolve_zone(tz)
+        except ConfigError as exc:
+            usage(f"--tz: {exc} (an IANA name like Europe/Berlin, or +02:00)")
+    if order is not None and order not in ("newest-first", "oldest-first"):
+        usage(f"--order must be newest-first or oldest-first, not {order!r}")
+    if speed is not None and not speed > 0:
+        usage(f"--speed must be above 0, got {speed:g}")
+    if max_gap is not None and not max_gap > 0:
+        usage(f"--max-gap must be above 0 seconds, got {max_gap:g}")
+    if max_gap is not None and speed is None:
+        usage("--max-gap needs --speed (it shortens the pauses of a paced replay)")
+    if date is not None:
+        try:
+            date_type.fromisoformat(date)
+        except ValueError:
+            usage(f"--date must be YYYY-MM-DD, got {date!r}")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            usage(f"--encoding: unknown encoding {encoding!r}")
+    if port is not None and not serve:
+        usage("--port needs --serve")
+    if output == "-" and alerts == "-":
+        usage("--alerts - and --output - cannot both use stdout")
+    for flag, path in (("--subscriptions", subscriptions), ("--speakers", speakers)):
+        if path is not None and not path.is_file():
+            usage(f"{flag}: no such file: {path}")
 
 
 def replay(
@@ -112,8 +169,16 @@ def replay(
     ),
     alerts: str | None = typer.Option(None, help="write each alert as a JSON line; - for stdout"),
     serve: bool = typer.Option(False, help="serve the live page, feeds and API while replaying"),
+    port: int | None = typer.Option(
+        None, min=0, max=65535, help="--serve on this port (default 6066; 0 picks a free one)"
+    ),
+    max_gap: float | None = typer.Option(
+        None, "--max-gap", help="with --speed: shorten pauses over S seconds of blog time to S"
+    ),
 ) -> None:
-    """Replay a saved live blog: parse, attribute and enrich each entry, then store or print it."""
+    """Replay a saved live blog: parse, attribute and enrich each entry, then store or print it.
+
+    Exits 1 with a summary line when no entry made it through (all were dead-lettered)."""
     from connectors.sinks.jsonl import JsonlSink
     from connectors.sinks.sqlite import SqliteSink
     from connectors.sources.files import FileSource
@@ -121,7 +186,23 @@ def replay(
     from streams.cli.view import LiveView
     from streams.core.clock import system_clock
 
+    _validate(
+        tz=tz,
+        order=order,
+        speed=speed,
+        max_gap=max_gap,
+        date=date,
+        encoding=encoding,
+        port=port,
+        serve=serve,
+        output=output,
+        alerts=alerts,
+        subscriptions=subscriptions,
+        speakers=speakers,
+    )
     settings = start(db=db, speakers_file=speakers, broker=broker)
+    if serve:
+        check_port(settings.web_host, settings.web_port if port is None else port)
     meta = build_meta(path, blog=blog, date=date, tz=tz, order=order)
     source = FileSource(
         path,
@@ -135,7 +216,7 @@ def replay(
     if broker is not None:
         from streams.cli.worker import replay_to_kafka
 
-        delays = _delays(blocks, speed) if speed else None
+        delays = _delays(blocks, speed, max_gap) if speed else None
         replay_to_kafka(settings, lambda: raw_items(source, blocks), delays, loop=loop)
         return
     memory = load_knowledge(settings.speakers_file) if settings.speakers_file else SpeakerMemory()
@@ -156,7 +237,7 @@ def replay(
         stats = run_replay_live(
             settings,
             lambda: raw_items(source, blocks),
-            _delays(blocks, speed),
+            _delays(blocks, speed, max_gap),
             sinks,
             memory,
             view,
@@ -165,11 +246,22 @@ def replay(
             alerts=alerts,
             serve=serve,
             db=None if no_db else settings.db,
+            port=port,
         )
         if not to_stdout:
             view.summary(stats)
+        _all_dead(stats)
         return
-    _run(settings, source, blocks, sinks, memory, view, speed, loop, to_stdout)
+    _all_dead(_run(settings, source, blocks, sinks, memory, view, speed, max_gap, loop, to_stdout))
+
+
+def _all_dead(stats: RunStats) -> None:
+    """Exit 1 with a summary line when every entry was dead-lettered."""
+    if stats.entries == 0 and stats.dead_letters > 0:
+        fail(
+            f"no entry made it through: {stats.dead_letters} dead letters, 0 entries "
+            "(see the dead_letters table, or run with --output - to see each reason)"
+        )
 
 
 def _run(
@@ -180,9 +272,10 @@ def _run(
     memory: SpeakerMemory,
     view: LiveView,
     speed: float | None,
+    max_gap: float | None,
     loop: bool,
     to_stdout: bool,
-) -> None:
+) -> RunStats:
     from rich.progress import Progress
 
     from streams.runtime.embedded.runner import EmbeddedRunner
@@ -206,7 +299,7 @@ def _run(
         while True:
             items = raw_items(source, blocks)
             if speed:
-                asyncio.run(_paced(runner, items, _delays(blocks, speed)))
+                asyncio.run(_paced(runner, items, _delays(blocks, speed, max_gap)))
             else:
                 for item in items:
                     runner.handle(item)
@@ -219,6 +312,7 @@ def _run(
         runner.close()
     if not to_stdout:
         view.summary(runner.stats)
+    return runner.stats
 
 
 async def _paced(

@@ -48,6 +48,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _filter_error(exc: FilterSyntaxError) -> None:
+    """The error line, the filter with a caret under the fault (docs/subscriptions.md), exit 2."""
     sys.stderr.write(f"liveblog: error: invalid filter: {exc}\n")
     raise typer.Exit(2)
 
@@ -87,20 +88,25 @@ def add(
 @subscribe_app.command("list")
 def list_(
     db: str | None = _DB,
+    broker: str | None = _BROKER,
     as_json: bool = typer.Option(False, "--json", help="one JSON object per line"),
 ) -> None:
-    """List the subscriptions (notify URLs redacted)."""
+    """List the subscriptions (notify URLs redacted): from the database, or with --broker from
+    the compacted subscriptions topic of Kafka mode."""
     from rich.table import Table
 
     from connectors.sinks.delivery import redact
     from streams.alerts.subscriptions import SqliteSubscriptions
 
-    settings = start(db=db)
-    store = SqliteSubscriptions(settings.db)
-    try:
-        subs = store.all()
-    finally:
-        store.close()
+    settings = start(db=db, broker=broker)
+    if broker is not None:
+        subs = asyncio.run(_read_subscriptions(settings))
+    else:
+        store = SqliteSubscriptions(settings.db)
+        try:
+            subs = store.all()
+        finally:
+            store.close()
     if as_json:
         for sub in subs:
             data = sub.model_dump(mode="json", exclude={"schema_version", "event"})
@@ -140,6 +146,55 @@ def remove(
     err_console.print(f"subscription {subscription_id} removed", highlight=False)
 
 
+async def _read_subscriptions(settings: Settings) -> list[Subscription]:
+    """The subscriptions topic read to its end: the last value of each key, tombstones deleting."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.errors import KafkaError
+
+    from connectors.kafka_admin import partition_count
+    from schemas.codec import decode_any
+    from schemas.events import Subscription
+    from schemas.exceptions import ConfigError, LiveblogError
+    from streams.core.topics import alert_topics, bootstrap_servers
+
+    topic, _ = alert_topics(settings)
+    found: dict[str, Subscription] = {}
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers(settings.broker), enable_auto_commit=False
+    )
+    try:
+        count = await partition_count(settings, topic)
+        if not count:
+            return []
+        await consumer.start()
+        tps = [TopicPartition(topic, p) for p in range(count)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        pending = {tp for tp in tps if ends[tp] > 0}
+        while pending:
+            batch = await consumer.getmany(*pending, timeout_ms=1000)
+            for tp, records in batch.items():
+                for record in records:
+                    key = record.key.decode("utf-8", "replace") if record.key else ""
+                    if record.value is None:
+                        found.pop(key, None)
+                        continue
+                    try:
+                        sub = decode_any(record.value)
+                    except LiveblogError:
+                        continue
+                    if isinstance(sub, Subscription):
+                        found[key] = sub
+                if await consumer.position(tp) >= ends[tp]:
+                    pending.discard(tp)
+    except KafkaError as exc:
+        raise ConfigError(f"cannot read {topic} at {settings.broker}: {exc}") from exc
+    finally:
+        await consumer.stop()
+    return sorted(found.values(), key=lambda s: s.id)
+
+
 async def _publish(settings: Settings, subscription_id: str, sub: Subscription | None) -> None:
     from connectors.kafka_admin import ensure_alert_topics
     from connectors.sinks.subscriptions import publish_subscription
@@ -163,20 +218,36 @@ def check(filter_: str = typer.Argument(..., metavar="FILTER")) -> None:
 
 
 def serve(
-    db: str | None = _DB,
+    db: str | None = typer.Option(
+        None, "--db", help="SQLite path or postgresql:// URL that replay, connect or sink fill"
+    ),
     host: str | None = typer.Option(None, help="address to listen on (default 127.0.0.1)"),
-    port: int | None = typer.Option(None, help="port (default 6066)"),
+    port: int | None = typer.Option(
+        None, min=0, max=65535, help="port (default 6066; 0 picks a free one)"
+    ),
+    feed_db: Path | None = typer.Option(
+        None,
+        "--feed-db",
+        help="the feed log (SQLite) that numbers events; default: in the "
+        "SQLite store, or beside the worker's scratch files for PostgreSQL",
+    ),
 ) -> None:
-    """Serve the live page, feeds and API over a database that `replay` or `sink` fill."""
+    """Serve the live page, feeds and API over a database that `replay`, `connect` or `sink`
+    fill (SQLite or PostgreSQL); new rows reach the page and the feeds as they are written."""
+    from streams.cli.shared import check_port
     from streams.web.live import serve_forever
 
-    settings = start(db=db, web_host=host, web_port=port)
+    settings = start(db=db, web_host=host)
+    bind = settings.web_port if port is None else port
+    check_port(settings.web_host, bind)
 
     def serving(bound: int) -> None:
         err_console.print(f"serving http://{settings.web_host}:{bound}/", highlight=False)
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(settings, settings.db, on_serving=serving))
+        asyncio.run(
+            serve_forever(settings, settings.db, port=bind, feed_db=feed_db, on_serving=serving)
+        )
 
 
 def run_replay_live(
@@ -192,6 +263,7 @@ def run_replay_live(
     alerts: str | None,
     serve: bool,
     db: str | None,
+    port: int | None = None,
 ) -> RunStats:
     """The replay with subscriptions, alert lines and/or the web app (embedded mode)."""
     from schemas.exceptions import ConfigError
@@ -202,7 +274,7 @@ def run_replay_live(
     subs = load_subscriptions(subscriptions) if subscriptions else []
     if alerts == "-" and any(getattr(s, "stream", None) is sys.stdout for s in sinks):
         raise ConfigError("--alerts - and --output - cannot both use stdout")
-    options = LiveOptions(subscriptions=subs, alerts_out=alerts, serve=serve, db=db)
+    options = LiveOptions(subscriptions=subs, alerts_out=alerts, serve=serve, db=db, port=port)
     session = LiveSession(settings, sinks, options, memory=memory, on_record=on_record)
 
     def serving(bound: int) -> None:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 from rich.console import Console
 
-from streams.cli.shared import err_console, fail, start
+from streams.cli.shared import check_port, err_console, fail, start, usage
 
 __all__ = ["register", "replay_to_kafka", "speaker_matches"]
 
@@ -67,7 +67,13 @@ def _settings(
 _BROKER = typer.Option(None, "--broker", help="kafka://HOST:PORT (else LIVEBLOG_BROKER)")
 _PREFIX = typer.Option(None, "--prefix", help="topic name prefix (else LIVEBLOG_TOPIC_PREFIX)")
 _LOG_FORMAT = typer.Option(None, "--log-format", help="json (default) or console")
-_METRICS = typer.Option(None, "--metrics-port", help="serve Prometheus /metrics on this port")
+_METRICS = typer.Option(
+    None,
+    "--metrics-port",
+    min=0,
+    max=65535,
+    help="serve Prometheus /metrics, /healthz and /readyz on this port",
+)
 
 
 # -------------------------------------------------------------------------------- worker ----
@@ -81,6 +87,12 @@ def worker(
     speakers: Path | None = typer.Option(None, help="YAML knowledge file of people"),
     metrics_port: int | None = _METRICS,
     log_format: str | None = _LOG_FORMAT,
+    web: bool | None = typer.Option(
+        None, "--web/--no-web", help="serve the page, feeds and API too (LIVEBLOG_WORKER_WEB)"
+    ),
+    port: int | None = typer.Option(
+        None, "--port", min=1, max=65535, help="--web on this port (LIVEBLOG_WEB_PORT, 6066)"
+    ),
 ) -> None:
     """Run a Faust worker: raw entries -> parse, attribute, enrich -> entries, quotes, speakers.
 
@@ -100,7 +112,15 @@ def worker(
         partitions=partitions,
         speakers_file=speakers,
         metrics_port=metrics_port,
+        worker_web=web,
+        web_port=port,
     )
+    if port is not None and not settings.worker_web:
+        usage("--port needs --web (or LIVEBLOG_WORKER_WEB=1)")
+    if settings.worker_web:
+        check_port(settings.web_host, settings.web_port)
+    if settings.metrics_port:
+        check_port(settings.metrics_host, settings.metrics_port)
     import faust  # slow to import: only this command needs it
 
     from streams.runtime.kafka.app import create_app
@@ -117,6 +137,7 @@ def worker(
     runtime = create_app(settings, memory=memory, plugins=[alert_plugin(web=serve_web)])
     if settings.metrics_port is not None:
         runtime.metrics.serve(settings.metrics_port, settings.metrics_host)
+    _report(runtime.app, runtime.metrics, settings, "worker", "process")
     faust.Worker(
         runtime.app,
         loop=loop,
@@ -125,6 +146,53 @@ def worker(
         redirect_stdouts=False,
         logging_config=stdlib_logging_config(settings.log_level, settings.log_format),
     ).execute_from_commandline()
+
+
+#: seconds between the INFO progress lines of worker and sink
+_PROGRESS = 30.0
+
+
+def _progress_line(metrics: Any, stage: str) -> dict[str, float]:
+    return {
+        "records_in": metrics.value("liveblog_records_in_total", stage=stage),
+        "records_out": metrics.value("liveblog_records_out_total", stage=stage),
+        "dead_letters": sum(
+            metrics.value("liveblog_dead_letters_total", stage=s)
+            for s in ("decode", "process", "publish", "sink", "source")
+        ),
+    }
+
+
+def _report(app: Any, metrics: Any, settings: Settings, what: str, stage: str) -> None:
+    """A "ready" line once the Faust app has started (and `/readyz` turns 200), then a
+    progress line every `_PROGRESS` seconds, at INFO."""
+    import structlog
+
+    log = structlog.get_logger("liveblog." + what)
+
+    async def started() -> None:
+        metrics.ready = True
+        log.info(
+            "ready", broker=settings.broker, prefix=settings.topic_prefix, metrics_port=metrics.port
+        )
+
+    # Faust runs app tasks once it has fully started (tables recovered); `on_startup_finished`
+    # is taken by faust.Worker itself
+    app.task(started)
+
+    async def progress() -> None:
+        log.info("progress", **_progress_line(metrics, stage))
+
+    app.timer(interval=_PROGRESS)(progress)
+
+
+async def _sink_progress(metrics: Any) -> None:
+    import structlog
+
+    log = structlog.get_logger("liveblog.sink")
+    while True:
+        await asyncio.sleep(_PROGRESS)
+        log.info("progress", **_progress_line(metrics, "sink"))
 
 
 # ---------------------------------------------------------------------------------- sink ----
@@ -167,17 +235,36 @@ async def _sink(settings: Settings, until_idle: float | None) -> None:
         metrics.serve(settings.metrics_port, settings.metrics_host)
     stop = _stop_on_signals()
     store = await open_sink(settings.db)
+    metrics.ready = True
+    import structlog
+
+    structlog.get_logger("liveblog.sink").info(
+        "ready", broker=settings.broker, db=_redacted_db(settings.db), metrics_port=metrics.port
+    )
+    reporter = asyncio.get_running_loop().create_task(_sink_progress(metrics))
     try:
         stats = await TopicSink(settings, store, metrics=metrics).run(
             stop=stop, idle_exit=until_idle
         )
     finally:
+        reporter.cancel()
         await store.close()
     err_console.print(
         f"sink: {stats.records} records in {stats.batches} batches, {stats.invalid} invalid",
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _redacted_db(db: str) -> str:
+    """A database URL without its password, for logs."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(db)
+    if parts.password is None:
+        return db
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -1,7 +1,8 @@
 """Prometheus metrics of the Kafka runtime (worker and sink), and its stdlib logging as structlog.
 
 One `Metrics` object per process, on its own registry (so tests and the benchmark can build
-several), exposed by `serve(port)`:
+several), exposed by `serve(port)` at `/metrics`, beside `/healthz` (the process answers) and
+`/readyz` (200 once `ready` is set: the worker has started, the sink has its store; else 503):
 
 - `liveblog_records_in_total{stage}` / `liveblog_records_out_total{stage}`: records a stage took
   and gave (stages: decode, process, publish, sink);
@@ -24,9 +25,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import structlog
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 
-__all__ = ["Metrics", "RepeatFilter", "stdlib_logging_config"]
+__all__ = ["Metrics", "RepeatFilter", "RetriedCoordinator", "stdlib_logging_config"]
 
 _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -36,6 +37,9 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
+        #: what `/readyz` answers: set once the process does its work
+        self.ready = False
+        self.port: int | None = None
         self.records_in = Counter(
             "liveblog_records_in",
             "Records a stage received.",
@@ -104,9 +108,58 @@ class Metrics:
         found = self.registry.get_sample_value(name, labels)
         return float(found) if found is not None else 0.0
 
-    def serve(self, port: int, addr: str = "127.0.0.1") -> None:
-        """Expose `/metrics` on a background thread."""
-        start_http_server(port, addr=addr, registry=self.registry)
+    def serve(self, port: int, addr: str = "127.0.0.1") -> int:
+        """Expose `/metrics`, `/healthz` and `/readyz` on a background thread; the bound port."""
+        import threading
+        from socketserver import ThreadingMixIn
+        from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+        metrics_app = make_wsgi_app(self.registry)
+
+        def app(environ: dict[str, Any], start: Any) -> Any:
+            path = environ.get("PATH_INFO", "")
+            if path in ("/healthz", "/readyz"):
+                ok = path == "/healthz" or self.ready
+                body = (
+                    b'{"status":"ok"}'
+                    if ok
+                    else b'{"type":"about:blank","title":"Service Unavailable","status":503,'
+                    b'"detail":"not ready: starting","error":"not ready: starting"}'
+                )
+                kind = "application/json" if ok else "application/problem+json"
+                start("200 OK" if ok else "503 Service Unavailable", [("Content-Type", kind)])
+                return [body]
+            return metrics_app(environ, start)
+
+        class _Server(ThreadingMixIn, WSGIServer):
+            daemon_threads = True
+
+        class _Quiet(WSGIRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        server = make_server(addr, port, app, _Server, handler_class=_Quiet)
+        self.port = int(server.server_address[1])
+        threading.Thread(target=server.serve_forever, daemon=True, name="metrics").start()
+        return self.port
+
+
+class RetriedCoordinator(logging.Filter):
+    """aiokafka logs "Group Coordinator Request failed" at ERROR and then retries; on a fresh
+    broker that is the normal first start (the offsets topic is being created), so it becomes a
+    WARNING that says it is retried."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            record.levelno == logging.ERROR
+            and record.name.startswith("aiokafka")
+            and str(record.msg).startswith("Group Coordinator Request failed")
+            and any(getattr(a, "retriable", False) for a in record.args or ())
+        ):
+            record.levelno = logging.WARNING
+            record.levelname = "WARNING"
+            record.msg = str(record.msg) + " (retrying)"
+        return True
 
 
 class RepeatFilter(logging.Filter):
@@ -177,14 +230,17 @@ def stdlib_logging_config(level: str = "INFO", fmt: str = "json") -> dict[str, A
                 ],
             }
         },
-        "filters": {"repeats": {"()": RepeatFilter}},
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
                 "formatter": "structlog",
-                "filters": ["repeats"],
+                "filters": ["coordinator", "repeats"],
             }
+        },
+        "filters": {
+            "coordinator": {"()": RetriedCoordinator},
+            "repeats": {"()": RepeatFilter},
         },
         "root": {"handlers": ["stderr"], "level": logging.getLevelName(floor)},
     }

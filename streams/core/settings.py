@@ -62,7 +62,11 @@ class Settings(BaseSettings):
     max_entry_chars: int = Field(100_000, ge=1, description="largest entry block accepted")
     # attribution
     min_confidence: float = Field(
-        0.5, ge=0.0, le=1.0, description="below it a quote has no speaker"
+        0.4,
+        ge=0.0,
+        le=1.0,
+        description="below this probability that the speaker is right a quote has no speaker "
+        "(docs/attribution.md: the precision/recall of each threshold)",
     )
     speakers_file: Path | None = Field(None, description="optional YAML knowledge file of people")
     # web

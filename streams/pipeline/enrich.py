@@ -15,6 +15,7 @@ from functools import cache
 from rapidfuzz import fuzz, process
 
 from schemas.events import EnrichedEntry, Entity, SpeakerRef
+from streams.attribution.language import language as _language
 from streams.attribution.lexicon import _lines, lexicon
 from streams.attribution.memory import SpeakerMemory, fold
 from streams.attribution.stage import Attribution
@@ -109,8 +110,8 @@ def _orgs(text: str, places: set[str]) -> list[str]:
     return found
 
 
-def _keywords(text: str, exclude: set[str]) -> list[str]:
-    stops = _keyword_stops()
+def _keywords(text: str, exclude: set[str], language: str | None) -> list[str]:
+    stops = _keyword_stops() | (_language(language).stopwords if language else frozenset())
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     for i, m in enumerate(_WORD.finditer(text)):
@@ -152,8 +153,8 @@ def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) 
         speakers=tuple(attribution.speakers),
         quotes=tuple(attribution.quotes),
         entities=tuple(entities),
-        keywords=tuple(_keywords(text, exclude)),
+        keywords=tuple(_keywords(text, exclude, attribution.language)),
         version=entry.version,
         source=entry.source,
-        language=entry.language,
+        language=entry.language or attribution.language,
     )

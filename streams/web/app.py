@@ -13,17 +13,50 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from streams.web import api, feeds, page
-from streams.web.context import WebContext
+from streams.web.context import WebContext, error, json_response
 
-__all__ = ["build_app", "mount", "running"]
+__all__ = ["build_app", "health_routes", "mount", "running"]
 
 #: the context of an app, under this key
 CONTEXT = web.AppKey("liveblog", WebContext)
 
 
+def health_routes(ctx: WebContext) -> list[web.RouteDef]:
+    """`/healthz` (the process answers), `/readyz` (it can answer from its store) and
+    `/openapi.json`."""
+
+    async def healthz(request: web.Request) -> web.Response:
+        return json_response({"status": "ok", "last_event_id": ctx.feed.last_seq()})
+
+    async def readyz(request: web.Request) -> web.Response:
+        reason = ctx.not_ready()
+        if reason is not None:
+            return error(503, f"not ready: {reason}")
+        return json_response({"status": "ok", "last_event_id": ctx.feed.last_seq()})
+
+    async def spec(request: web.Request) -> web.Response:
+        from importlib.metadata import PackageNotFoundError, version
+
+        from streams.web.openapi import openapi
+
+        try:
+            release = version("liveblog")
+        except PackageNotFoundError:
+            release = "0"
+        return json_response(openapi(release))
+
+    return [
+        web.get("/healthz", healthz),
+        web.get("/readyz", readyz),
+        web.get("/openapi.json", spec),
+    ]
+
+
 def mount(app: web.Application, ctx: WebContext) -> None:
     """Add every route (API, feeds, page) to an existing aiohttp app."""
-    app.router.add_routes([*api.routes(ctx), *feeds.routes(ctx), *page.routes(ctx)])
+    app.router.add_routes(
+        [*health_routes(ctx), *api.routes(ctx), *feeds.routes(ctx), *page.routes(ctx)]
+    )
 
 
 def build_app(ctx: WebContext) -> web.Application:

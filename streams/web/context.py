@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
@@ -46,7 +48,18 @@ def json_response(data: Any, status: int = 200) -> web.Response:
 
 
 def error(status: int, message: str, **extra: Any) -> web.Response:
-    return json_response({"error": message, **extra}, status)
+    """An RFC 9457 problem (`application/problem+json`); `error` repeats `detail`."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": message,
+        "error": message,
+        **extra,
+    }
+    resp = json_response(body, status)
+    resp.content_type = "application/problem+json"
+    return resp
 
 
 @dataclass
@@ -57,8 +70,14 @@ class WebContext:
     feed: FeedLog
     notifier: Notifier
     book: SubscriptionBook | None = None
-    db: str | None = None  # the sink's SQLite file, for history and entry pages
+    db: str | None = None  # the sink's database (SQLite path or postgresql:// URL), if any
     clients: int = 0
+    #: whether the app can answer from its store (`/readyz`): None when ready, else the reason
+    not_ready: Callable[[], str | None] = lambda: None
+    #: status of live sources polled in this process (`connect --serve`), for `/api/sources`
+    sources: Callable[[], list[dict[str, Any]]] = lambda: []
+    #: dead letters per blog: blog id -> (count, last time, last reason)
+    errors: Callable[[], dict[str, tuple[int, str | None, str | None]]] = lambda: {}
     extra: dict[str, Any] = field(default_factory=dict)
 
     def authorised(self, request: web.Request) -> web.Response | None:

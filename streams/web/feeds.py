@@ -4,6 +4,10 @@
     GET /feeds/alerts?subscription=ID
     GET /ws/quotes?filter=...&last_event_id=N  WebSocket, one JSON object per event
     GET /ws/alerts
+    GET /feeds/entries?blog=ID                 each new version of an entry (the timeline)
+    GET /ws/entries
+
+`blog=ID` narrows any feed to one blog; `backlog=N` starts N events of that kind back.
 
 Every event has the feed log's sequence number as its id. A client that reconnects with
 `Last-Event-ID` (or `?last_event_id=`) is sent everything after it from storage, then the live
@@ -28,7 +32,7 @@ _BATCH = 200
 _MAX_BACKLOG = 1000
 
 
-def _start(ctx: WebContext, request: web.Request) -> int | web.Response:
+def _start(ctx: WebContext, request: web.Request, kind: FeedKind) -> int | web.Response:
     given = request.headers.get("Last-Event-ID") or request.query.get("last_event_id")
     try:
         if given:
@@ -36,15 +40,18 @@ def _start(ctx: WebContext, request: web.Request) -> int | web.Response:
         backlog = min(max(int(request.query.get("backlog", "0")), 0), _MAX_BACKLOG)
     except ValueError:
         return error(400, "Last-Event-ID and backlog are numbers")
-    last = ctx.feed.last_seq()
     if not backlog:
-        return last
-    # the sequence is shared by quotes and alerts: look back far enough for `backlog` of them
-    return max(last - 2 * backlog, 0)
+        return ctx.feed.last_seq()
+    return ctx.feed.last_of(kind, backlog)
 
 
 async def _events(
-    ctx: WebContext, kind: FeedKind, after: int, flt: QuoteFilter, subscription: str | None
+    ctx: WebContext,
+    kind: FeedKind,
+    after: int,
+    flt: QuoteFilter,
+    subscription: str | None,
+    blog: str | None = None,
 ) -> AsyncIterator[tuple[FeedEvent, dict[str, Any]] | None]:
     """Events after `after`, forever; None now and then as a heartbeat."""
     last = after
@@ -54,6 +61,8 @@ async def _events(
         for event in batch:
             last = event.seq
             data = event.data
+            if blog is not None and data.get("blog_id") != blog:
+                continue
             if kind == "quote":
                 matches = flt.test(data, event.names, event.language)
                 if matches is None:
@@ -74,18 +83,18 @@ async def _events(
 def routes(ctx: WebContext) -> list[web.RouteDef]:
     """The feed routes bound to `ctx`."""
 
-    def opened(request: web.Request) -> tuple[int, QuoteFilter] | web.Response:
+    def opened(request: web.Request, kind: FeedKind) -> tuple[int, QuoteFilter] | web.Response:
         if ctx.clients >= ctx.settings.feed_max_clients:
             return error(503, "too many open feeds")
         if (bad := QuoteFilter.check(request.query.get("filter"))) is not None:
             return bad
-        start = _start(ctx, request)
+        start = _start(ctx, request, kind)
         if isinstance(start, web.Response):
             return start
         return start, QuoteFilter(request.query.get("filter"))
 
     async def sse(request: web.Request, kind: FeedKind) -> web.StreamResponse:
-        found = opened(request)
+        found = opened(request, kind)
         if isinstance(found, web.Response):
             return found
         start, flt = found
@@ -101,7 +110,7 @@ def routes(ctx: WebContext) -> list[web.RouteDef]:
         try:
             await resp.prepare(request)
             await resp.write(b"retry: 2000\n\n")
-            async for item in _events(ctx, kind, start, flt, request.query.get("subscription")):
+            async for item in _events(ctx, kind, start, flt, *_scope(request)):
                 if item is None:
                     await resp.write(b": heartbeat\n\n")
                     continue
@@ -115,7 +124,7 @@ def routes(ctx: WebContext) -> list[web.RouteDef]:
         return resp
 
     async def ws(request: web.Request, kind: FeedKind) -> web.StreamResponse:
-        found = opened(request)
+        found = opened(request, kind)
         if isinstance(found, web.Response):
             return found
         start, flt = found
@@ -125,7 +134,7 @@ def routes(ctx: WebContext) -> list[web.RouteDef]:
         try:
             await sock.prepare(request)
             reader = asyncio.get_running_loop().create_task(_drain(sock))
-            async for item in _events(ctx, kind, start, flt, request.query.get("subscription")):
+            async for item in _events(ctx, kind, start, flt, *_scope(request)):
                 if sock.closed:
                     break
                 if item is None:
@@ -149,6 +158,12 @@ def routes(ctx: WebContext) -> list[web.RouteDef]:
     async def alerts_sse(request: web.Request) -> web.StreamResponse:
         return await sse(request, "alert")
 
+    async def entries_sse(request: web.Request) -> web.StreamResponse:
+        return await sse(request, "entry")
+
+    async def entries_ws(request: web.Request) -> web.StreamResponse:
+        return await ws(request, "entry")
+
     async def quotes_ws(request: web.Request) -> web.StreamResponse:
         return await ws(request, "quote")
 
@@ -158,9 +173,16 @@ def routes(ctx: WebContext) -> list[web.RouteDef]:
     return [
         web.get("/feeds/quotes", quotes_sse),
         web.get("/feeds/alerts", alerts_sse),
+        web.get("/feeds/entries", entries_sse),
         web.get("/ws/quotes", quotes_ws),
+        web.get("/ws/entries", entries_ws),
         web.get("/ws/alerts", alerts_ws),
     ]
+
+
+def _scope(request: web.Request) -> tuple[str | None, str | None]:
+    """The `subscription` and `blog` a feed is narrowed to."""
+    return request.query.get("subscription") or None, request.query.get("blog") or None
 
 
 async def _drain(sock: web.WebSocketResponse) -> None:

@@ -1,5 +1,5 @@
 """The page, feeds and API served by a Kafka worker (`LIVEBLOG_WORKER_WEB`): subscriptions from
-the topic, a local feed log filled from the quotes and alerts topics."""
+the topic, a local feed log filled from the entries, quotes and alerts topics."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ log = structlog.get_logger(__name__)
 
 async def serve_web(settings: Settings, matcher: Matcher) -> None:
     """The page, feeds and API on this worker: subscriptions from the topic, a local feed log
-    filled from the quotes and alerts topics."""
+    filled from the entries, quotes and alerts topics."""
     path = settings.feed_db or settings.worker_dir / f"{settings.app_id}-feed.db"
     path.parent.mkdir(parents=True, exist_ok=True)
     feed = FeedLog(path)
@@ -38,7 +38,7 @@ async def serve_web(settings: Settings, matcher: Matcher) -> None:
         except LiveblogError as exc:
             log.warning("feed record skipped", reason=str(exc))
 
-    names = [f"{settings.topic_prefix}.quotes", f"{settings.topic_prefix}.alerts"]
+    names = [f"{settings.topic_prefix}.{t}" for t in ("entries", "quotes", "alerts")]
     history = settings.db if "://" not in settings.db else None  # a `liveblog sink` SQLite file
     ctx = WebContext(settings, feed, notifier, KafkaBook(settings, matcher), history)
     follower = asyncio.get_running_loop().create_task(follow_topics(settings, names, on_record))

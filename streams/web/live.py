@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import structlog
 from pydantic import BaseModel
@@ -22,6 +24,7 @@ from pydantic import BaseModel
 from connectors.sinks.alertlines import AlertLinesSink
 from connectors.sinks.delivery import Delivery, Sender, apprise_send
 from connectors.sinks.feedlog import FeedLog, FeedSink
+from connectors.sinks.postgres import is_postgres_url
 from schemas.events import Alert, DeadLetter, RawEntry, Subscription
 from schemas.exceptions import LiveblogError
 from streams.alerts.book import EmbeddedBook
@@ -36,9 +39,10 @@ from streams.core.settings import Settings
 from streams.runtime.embedded.runner import EmbeddedRunner, RunStats, Sink
 from streams.web.app import build_app, running
 from streams.web.context import WebContext
+from streams.web.mirror import Mirror, open_reader
 from streams.web.notifier import Notifier
 
-__all__ = ["LiveOptions", "LiveSession", "serve_forever"]
+__all__ = ["LiveOptions", "LiveSession", "feed_path", "serve_forever"]
 
 log = structlog.get_logger(__name__)
 
@@ -236,29 +240,61 @@ class LiveSession:
             self._tmp.cleanup()
 
 
+def feed_path(settings: Settings, db: str, feed_db: Path | None) -> Path:
+    """Where `serve` keeps its feed log: given, else inside a SQLite store, else beside the
+    worker's scratch files (named after the database, so a restart resumes the same ids)."""
+    if feed_db is not None:
+        return feed_db
+    if not is_postgres_url(db):
+        return Path(db)
+    digest = hashlib.blake2b(db.encode(), digest_size=6).hexdigest()
+    return settings.worker_dir / f"serve-feed-{digest}.db"
+
+
 async def serve_forever(
     settings: Settings,
     db: str,
     *,
     port: int | None = None,
+    feed_db: Path | None = None,
     on_serving: Callable[[int], None] | None = None,
+    sources: Callable[[], list[dict[str, Any]]] | None = None,
 ) -> None:
-    """`liveblog serve`: the web app over a database that other processes fill."""
-    store = SqliteSubscriptions(db)
-    book = EmbeddedBook(Matcher(), store)
-    book.refresh()
-    feed = FeedLog(db)
-    ctx = WebContext(settings, feed, Notifier(), book, db)
+    """`liveblog serve`: the web app over a database that other processes fill (SQLite or
+    PostgreSQL), mirrored into the feed log as it grows."""
+    path = feed_path(settings, db, feed_db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = None if is_postgres_url(db) else SqliteSubscriptions(db)
+    book = EmbeddedBook(Matcher(), store) if store is not None else None
+    if book is not None:
+        book.refresh()
+    feed = FeedLog(path)
+    notifier = Notifier()
+    notifier.bump(feed.last_seq())
+    mirror = Mirror(open_reader(db), feed, notifier)
+    ctx = WebContext(settings, feed, notifier, book, db)
+    ctx.not_ready = lambda: None if mirror.ready else (mirror.error or "store not read yet")
+    ctx.errors = lambda: mirror.errors_by_blog
+    if sources is not None:
+        ctx.sources = sources
+    follower = asyncio.get_running_loop().create_task(mirror.run())
     try:
         async with running(
             build_app(ctx), settings.web_host, port if port is not None else settings.web_port
         ) as bound:
+            log.info("ready", url=f"http://{settings.web_host}:{bound}/", store=mirror.reader.where)
             if on_serving is not None:
                 on_serving(bound)
             while True:
                 await asyncio.sleep(_REFRESH)
-                with contextlib.suppress(LiveblogError):
-                    book.refresh()
+                if book is not None:
+                    with contextlib.suppress(LiveblogError):
+                        book.refresh()
     finally:
-        store.close()
+        follower.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follower
+        await mirror.reader.close()
+        if store is not None:
+            store.close()
         feed.close()

@@ -8,8 +8,6 @@ styles from this origin only, no inline script, no plugins, no frames.
 from __future__ import annotations
 
 import html
-import json
-import sqlite3
 from importlib import resources
 
 from aiohttp import web
@@ -74,21 +72,12 @@ def routes(ctx: WebContext) -> list[web.RouteDef]:
         return resp
 
     async def entry(request: web.Request) -> web.Response:
-        if not ctx.db or "://" in ctx.db:
-            return _page("<!doctype html><title>no database</title>", 503)
-        try:
-            conn = sqlite3.connect(f"file:{ctx.db}?mode=ro", uri=True)
-            try:
-                row = conn.execute(
-                    "SELECT data FROM entries WHERE entry_id = ?", (request.match_info["eid"],)
-                ).fetchone()
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            row = None
-        if row is None:
+        from streams.web.api import entry_data
+
+        data = entry_data(ctx, request.match_info["eid"])
+        if data is None:
             return _page("<!doctype html><title>no such entry</title><p>No such entry.</p>", 404)
-        return _page(_entry_html(json.loads(row[0])))
+        return _page(_entry_html(data))
 
     return [
         web.get("/", index),

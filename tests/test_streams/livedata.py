@@ -11,6 +11,9 @@ from schemas.events import DeadLetter, RawEntry
 from streams.cli.replay import build_meta, raw_items
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+#: the quotations of BLOG: eight; the `onerror="…"` of the 4:05 entry is markup shown as text,
+#: an attribute value and no quotation
+QUOTES = 8
 
 BLOG = """City council budget day – live
 

@@ -21,6 +21,7 @@ from connectors.sources.http.extract.entry import entry_text
 from connectors.sources.http.extract.model import ExtractedEntry, Extraction
 from connectors.sources.http.extract.page import oldest_first
 from connectors.sources.http.extract.times import parse_stamp
+from connectors.sources.http.extract.timing import PageDays, decide_times
 from connectors.sources.http.fetch import FetchResult
 from connectors.sources.http.poller import Extractor
 from schemas.exceptions import SourceError
@@ -57,7 +58,6 @@ def extract_feed(
     body: bytes, *, fetched_at: datetime, tz: tzinfo, url: str | None = None
 ) -> Extraction:
     """The items of an RSS or Atom document as entries, oldest first."""
-    del fetched_at  # feed items carry their own stamps
     headers = {"content-location": url} if url else {}
     parsed = feedparser.parse(body, response_headers=headers)
     if not parsed.entries:
@@ -101,7 +101,8 @@ def extract_feed(
     language = feed.get("language") if isinstance(feed.get("language"), str) else None
     title = feed.get("title") if isinstance(feed.get("title"), str) else None
     kind = str(parsed.get("version") or "feed")
-    return Extraction(tuple(oldest_first(entries)), f"feed:{kind}", title, language)
+    decided = decide_times(oldest_first(entries), days=PageDays(), tz=tz, fetched_at=fetched_at)
+    return Extraction(tuple(decided), f"feed:{kind}", title, language)
 
 
 def feed_extractor() -> Extractor:

@@ -64,3 +64,10 @@ class TestSentences:
         """Sentence ends inside a quotation are not sentence ends of the frame."""
         quotes = find_quotes(text)
         assert [text[a:b].strip() for a, b in split_sentences(text, quotes)] == sentences
+
+
+class TestMarkupAsText:
+    def test_attribute_value_is_no_quotation(self) -> None:
+        """`onerror="…"` in markup that an entry shows as text is an attribute, not a quote."""
+        text = 'Activists wrote <img src=x onerror="window.pwned = 2"> on a banner, “really”.'
+        assert [q.text for q in find_quotes(text)] == ["really"]

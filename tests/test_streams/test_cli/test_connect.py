@@ -168,6 +168,47 @@ class TestConnectHttp:
         assert any("headline" in note for note in report["notes"])
         assert report["entries"][-1]["sources"]["time"] == "html:time@datetime"
 
+    def test_explain_names_the_time_winner(self, loopback: str) -> None:
+        """--explain says which source gave each entry's time and which one it overruled."""
+        done = _cli(
+            "connect", "http", f"{loopback}/jsonld-update-times", "--blog", "b",
+            "--tz", "Europe/London", "--explain",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        first = json.loads(done.stdout)["entries"][0]
+        assert first["time"] == "2025-04-09T13:30:00+00:00"
+        assert first["sources"]["time"] == "json-ld:datePublished"
+        assert first["sources"]["time-overruled"] == "html:printed 9:30"
+
+    def test_embeds_and_cites_through_the_pipeline(self, loopback: str) -> None:
+        """An embedded post's words are its author's, a `<cite>` names its quote's speaker, and
+        furniture yields no quotes."""
+        done = _cli(
+            "connect", "http", f"{loopback}/furniture-embeds", "--blog", "storm",
+            "--once", "--tz", "Europe/London", "--output", "-",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        quotes = {
+            q["text"][:30]: (q.get("speaker") or {}).get("name")
+            for entry in _jsonl(done.stdout)
+            for q in entry["quotes"]
+        }
+        assert quotes["Both of our rest centres are f"] == "Jo Pellow"
+        assert quotes["High water at the slipway. Ple"] == "Kellmouth Lifeboat"
+        assert quotes["Waves are overtopping the prom"] == "Kellmouth Coastguard"
+        assert not any("Pellow" in text or "shared by" in text for text in quotes)
+
+    def test_custom_page_without_its_profile_has_times(self, loopback: str) -> None:
+        """`profile-custom.html` read without its profile: every entry has a `published_at`."""
+        done = _cli(
+            "connect", "http", f"{loopback}/profile-custom", "--blog", "spill",
+            "--once", "--tz", "Europe/London", "--output", "-",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        stamps = [e["published_at"] for e in _jsonl(done.stdout)]
+        assert len(stamps) == 5
+        assert stamps[-1] == "2025-06-18T15:51:00+01:00"
+
     def test_sources_file_and_cursor(self, loopback: str, tmp_path: Path) -> None:
         """`connect FILE.yaml --once` polls every listed source (a broken one is reported, the
         others still flow) and with --state a second run emits nothing."""

@@ -169,3 +169,14 @@ class TestSchemasExport:
         assert "entry.schema.json" in names and "quote.schema.json" in names
         schema = json.loads((tmp_path / "quote.schema.json").read_text(encoding="utf-8"))
         assert {"quote_id", "speaker", "confidence", "method"} <= schema["properties"].keys()
+
+    def test_schemas_name_their_dialect_and_are_valid(self, tmp_path: Path) -> None:
+        """Each exported schema says `$schema` (JSON Schema 2020-12) and is valid under it."""
+        import jsonschema
+
+        done = _run("schemas", "export", str(tmp_path))
+        assert done.returncode == 0, done.stderr
+        for path in tmp_path.glob("*.schema.json"):
+            schema = json.loads(path.read_text(encoding="utf-8"))
+            assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+            jsonschema.Draft202012Validator.check_schema(schema)

@@ -86,11 +86,16 @@ class TestReplayAlerts:
         ]
         for line in lines:
             assert set(line) - {"quote_id", "entry_id"} == {
+                "alert_id",
                 "subscription_id",
+                "blog_id",
                 "speaker",
+                "text",
+                "url",
                 "matches",
                 "published_at",
             }
+            assert line["blog_id"] == "focus-guterres-lavrov" and line["text"]
             assert line["matches"] and {"term", "start", "end"} == set(line["matches"][0])
 
     def test_bad_subscriptions_file(self, tmp_path: Path) -> None:

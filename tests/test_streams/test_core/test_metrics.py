@@ -61,6 +61,22 @@ class TestStdlibLogging:
         assert "ValueError: boom" in lines[0]["exception"]
 
     @pytest.mark.usefixtures("restore_logging")
+    def test_retried_coordinator_lookup_is_a_warning(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """aiokafka's retried "Group Coordinator Request failed" (normal on a fresh broker) is a
+        warning that says it is retried; a fatal one stays an error."""
+        from aiokafka.errors import CoordinatorNotAvailableError, GroupAuthorizationFailedError
+
+        logging.config.dictConfig(stdlib_logging_config("INFO", "json"))
+        log = logging.getLogger("aiokafka.consumer.group_coordinator")
+        log.error("Group Coordinator Request failed: %s", CoordinatorNotAvailableError())
+        log.error("Group Coordinator Request failed: %s", GroupAuthorizationFailedError())
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+        assert [line["level"] for line in lines] == ["warning", "error"]
+        assert lines[0]["event"].endswith("(retrying)")
+
+    @pytest.mark.usefixtures("restore_logging")
     def test_a_storm_of_one_error_is_rate_limited(self, capsys: pytest.CaptureFixture[str]) -> None:
         """A library logging the same error 5,000 times (a broker outage) gives one line."""
         logging.config.dictConfig(stdlib_logging_config("INFO", "json"))

@@ -69,3 +69,17 @@ class TestEnrich:
         assert entry.keywords[:2] == ("tariff", "harbour")
         assert "says" not in entry.keywords
         assert "varga" not in entry.keywords
+
+
+class TestLanguage:
+    def test_german_entry_has_german_keywords_and_language(self) -> None:
+        """A German entry is tagged `de` (so `lang:de` filters find it) and its keywords leave
+        out German function words."""
+        text = (
+            "14:00 Der Bürgermeister hat die Sanierung der Brücke angekündigt. Die Sanierung "
+            "soll im Herbst beginnen, und die Brücke bleibt dann für drei Monate gesperrt."
+        )
+        (entry,) = _run(text)
+        assert entry.language == "de"
+        assert "sanierung" in entry.keywords
+        assert not {"eine", "dann", "und", "soll"} & set(entry.keywords)

@@ -21,10 +21,12 @@ async def serving(
     *,
     delays: Sequence[float] = (0.0,) * 8,
     subscriptions: Sequence[Subscription] = (),
+    text: str | None = None,
     **settings: object,
 ) -> AsyncIterator[tuple[str, LiveSession]]:
-    """Replay the invented blog (paced by `delays`) while serving; yields the base URL."""
-    blog = write_blog(tmp_path)
+    """Replay the invented blog (or `text`; paced by `delays`) while serving; yields the base
+    URL."""
+    blog = write_blog(tmp_path) if text is None else write_blog(tmp_path, text)
     db = str(tmp_path / "web.db")
     conf = Settings(db=db, web_host="127.0.0.1", **settings)  # type: ignore[arg-type]
     options = LiveOptions(subscriptions=list(subscriptions), serve=True, db=db, port=0)

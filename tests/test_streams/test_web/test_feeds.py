@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 
 from schemas.events import Subscription
+from tests.test_streams.livedata import QUOTES
 from tests.test_streams.test_web.serving import replayed, serving
 
 
@@ -58,7 +59,7 @@ class TestSse:
             stored = [e.data["quote_id"] for e in session.feed.after("quote", 0, 1000)]
             got = [d["quote_id"] for _, _, d in first + rest]
             assert got == stored
-            assert len(stored) == 9
+            assert len(stored) == QUOTES
             ids = [i for i, _, _ in first + rest]
             assert ids == sorted(set(ids))
 
@@ -108,6 +109,6 @@ class TestWebSocket:
                         if data["event"] == "heartbeat":
                             break
                         got.append(data)
-            assert len(got) == 9
+            assert len(got) == QUOTES
             assert all(g["event"] == "quote" for g in got)
             assert [g["id"] for g in got] == sorted(g["id"] for g in got)

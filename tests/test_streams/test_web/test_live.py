@@ -55,7 +55,18 @@ class TestLiveSession:
         session.close()
         out = [json.loads(line) for line in lines.read_text().splitlines()]
         assert [o["subscription_id"] for o in out] == ["okafor-rent"] * 2
-        assert set(out[0]) == {"subscription_id", "quote_id", "speaker", "matches", "published_at"}
+        assert set(out[0]) == {
+            "alert_id",
+            "subscription_id",
+            "blog_id",
+            "quote_id",
+            "speaker",
+            "text",
+            "url",
+            "matches",
+            "published_at",
+        }
+        assert out[0]["text"] and out[0]["alert_id"]
         conn = sqlite3.connect(db)
         assert conn.execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 2
         reasons = [r for (r,) in conn.execute("SELECT reason FROM dead_letters")]

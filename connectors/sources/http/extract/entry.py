@@ -8,14 +8,25 @@ heading; the rest of the block is the body, with bylines and share bars left out
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from connectors.sources.http.extract.body import BodyPart, body_parts, is_meta, render_parts
+from connectors.sources.http.extract.body import (
+    BodyPart,
+    body_parts,
+    is_furniture_block,
+    is_meta,
+    render_parts,
+)
 from connectors.sources.http.extract.model import ExtractedEntry
-from connectors.sources.http.extract.times import node_time, parse_date
+from connectors.sources.http.extract.times import (
+    node_time,
+    parse_date,
+    strip_ticker,
+    updated_stamp,
+)
 from streams.core.timefmt import leading_time
 
 __all__ = ["BlockFields", "block_id", "entry_from_block", "fragment", "headline_node"]
@@ -32,6 +43,8 @@ _ID_ATTRIBUTES = (
 _HEADINGS = "h1, h2, h3, h4, h5, h6"
 _HEADLINE_CLASSES = '[itemprop="headline"], [class*="headline"], [class*="title"]'
 _MAX_HEADLINE = 300
+#: minutes an entry's printed time may run past its "Last updated" time (zones printed loosely)
+_UPDATE_SLACK = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +119,9 @@ def entry_from_block(
     ident: str | None = None,
     source: str = "html",
 ) -> ExtractedEntry | None:
-    """The entry of one block, or None when the block has no text."""
+    """The entry of one block, or None when the block has no text or is furniture."""
+    if is_furniture_block(block):
+        return None
     sources: dict[str, str] = {}
     found = node_time(block, tz, fetched_at=fetched_at)
     skip: set[int] = set()
@@ -120,6 +135,18 @@ def entry_from_block(
             label_day = parse_date(found.node.text(separator=" "))
             if label_day is not None:
                 day = label_day
+                sources["day"] = f"{source}:time-label"
+    updated = updated_stamp(block)
+    if updated is not None:
+        skip.add(updated.node.mem_id)
+        stamp_of_entry = leading_time(printed) if printed else None
+        if day is None and stamp_of_entry is not None:
+            day = updated.day
+            if updated.printed is not None and (
+                stamp_of_entry.minutes > updated.printed.minutes + _UPDATE_SLACK
+            ):
+                day -= timedelta(days=1)
+            sources["day"] = f"{source}:updated-stamp"
     head = headline_node(block, fields.headline)
     headline: str | None = None
     if head is not None:
@@ -161,10 +188,11 @@ def _drop_leading_time(
 ) -> tuple[list[BodyPart], str | None]:
     """Cut a printed time off the start of the body; short paragraphs above it are the headline."""
     for i, part in enumerate(parts[:2]):
-        stamp = leading_time(part.text) if part.kind == "p" else None
+        text = strip_ticker(part.text)
+        stamp = leading_time(text) if part.kind == "p" else None
         if stamp is None:
             continue
-        rest = part.text[stamp.end :].strip()
+        rest = text[stamp.end :].strip().lstrip("+:–—-| ").strip()
         if i and headline is None:
             headline = " ".join(p.text for p in parts[:i])
         elif i:
@@ -175,5 +203,5 @@ def _drop_leading_time(
 
 def entry_text(headline: str | None, parts: list[BodyPart]) -> str:
     """The entry's text as the cursor fingerprints it: headline and paragraphs, one per line."""
-    lines = ([headline] if headline else []) + [p.text for p in parts]
+    lines = ([headline] if headline else []) + [p.text for p in parts if p.text]
     return "\n".join(lines)

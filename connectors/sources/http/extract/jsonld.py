@@ -34,6 +34,7 @@ class LiveBlogPosting:
 
     headline: str | None
     published: str | None
+    modified: str | None
     url: str | None
     language: str | None
     updates: tuple[dict[str, Any], ...]
@@ -94,6 +95,7 @@ def find_postings(tree: HTMLParser) -> list[LiveBlogPosting]:
                 LiveBlogPosting(
                     headline=_str(item.get("headline")),
                     published=_str(item.get("datePublished") or item.get("coverageStartTime")),
+                    modified=_str(item.get("dateModified") or item.get("coverageEndTime")),
                     url=_str(item.get("url")),
                     language=_str(item.get("inLanguage")),
                     updates=tuple(u for u in updates[:_MAX_UPDATES] if isinstance(u, dict)),
@@ -139,6 +141,7 @@ def posting_entries(
     if bad_stamps & set(stamps):
         notes.append("json-ld: updates repeat the page's datePublished; ignored")
     entries: list[ExtractedEntry] = []
+    seen: set[str] = set()
     for update, headline, stamp in zip(updates, headlines, stamps, strict=True):
         sources: dict[str, str] = {"body": "json-ld:articleBody"}
         body = update.get("articleBody") or update.get("text") or update.get("description") or ""
@@ -166,6 +169,10 @@ def posting_entries(
         if not parts and not headline:
             continue
         ident = _update_id(update)
+        key = f"id:{ident}" if ident else f"text:{stamp}:{entry_text(headline, parts)[:500]}"
+        if key in seen:
+            continue  # an update listed twice is one entry
+        seen.add(key)
         if ident:
             sources["id"] = "json-ld:url"
         url = _str(update.get("url")) or (f"{page_url}#{ident}" if page_url and ident else None)

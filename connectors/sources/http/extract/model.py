@@ -16,7 +16,9 @@ class ExtractedEntry:
     `body_html` is canonical HTML (`<p>`, `<blockquote>`, `<blockquote class="embed">` only, all
     text escaped); `text` is the headline and body as plain text, the entry's content fingerprint.
     `sources` says for each field which part of the page it came from, e.g.
-    `{"time": "html:time@datetime", "headline": "json-ld"}`.
+    `{"time": "html:time@datetime", "headline": "json-ld"}`. `time` is what the block's own
+    markup (or a feed item) says; `ld_time` the matching JSON-LD update's own stamp, which
+    `timing.decide_times` prefers.
     """
 
     body_html: str
@@ -27,6 +29,7 @@ class ExtractedEntry:
     printed_time: str | None = None
     date: date | None = None
     url: str | None = None
+    ld_time: datetime | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
 
 

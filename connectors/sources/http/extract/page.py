@@ -1,33 +1,37 @@
 """A whole live-blog page to its entries, oldest first.
 
 Order of evidence: a profile when one is given (or a built-in profile whose `detect` selector
-matches), else the repeated-timed-blocks detector; JSON-LD `liveBlogUpdate` items are matched to
-the HTML blocks by id, else by text, and fill in what the HTML lacks. HTML block times and titles
-win over JSON-LD ones (sites copy the page's own into every update). Each entry's `sources` says
-where each field came from.
+matches), else schema.org updates marked in microdata or RDFa, else the repeated-timed-blocks
+detector; JSON-LD `liveBlogUpdate` items are matched to
+the HTML blocks by id, else by text, and fill in what the HTML lacks. Each entry's time is decided
+in one place, `timing.decide_times`, from every source on the page; titles from the HTML win over
+JSON-LD ones (sites copy the page's own into every update). Entries keep the page's order, read
+oldest first; JSON-LD updates that match no block are placed among them by time. Each entry's
+`sources` says where each field came from.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
 from rapidfuzz import fuzz, process
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from connectors.sources.http.extract.entry import entry_from_block, fragment
+from connectors.sources.http.extract.furniture import drop_repeated
 from connectors.sources.http.extract.jsonld import find_postings, posting_entries
+from connectors.sources.http.extract.microdata import microdata_entries
 from connectors.sources.http.extract.model import ExtractedEntry, Extraction
 from connectors.sources.http.extract.profile import Profile, apply_profile, builtin_profiles
 from connectors.sources.http.extract.repeated import find_blocks
+from connectors.sources.http.extract.timing import decide_times, page_days
 from streams.core.timefmt import leading_time
 
 __all__ = ["extract_page", "merge_entries", "oldest_first"]
 
-#: a printed time this far after the fetch time is from the day before
-_FUTURE_SLACK = timedelta(minutes=90)
 _MATCH_SCORE = 80.0
 
 
@@ -56,19 +60,32 @@ def extract_page(
         if chosen is not None:
             entries = apply_profile(chosen, root, tz=tz, fetched_at=fetched_at, page_url=url)
             method = f"profile:{chosen.name}"
+        elif marked := microdata_entries(root, tz=tz, fetched_at=fetched_at, url=url):
+            entries, method = marked, "microdata"
         else:
             entries, method = _detect_blocks(root, tz=tz, fetched_at=fetched_at, url=url)
     postings = find_postings(tree)
+    extras: list[ExtractedEntry] = []
     for posting in postings:
         found, posting_notes = posting_entries(posting, tz=tz, page_url=url)
         notes.extend(posting_notes)
         if not found:
             continue
-        entries = merge_entries(entries, found, tz) if entries else found
+        if entries:
+            entries, unmatched = merge_entries(entries, found)
+            extras.extend(unmatched)
+        else:
+            extras.extend(found)
         method = f"json-ld+{method}" if method != "none" else "json-ld"
         language = language or posting.language
         title = title or posting.headline
-    entries = _resolve_days(oldest_first(entries), tz, fetched_at)
+    days = page_days(tree, postings, tz, url)
+    entries = decide_times(
+        oldest_first(entries, by_time=False), days=days, tz=tz, fetched_at=fetched_at
+    )
+    extras = decide_times(oldest_first(extras), days=days, tz=tz, fetched_at=fetched_at)
+    entries, furniture_notes = drop_repeated(_once(_interleave(entries, extras)))
+    notes.extend(furniture_notes)
     return Extraction(tuple(entries), method, title, language, None, tuple(notes))
 
 
@@ -107,10 +124,10 @@ def _same_id(a: str | None, b: str | None) -> bool:
 
 
 def merge_entries(
-    html_entries: list[ExtractedEntry], ld_entries: list[ExtractedEntry], tz: tzinfo
-) -> list[ExtractedEntry]:
-    """HTML entries completed by the JSON-LD entries that match them (by id, else by text); the
-    JSON-LD entries that match no block are kept as they are."""
+    html_entries: list[ExtractedEntry], ld_entries: list[ExtractedEntry]
+) -> tuple[list[ExtractedEntry], list[ExtractedEntry]]:
+    """HTML entries completed by the JSON-LD entries that match them (by id, else by text), and
+    the JSON-LD entries that match no block."""
     out = list(html_entries)
     free = set(range(len(out)))
     extra: list[ExtractedEntry] = []
@@ -126,19 +143,15 @@ def merge_entries(
             extra.append(ld)
             continue
         free.discard(index)
-        out[index] = _combine(out[index], ld, tz)
-    return out + extra
+        out[index] = _combine(out[index], ld)
+    return out, extra
 
 
-def _combine(html: ExtractedEntry, ld: ExtractedEntry, tz: tzinfo) -> ExtractedEntry:
+def _combine(html: ExtractedEntry, ld: ExtractedEntry) -> ExtractedEntry:
     sources = dict(html.sources)
-    when, printed = html.time, html.printed_time
-    if when is None and ld.time is not None:
-        local = ld.time.astimezone(tz)
-        stamp = leading_time(printed) if printed else None
-        if stamp is None or (stamp.hour, stamp.minute) == (local.hour, local.minute):
-            when = ld.time
-            sources["time"] = "json-ld:datePublished" + (" (= html:printed)" if stamp else "")
+    ld_time = ld.time if ld.sources.get("time", "").startswith("json-ld:datePublished") else None
+    if ld_time is not None:
+        sources["ld-time"] = ld.sources["time"]
     headline = html.headline
     if not headline and ld.headline:
         headline = ld.headline
@@ -157,8 +170,8 @@ def _combine(html: ExtractedEntry, ld: ExtractedEntry, tz: tzinfo) -> ExtractedE
         text=text,
         block_id=ident,
         headline=headline,
-        time=when,
-        printed_time=printed,
+        printed_time=html.printed_time or ld.printed_time,
+        ld_time=ld_time,
         url=html.url or ld.url,
         sources=sources,
     )
@@ -172,10 +185,10 @@ def _minutes(entry: ExtractedEntry) -> int | None:
     return None
 
 
-def oldest_first(entries: list[ExtractedEntry]) -> list[ExtractedEntry]:
+def oldest_first(entries: list[ExtractedEntry], *, by_time: bool = True) -> list[ExtractedEntry]:
     """Entries put oldest first: read in the direction most consecutive times go (pages put the
-    newest entry on top unless their times say otherwise), then sorted by time when all times
-    are absolute."""
+    newest entry on top unless their times say otherwise), then, with `by_time`, sorted by time
+    when all times are absolute."""
     if not entries:
         return []
     down = up = 0
@@ -194,44 +207,52 @@ def oldest_first(entries: list[ExtractedEntry]) -> list[ExtractedEntry]:
         elif delta > 0:
             up += 1
     ordered = entries if up > down else list(reversed(entries))
-    if all(e.time is not None for e in ordered):
+    if by_time and all(e.time is not None for e in ordered):
         # entries at the same minute keep the page's order, read oldest first
         return sorted(ordered, key=lambda e: e.time)  # type: ignore[arg-type,return-value]
     return ordered
 
 
-def _resolve_days(
-    entries: list[ExtractedEntry], tz: tzinfo, fetched_at: datetime
+def _interleave(
+    entries: list[ExtractedEntry], extras: list[ExtractedEntry]
 ) -> list[ExtractedEntry]:
-    """Printed-only times made absolute: on their header date, else counted back from the fetch
-    day (newest entry first; a later clock time than the entry after it is the day before)."""
-    out = list(entries)
-    local_fetch = fetched_at.astimezone(tz)
-    day = local_fetch.date()
-    next_minutes: int | None = None
-    for i in range(len(out) - 1, -1, -1):
-        entry = out[i]
-        if entry.time is not None:
-            local = entry.time.astimezone(tz)
-            day, next_minutes = local.date(), local.hour * 60 + local.minute
-            continue
-        stamp = leading_time(entry.printed_time) if entry.printed_time else None
-        if stamp is None:
-            continue
-        if entry.date is not None:
-            when = stamp.to_datetime(entry.date, tz)
-            where = "+header-date"
-        else:
-            if next_minutes is None:
-                if stamp.to_datetime(day, tz) > fetched_at + _FUTURE_SLACK:
-                    day -= timedelta(days=1)
-            elif stamp.minutes > next_minutes + _FUTURE_SLACK.total_seconds() // 60:
-                day -= timedelta(days=1)
-            when = stamp.to_datetime(day, tz)
-            where = "+fetch-date"
-        local = when.astimezone(tz)
-        day, next_minutes = local.date(), local.hour * 60 + local.minute
-        sources = dict(entry.sources)
-        sources["time"] = sources.get("time", "printed") + where
-        out[i] = dataclasses.replace(entry, time=when, date=local.date(), sources=sources)
+    """`extras` (oldest first) placed among `entries` (oldest first, in the page's order): each
+    after the last entry that is not later than it; extras without a time go last."""
+    timed = sorted(
+        (e for e in extras if e.time is not None),
+        key=lambda e: e.time,  # type: ignore[arg-type,return-value]
+    )
+    untimed = [e for e in extras if e.time is None]
+    anchors = sorted(
+        ((e.time, i) for i, e in enumerate(entries) if e.time is not None),
+        key=lambda pair: pair[0],
+    )
+    after: dict[int, list[ExtractedEntry]] = {}
+    reach, k = 0, 0
+    for extra in timed:
+        assert extra.time is not None
+        while k < len(anchors) and anchors[k][0] <= extra.time:
+            reach = max(reach, anchors[k][1] + 1)
+            k += 1
+        after.setdefault(reach, []).append(extra)
+    out: list[ExtractedEntry] = list(after.get(0, []))
+    for i, entry in enumerate(entries):
+        out.append(entry)
+        out.extend(after.get(i + 1, []))
+    return out + untimed
+
+
+def _once(entries: list[ExtractedEntry]) -> list[ExtractedEntry]:
+    """A block shown twice (a pinned copy without an id, a key-event repeat) is one entry: the
+    copy with the publisher's id is kept, in the first copy's place."""
+    out: list[ExtractedEntry] = []
+    seen: dict[tuple[object, str], int] = {}
+    for entry in entries:
+        key = (entry.time, entry.text)
+        index = seen.get(key)
+        if index is None or (entry.block_id and out[index].block_id not in (None, entry.block_id)):
+            seen.setdefault(key, len(out))
+            out.append(entry)
+        elif out[index].block_id is None and entry.block_id:
+            out[index] = entry
     return out

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode as Node
 
-from connectors.sources.http.extract.times import STAMP_ATTRIBUTES, parse_date, relative_delta
+from connectors.sources.http.extract.body import is_furniture_block
+from connectors.sources.http.extract.times import (
+    STAMP_ATTRIBUTES,
+    parse_date,
+    relative_delta,
+    strip_ticker,
+)
 from streams.core.timefmt import leading_time
 
 __all__ = ["BlockGroup", "find_blocks", "has_time"]
@@ -61,7 +67,7 @@ def _printed_start(node: Node) -> bool:
         text = " ".join((child.text_content or "").split())
         if not text:
             continue
-        if leading_time(text) is not None or relative_delta(text) is not None:
+        if leading_time(strip_ticker(text)) is not None or relative_delta(text) is not None:
             return True
         seen += 1
         if seen >= 3:
@@ -85,7 +91,7 @@ def find_blocks(root: Node) -> BlockGroup | None:
                 groups[_signature(child)].append(child)
             child = child.next
         for sig, members in groups.items():
-            timed = [m for m in members if has_time(m)]
+            timed = [m for m in members if has_time(m) and not is_furniture_block(m)]
             if not timed:
                 continue
             flat = sig.split(".")[0] in _FLAT_TAGS
@@ -171,15 +177,13 @@ def _flat(parent: Node, sig: str) -> BlockGroup:
             pending = []
             continue
         header_day = _day_header(node)
-        if header_day is not None and not blocks:
+        if header_day is not None:
+            # a day header ("Montag, 10. Februar 2025") is never a headline
             day = header_day
             continue
         next_timed = i + 1 < len(children) and timed[i + 1]
         if next_timed and _headline_like(node):
             pending = [node]
-            continue
-        if header_day is not None:
-            day = header_day
             continue
         if blocks:
             blocks[-1].append(node)

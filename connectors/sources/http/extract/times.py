@@ -19,12 +19,15 @@ from streams.core.timefmt import PrintedTime, leading_time
 
 __all__ = [
     "STAMP_ATTRIBUTES",
+    "UPDATED",
     "NodeTime",
     "node_time",
     "parse_date",
     "parse_stamp",
     "relative_delta",
+    "strip_ticker",
     "time_label",
+    "updated_stamp",
 ]
 
 #: attributes that carry an absolute time, most specific first
@@ -37,6 +40,8 @@ STAMP_ATTRIBUTES = (
     "data-published",
     "data-published-at",
     "data-date",
+    "data-ts",
+    "data-sort-time",
     "content",
     "title",
 )
@@ -78,6 +83,15 @@ _RELATIVE = re.compile(
     r"^\s*(?:(?P<n>\d{1,4}|an?|one)\s*(?P<unit>[a-zäöü]+)\.?\s+ago"
     r"|vor\s+(?P<n2>\d{1,4}|einer?|einem)\s+(?P<unit2>[a-zäöü]+)\.?)\s*$",
     re.IGNORECASE,
+)
+#: "Last updated: 13:07 GMT+1 Friday, 25 September 2015", "Zuletzt aktualisiert am ..."
+UPDATED = re.compile(
+    r"^\s*(?:last\s+updated|updated|aktualisiert|zuletzt\s+aktualisiert|stand)\b(?:\s+(?:at|on|am|um))?"
+    r"\s*:?\s*",
+    re.IGNORECASE,
+)
+_TICKER = re.compile(
+    r"^\s*(?:\+{2,}\s*|(?:update|eilmeldung|breaking)\s*:?\s+(?=\d))", re.IGNORECASE
 )
 _NOW = re.compile(r"^\s*(?:just now|now|gerade eben|jetzt|soeben)\s*$", re.IGNORECASE)
 
@@ -231,7 +245,7 @@ def node_time(block: Node, tz: tzinfo, *, fetched_at: datetime, limit: int = 60)
     if label is None:
         label = time_label(block)
     label_text = " ".join(label.text(separator=" ").split()) if label is not None else ""
-    printed = leading_time(label_text) if label_text else None
+    printed = leading_time(strip_ticker(label_text)) if label_text else None
     if stamp is not None:
         when, where = stamp
         rel = relative_delta(label_text) if label_text else None
@@ -245,7 +259,7 @@ def node_time(block: Node, tz: tzinfo, *, fetched_at: datetime, limit: int = 60)
         if rel is not None:
             return NodeTime(fetched_at - rel, None, None, "html:relative-to-fetch", label)
     for text in _first_texts(block, 3):
-        printed = leading_time(text)
+        printed = leading_time(strip_ticker(text))
         if printed is not None:
             return NodeTime(None, printed, printed.printed, "html:printed-text", None)
         rel = relative_delta(text)
@@ -257,7 +271,7 @@ def node_time(block: Node, tz: tzinfo, *, fetched_at: datetime, limit: int = 60)
 def time_label(block: Node) -> Node | None:
     """The element inside `block` that shows its time: a `<time>`, else a short element whose
     class names a time or date."""
-    for selector in ("time", '[class*="time"]', '[class*="date"]'):
+    for selector in ("time", '[class*="time"]', '[class*="date"]', '[class*="stamp"]'):
         for node in block.css(selector)[:10]:
             if node.mem_id == block.mem_id:
                 continue
@@ -282,3 +296,34 @@ def _first_texts(block: Node, count: int) -> list[str]:
                 if len(out) >= count:
                     break
     return out
+
+
+def strip_ticker(text: str) -> str:
+    """A ticker line without its lead-in (`+++ 14:24 Uhr +++`, `Update 13.05 Uhr:`), so that it
+    starts with the time."""
+    return _TICKER.sub("", text, count=1)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatedStamp:
+    """A block's "Last updated" line: the element, its day and its clock time."""
+
+    node: Node
+    day: date
+    printed: PrintedTime | None
+
+
+def updated_stamp(block: Node) -> UpdatedStamp | None:
+    """The block's "Last updated ..." line with a date in it, if any (an entry was posted on
+    that day, or the day before when its time is later than the update's)."""
+    for node in block.css('p, span, div, small, footer, time, [class*="updated"]')[:200]:
+        text = " ".join(node.text(separator=" ").split())
+        if not 0 < len(text) <= 120:
+            continue
+        m = UPDATED.match(text)
+        if not m:
+            continue
+        day = parse_date(text)
+        if day is not None:
+            return UpdatedStamp(node, day, leading_time(text[m.end() :]))
+    return None

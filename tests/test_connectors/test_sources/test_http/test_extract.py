@@ -59,7 +59,10 @@ class TestMarkups:
         tweet = by_id["block-68528f108f08e1b2c3d4e5f6"]
         assert '<blockquote class="embed" data-embed="twitter">' in tweet.body_html
         wall = by_id["block-68527c4e8f08e1b2c3d4e5f3"]
-        assert "<p>Harbour master Colm Aderyn</p></blockquote>" in wall.body_html
+        # the <cite> closing the quote names its speaker (issue 12): it introduces the quote
+        # instead of being read as a quotation itself
+        assert "<p>Harbour master Colm Aderyn:</p><blockquote><p>“We expected" in wall.body_html
+        assert "Colm Aderyn</p></blockquote>" not in wall.body_html
 
     def test_jsonld_copied_fields_yield_to_html(self) -> None:
         """Updates repeating the page's headline and time take the blocks' ones, and say so."""
@@ -75,7 +78,8 @@ class TestMarkups:
         assert {e.headline for e in found.entries}.isdisjoint({found.title})
 
     def test_profile_needed_for_custom_markup(self) -> None:
-        """A page whose time sits in an unmarked footer gets ids and times only with a profile."""
+        """A page whose time sits in an unmarked footer gets the same times without its profile
+        (issue 12: never `published_at: null`); the profile adds ids and the printed time."""
         html = fixture_text("profile-custom.html")
         plain = extract_page(html, fetched_at=FETCHED, tz=LONDON)
         profiled = extract_page(
@@ -84,7 +88,8 @@ class TestMarkups:
             tz=LONDON,
             profile=load_profile(str(FIXTURES / "profile-custom.yaml")),
         )
-        assert all(e.time is None for e in plain.entries)
+        assert [e.time for e in plain.entries] == [e.time for e in profiled.entries]
+        assert all(e.time is not None for e in plain.entries)
         assert [e.block_id for e in profiled.entries][-1] == "e-5526"
         assert profiled.entries[-1].time == datetime(2025, 6, 18, 14, 51, tzinfo=UTC)
         assert profiled.entries[-1].printed_time == "14.51 GMT"

@@ -38,6 +38,21 @@ MARKUPS = [
     pytest.param(
         "profile-custom.html", "li.feed__row", "profile-custom.yaml", "Europe/London", id="profile"
     ),
+    pytest.param(
+        "microdata-liveblog.html",
+        "div.js-liveblog-body > div.block",
+        None,
+        "Europe/London",
+        id="microdata",
+    ),
+    pytest.param("rdfa-liveblog.html", "div.live-item", None, "Europe/London", id="rdfa"),
+    pytest.param(
+        "amp-live-list.html", "amp-live-list [items] > div.post", None, "Europe/London", id="amp"
+    ),
+    pytest.param(
+        "jsonld-update-times.html", "section.update", None, "Europe/London", id="json-ld-times"
+    ),
+    pytest.param("ticker-de-page-day.html", "div.ticker-post", None, "Europe/Berlin", id="de"),
 ]
 
 

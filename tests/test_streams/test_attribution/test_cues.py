@@ -1,0 +1,109 @@
+"""The language-driven reading the ranker takes its candidates from: mentions and speech cues."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.attribution.cues import Doc, read_doc
+from streams.attribution.language import language
+from streams.attribution.memory import SpeakerMemory
+from streams.attribution.ranker import Model, is_title
+
+
+def doc(*paragraphs: str, lang: str = "en", memory: SpeakerMemory | None = None) -> Doc:
+    return read_doc(list(paragraphs), language(lang), memory or SpeakerMemory())
+
+
+def mentions(d: Doc) -> list[tuple[str, str, str | None, str | None]]:
+    return [(m.text, m.kind, m.person.name if m.person else None, m.cue) for m in d.mentions()]
+
+
+class TestMentions:
+    def test_role_before_a_name_is_learned(self) -> None:
+        """`Bundeskanzlerin Anna Roth` is Anna Roth, who then holds that role."""
+        memory = SpeakerMemory()
+        d = doc("Bundeskanzlerin Anna Roth reiste nach Paris.", lang="de", memory=memory)
+        assert ("Anna Roth", "name", "Anna Roth", None) in mentions(d)
+        assert any("kanzlerin" in r for r in memory.persons["roth"].roles)
+
+    @pytest.mark.parametrize(
+        ("text", "lang"),
+        [
+            ("Die Menge jubelte am Dienstag vor der Brücke.", "de"),
+            ("However, the Film Festival opened on Monday.", "en"),
+        ],
+    )
+    def test_ordinary_words_name_nobody(self, text: str, lang: str) -> None:
+        """Capitalised nouns, weekdays and sentence openers are no people."""
+        assert [m for m in mentions(doc(text, lang=lang)) if m[1] in ("name", "surname")] == []
+
+    def test_surname_is_the_full_name_met_before(self) -> None:
+        """A surname alone finds the person introduced with the full name."""
+        d = doc("Grace Okafor arrived.", "Later Okafor left.")
+        assert ("Okafor", "surname", "Grace Okafor", None) in mentions(d)
+
+    def test_headline_verb_ends_a_name(self) -> None:
+        """`Donna Reyes Praises Tom Hill` holds two names, not one."""
+        names = [m[2] for m in mentions(doc("Donna Reyes Praises Tom Hill After Final"))]
+        assert "Donna Reyes" in names and "Tom Hill" in names
+
+
+class TestCues:
+    @pytest.mark.parametrize(
+        ("text", "lang", "cue"),
+        [
+            ("“We are ready,” said Tom Hill.", "en", "verb_after"),
+            ("Tom Hill said: “We are ready.”", "en", "verb_before"),
+            ("„Wir sind bereit“, sagte Anna Roth.", "de", "verb_after"),
+            ("Laut Anna Roth ist alles „bereit“.", "de", "source"),
+            ("According to Tom Hill, all is “ready”.", "en", "source"),
+        ],
+    )
+    def test_speech_cue_names_its_subject(self, text: str, lang: str, cue: str) -> None:
+        """A speech verb, source preposition or colon ties the speaker's mention to speech."""
+        d = doc(text, lang=lang)
+        assert [m[3] for m in mentions(d) if m[1] == "name"] == [cue]
+
+    def test_reported_speech_without_quotation(self) -> None:
+        """`X sagte, … werde …` (no quotation) makes X a speech verb's subject; whether X is an
+        entry speaker is the speaker model's call."""
+        d = doc("Petra Lindner sagte am Dienstag, die Brücke werde im Herbst geöffnet.", lang="de")
+        assert [m[3] for m in mentions(d) if m[1] == "name"] == ["verb_before"]
+
+    def test_object_of_told_is_not_the_subject(self) -> None:
+        """`Hill told the Courier` makes Hill the speaker, the Courier the object."""
+        d = doc("“Fine,” Tom Hill told the Evening Courier.")
+        cues = {m[0]: m[3] for m in mentions(d)}
+        assert cues["Tom Hill"] == "verb_before"
+
+    def test_separable_verb_needs_its_particle(self) -> None:
+        """`teilte … mit` is speech; `teilte` alone (shared) is not."""
+        with_particle = doc("Das teilte Anna Roth am Abend mit.", lang="de")
+        without = doc("Anna Roth teilte das Brot.", lang="de")
+        assert [m[3] for m in mentions(with_particle) if m[1] == "name"] == ["verb_after"]
+        assert [m[3] for m in mentions(without) if m[1] == "name"] == [None]
+
+
+class TestTitlesAndCalibration:
+    @pytest.mark.parametrize(
+        ("words", "lang", "title"),
+        [
+            ("The Evening Review", "en", True),
+            ("we will act", "en", False),
+            ("Die Haftbefehl-Story", "de", True),
+            ("Akt der internationalen Piraterie", "de", False),
+            ("Fehlbesetzung", "de", False),
+        ],
+    )
+    def test_titles(self, words: str, lang: str, title: bool) -> None:
+        """Quoted titles are told apart from quoted speech, in both languages."""
+        assert is_title(words.split(), doc("x", lang=lang)) is title
+
+    def test_calibration_is_monotone_and_clipped(self) -> None:
+        """The calibration table maps raw scores to probabilities, flat outside its range."""
+        model = Model({"a": 1.0}, 0.0, (0.2, 0.5, 0.9), (0.1, 0.4, 0.95))
+        assert model.calibrated(0.0) == 0.1
+        assert model.calibrated(1.0) == 0.95
+        assert model.calibrated(0.35) == pytest.approx(0.25)
+        values = [model.calibrated(x / 20) for x in range(21)]
+        assert values == sorted(values)

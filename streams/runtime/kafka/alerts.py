@@ -28,6 +28,7 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 
 from connectors.kafka_admin import ensure_alert_topics, partition_count
 from connectors.sinks.delivery import Delivery
@@ -41,6 +42,8 @@ from streams.alerts.policy import AlertPolicy, SubscriptionState, admit, alert_f
 from streams.core.clock import Clock, system_clock
 from streams.core.settings import Settings
 from streams.core.topics import alert_topics, bootstrap_servers
+from streams.runtime.kafka.offsets import FaustPositions
+from streams.runtime.kafka.worker import REWIND_RETRY, RebalanceEnded
 
 __all__ = [
     "SubscriptionFollower",
@@ -310,6 +313,9 @@ def alert_plugin(
 
         digest_ticks = app.timer(interval=max(policy.window / 4, 1.0))(digest_ticks)
 
+        if not _in_memory(runtime):
+            _rewind_alert_topics(app, [candidates_name, outputs["alerts"].get_topic_name()])
+
         runtime.extra["alerts"] = {
             "matcher": matcher,
             "follower": follower,
@@ -320,3 +326,50 @@ def alert_plugin(
         }
 
     return plugin
+
+
+def _in_memory(runtime: Any) -> bool:
+    """Whether the runtime's outputs are in-memory channels (tests), not Kafka topics."""
+    return not hasattr(runtime.outputs["alerts"], "get_topic_name")
+
+
+def _rewind_alert_topics(app: Any, topics: list[str]) -> None:
+    """After each rebalance, seek the alert topics' partitions to where they resume.
+
+    The same Faust gap the raw topic has (`worker.rewind_after_rebalance`): records fetched while
+    a rebalance completes are dropped, and for a partition with no committed offset yet (a new
+    group's first alerts, whose delivery was still pending when a worker died) Faust has nowhere
+    to seek back to, so those alerts would never be delivered. Seeking to the committed offset,
+    else the first record, reads them again: an alert may be delivered twice, never lost.
+    """
+    positions = FaustPositions(app)
+    settled = asyncio.Event()
+    app.sensors.add(RebalanceEnded(settled))
+    done: dict[str, int | None] = {"generation": None}
+
+    async def rewind() -> None:
+        while True:
+            await settled.wait()
+            settled.clear()
+            generation = positions.settled_generation()
+            if generation is None or generation == done["generation"]:
+                continue
+            done["generation"] = generation
+            try:
+                for topic in topics:
+                    for tp in positions.assigned(topic):
+                        start = await positions.start_offset(tp)
+                        log.info(
+                            "alert partition sought to its resume offset after a rebalance",
+                            topic=topic,
+                            partition=tp.partition,
+                            offset=start,
+                        )
+                        await positions.seek(tp, start)
+            except KafkaError as exc:
+                log.warning("seek after rebalance failed", error=str(exc))
+                done["generation"] = None
+                await asyncio.sleep(REWIND_RETRY)
+                settled.set()
+
+    app.task(rewind)

@@ -69,10 +69,12 @@ postgres-stop:
 
 check: test
 
-## bench: stage throughput against a JSON decode/encode baseline; `liveblog --help` start-up time
+## bench: stage throughput against a JSON decode/encode baseline; `liveblog --help` start-up time;
+## the attribute stage against the rule reader alone
 bench: $(STAMP)
 	$(BIN)/python -m bench pipeline
 	$(BIN)/python -m bench cli
+	$(BIN)/python -m bench attribute
 
 ## bench-kafka: worker vs a passthrough Faust agent through the local broker (throughput, p50/p99)
 bench-kafka: $(STAMP)

@@ -154,6 +154,7 @@ class Speaker(_Event):
     roles: tuple[str, ...] = ()
     descriptors: tuple[str, ...] = ()
     gender: Literal["m", "f"] | None = None
+    kind: Literal["person", "org"] = "person"  # an organisation that speaks is no person
     quote_count: int = 0
 
 

@@ -41,6 +41,8 @@ _PARTICLES = frozenset(
 #: how far (in tokens) a speech verb's subject may stand from it
 _SUBJECT_AFTER = 4
 _SUBJECT_BEFORE = 8
+#: how much further a subject may stand when an apposition with a place lies between
+_APPOSITION = 6
 _CLAUSE_STOPS = frozenset([";", "(", ")", "–", "—"])
 #: words that may stand between a speech verb and its subject: "said also Lind", "sagte dann Lind"
 _FILLERS = frozenset(
@@ -595,15 +597,20 @@ class _Reader:
         return None
 
     def _before(self, sent: Sentence, k: int, near: int = _SUBJECT_BEFORE) -> Mention | None:
-        """The nearest mention before token k in its clause (not across a quotation)."""
-        best: Mention | None = None
-        for m in sent.mentions:
+        """The nearest mention before token k in its clause (not across a quotation) that can
+        speak: places, objects and unknown words are passed over, so that "Ray Hollis, 60, a
+        lecturer from Lowdham, said" finds Hollis through his apposition."""
+        reach = near
+        for m in reversed(sent.mentions):
             if m.end > k:
-                break
-            best = m
-        if best is None or k - best.end > near:
-            return None
-        between = sent.tokens[best.end : k]
-        if any(t.quote is not None or t.text in _CLAUSE_STOPS for t in between):
-            return None
-        return best
+                continue
+            if k - m.end > reach:
+                return None
+            between = sent.tokens[m.end : k]
+            if any(t.quote is not None or t.text in _CLAUSE_STOPS for t in between):
+                return None
+            if m.person is None or m.prep in ("place", "object") or m.reported:
+                reach = near + _APPOSITION  # an apposition may stand between
+                continue
+            return m
+        return None

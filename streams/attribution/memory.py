@@ -323,6 +323,7 @@ class SpeakerMemory(BaseModel):
                 roles=tuple(p.roles),
                 descriptors=tuple(p.descriptors),
                 gender=p.gender,
+                kind=p.kind,
                 quote_count=p.quotes,
             )
             for p in self.persons.values()

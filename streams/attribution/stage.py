@@ -141,6 +141,9 @@ def _finish(
             trace.quotes.append((found.text, found.kind, cands))
         if site.titlecase:
             confidence = 0.0  # a title or a name in quotation marks is nobody's words
+        if found.method == "embed" and found.person is not None:
+            # an embedded post's byline names its author: structure, not a guess to rank
+            best, confidence = Candidate(found.person), CONFIDENCE["embed"]
         speaker = best.person if best is not None and confidence >= min_confidence else None
         method = found.method if best is not None and best.person is found.person else "ranker"
         if speaker is not None:

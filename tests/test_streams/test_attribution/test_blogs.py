@@ -38,7 +38,7 @@ PINNED = {
     "budget-day": (1.0, 1.0),
     "coalition-budget": (1.0, 1.0),
     "cup-final": (0.7, 0.941),
-    "derby-press-room": (0.909, 0.947),
+    "derby-press-room": (0.875, 0.947),
     "energy-summit": (1.0, 1.0),
     "focus-style": (1.0, 1.0),
     "grid-outage": (0.941, 1.0),
@@ -46,11 +46,11 @@ PINNED = {
     "lock-inquiry": (0.78, 0.846),
     "ntv-style": (1.0, 1.0),
     "politics-housing": (0.959, 0.944),
-    "rail-strike": (1.0, 1.0),
+    "rail-strike": (0.976, 0.957),
     "semi-final-reaction": (1.0, 1.0),
     "senate-wildfire": (0.98, 1.0),
     "storm-flooding": (1.0, 0.917),
-    "trade-talks": (0.92, 0.903),
+    "trade-talks": (0.92, 0.938),
 }
 _SLACK = 0.02
 

@@ -219,3 +219,14 @@ class TestKnowledgeFile:
         """A missing file is a ConfigError, not a traceback."""
         with pytest.raises(ConfigError, match="cannot read"):
             load_knowledge(tmp_path / "nope.yaml")
+
+
+class TestSpeakerKind:
+    def test_speaker_records_carry_their_kind(self) -> None:
+        """A speaking organisation is a speaker of kind `org`, a person of kind `person`."""
+        memory = SpeakerMemory()
+        org = memory.add("Coastal Weather Agency", kind="org", org_kind="agency")
+        person = memory.add("Maria Okafor")
+        org.spoke = person.spoke = True
+        kinds = {s.name: s.kind for s in memory.speakers("b")}
+        assert kinds == {"Coastal Weather Agency": "org", "Maria Okafor": "person"}

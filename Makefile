@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SEED := seeds/focus-guterres-lavrov.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck unit services kafka kafka-stop postgres postgres-stop bench bench-kafka eval clean train
+.PHONY: run test faults check lint typecheck unit services kafka kafka-stop postgres postgres-stop bench bench-kafka eval clean train
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,10 +18,25 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/liveblog replay $(SEED) --db liveblog.db
 
-## test: lint, type-check, start Kafka and PostgreSQL, run every test
-test: $(STAMP) lint typecheck services
+## test: lint, type-check, start Kafka and PostgreSQL, run every test (the fault cases too), then
+## stop the services it started (KEEP_SERVICES=1 keeps them; `make kafka-stop postgres-stop` later)
+test: $(STAMP) lint typecheck
+	@kafka_was=$$(scripts/kafka status >/dev/null 2>&1 && echo 1 || true); \
+	pg_was=$$(scripts/postgres status >/dev/null 2>&1 && echo 1 || true); \
+	$(MAKE) --no-print-directory services || exit 1; \
 	set -a; source .cache/test-services.env; set +a; \
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q; rc=$$?; \
+	if [ -z "$$KEEP_SERVICES" ]; then \
+	  if [ -z "$$kafka_was" ]; then scripts/kafka stop; fi; \
+	  if [ -z "$$pg_was" ]; then scripts/postgres stop; fi; \
+	fi; \
+	exit $$rc
+
+## faults: only the fault-injection cases (broker and PostgreSQL restarts, a worker SIGKILLed during
+## alert retries, a refused batch), with their figures printed
+faults: $(STAMP) services
+	set -a; source .cache/test-services.env; set +a; \
+	$(BIN)/python -m pytest -q -s -m faults
 
 lint: $(STAMP)
 	$(BIN)/ruff check schemas streams connectors tests bench training

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -45,10 +45,19 @@ def stable_id(*parts: object, length: int = 16) -> str:
     return digest.hexdigest()[:length]
 
 
+def _known_version(version: int) -> int:
+    if not 1 <= version <= SCHEMA_VERSION:
+        raise ValueError(
+            f"schema_version {version} is not one this release reads (1 to {SCHEMA_VERSION})"
+        )
+    return version
+
+
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
 
-    schema_version: int = SCHEMA_VERSION
+    #: a record of a newer schema is refused (dead-lettered), not half-read
+    schema_version: Annotated[int, AfterValidator(_known_version)] = SCHEMA_VERSION
 
 
 class EntryHints(BaseModel):

@@ -87,7 +87,8 @@ def fixture_unique() -> str:
 
 
 def free_port() -> int:
-    """A loopback port nothing listens on right now."""
+    """A loopback port nothing listens on right now, for a port a subprocess must bind itself;
+    in-process servers bind port 0 and keep their socket instead."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -106,7 +107,11 @@ async def fixture_receiver() -> AsyncIterator[tuple[int, list[dict[str, Any]]]]:
     app.router.add_post("/hook", hook)
     runner = web.AppRunner(app)
     await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    # port 0 and the bound socket kept: no window in which another process takes the port
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    await web.SockSite(runner, sock).start()
     yield port, got
     await runner.cleanup()
+    sock.close()

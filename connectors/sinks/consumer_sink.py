@@ -5,8 +5,11 @@ each record at the edge, and writes a batch in one transaction before it commits
 offsets: at-least-once, and every write is an upsert by id, so a redelivered batch changes
 nothing. Speakers reach the database from the speakers topic, where the worker publishes a
 speaker's record whenever it changes. A record that does not validate is stored as a dead letter
-(stage `sink`); a failed write is retried with backoff, then the sink stops without committing.
-Several sinks of one group share the partitions.
+(stage `sink`); a failed write (the database restarting) is retried with backoff and jitter for
+up to `sink_retry_timeout` seconds (`streams.core.retry`), reconnecting as needed, then the sink
+stops without committing. A commit refused after a rebalance is logged and skipped: the new
+owner of those partitions rewrites the batch, and upserts make that harmless. Several sinks of
+one group share the partitions.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Protocol
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import BaseModel
 
 from connectors.sinks.postgres import PostgresSink, is_postgres_url
@@ -30,6 +33,7 @@ from schemas.events import Alert, DeadLetter, EnrichedEntry, Speaker
 from schemas.exceptions import LiveblogError, SchemaError, SinkError
 from streams.core.clock import Clock, system_clock
 from streams.core.metrics import Metrics
+from streams.core.retry import retrying
 from streams.core.settings import Settings
 from streams.core.topics import TopicKind, TopicNames, bootstrap_servers
 from streams.pipeline.deadletter import dead_letter
@@ -45,7 +49,6 @@ SINK_TOPICS: dict[TopicKind, type[BaseModel]] = {
     "alerts": Alert,
     "dead_letters": DeadLetter,
 }
-_RETRIES = 5
 
 
 def decode_record(want: type[BaseModel], topic: str, value: bytes, now: datetime) -> BaseModel:
@@ -66,13 +69,15 @@ class AsyncSink(Protocol):
 
 
 class _SqliteAsync:
-    """The SQLite sink behind the async interface (its writes are short and local)."""
+    """The SQLite sink behind the async interface. Its writes run on a worker thread, one at a
+    time: a file locked by another process (busy timeout 30 s) then stalls only the write, not
+    the event loop and the consumer's heartbeats."""
 
     def __init__(self, sink: SqliteSink) -> None:
         self.sink = sink
 
     async def write(self, records: Sequence[BaseModel]) -> None:
-        self.sink.write(records)
+        await asyncio.to_thread(self.sink.write, records)
 
     async def close(self) -> None:
         self.sink.close()
@@ -82,7 +87,7 @@ async def open_sink(db: str) -> AsyncSink:
     """A PostgreSQL sink for a postgresql:// URL, else a SQLite file (path or sqlite:///path)."""
     if is_postgres_url(db):
         return await PostgresSink.connect(db)
-    return _SqliteAsync(SqliteSink(db.removeprefix("sqlite:///")))
+    return _SqliteAsync(SqliteSink(db.removeprefix("sqlite:///"), threaded=True))
 
 
 @dataclass
@@ -150,7 +155,15 @@ class TopicSink:
                     continue
                 last = time.monotonic()
                 await self._write(self._decode(batch))
-                await consumer.commit()
+                try:
+                    await consumer.commit()
+                except CommitFailedError as exc:
+                    # a rebalance took the partitions: their new owner rewrites the batch
+                    log.warning(
+                        "commit refused after a rebalance; batch left to the new owner",
+                        reason=str(exc)[:300],
+                    )
+                    continue
                 self._lag(consumer, batch)
         finally:
             await consumer.stop()
@@ -195,19 +208,16 @@ class TopicSink:
         return records
 
     async def _write(self, records: list[BaseModel]) -> None:
-        delay = 0.5
-        for attempt in range(1, _RETRIES + 1):
-            try:
+        async for attempt in retrying(
+            "sink",
+            on=SinkError,
+            metrics=self.metrics,
+            timeout=self.settings.sink_retry_timeout,
+        ):
+            with attempt:
                 start = time.perf_counter()
                 await self.sink.write(records)
                 self.metrics.latency.labels("sink").observe(time.perf_counter() - start)
-                break
-            except SinkError as exc:
-                if attempt == _RETRIES:
-                    raise
-                log.warning("sink write failed, retrying", attempt=attempt, reason=str(exc))
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 8.0)
         self.metrics.records_out.labels("sink").inc(len(records))
         self.stats.batches += 1
         self.stats.records += len(records)

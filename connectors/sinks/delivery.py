@@ -1,10 +1,14 @@
 """Alert delivery through Apprise URLs: a separate worker with retries and a dead-letter exit.
 
+`Delivery.deliver(alert, targets)` returns once every target has the alert or its dead letter was
+handed on (awaited, when the callback is a coroutine): the Kafka delivery agent awaits it before
+it acknowledges the alert record, so a worker killed during retries leaves the record uncommitted
+and its successor delivers it again (at-least-once; alert ids make a repeat recognisable).
 `Delivery.submit(alert, targets)` never waits: it puts the work on a bounded queue (a full queue
-dead-letters at once) and returns. The worker sends each (alert, target) pair on its own task, at
-most `concurrency` at a time, retrying with exponential backoff; a target that still fails after
-`attempts` tries sends the alert to the dead-letter callback with the reason. A slow or dead
-target therefore holds up neither processing nor the other targets.
+dead-letters at once) and returns; the embedded runner and the web server use it. Each (alert,
+target) pair is sent on its own task, at most `concurrency` at a time, retrying with exponential
+backoff; a target that still fails after `attempts` tries sends the alert to the dead-letter
+callback with the reason. A slow or dead target holds up neither processing nor other targets.
 
 Apprise URLs carry secrets (tokens, passwords, webhook paths): they are only ever logged or put
 in a reason through `redact`, which keeps the scheme, the host of plain web hooks and a short
@@ -115,7 +119,7 @@ class Delivery:
 
     def __init__(
         self,
-        on_dead_letter: Callable[[DeadLetter], None],
+        on_dead_letter: Callable[[DeadLetter], Awaitable[None] | None],
         *,
         send: Sender = apprise_send,
         attempts: int = 4,
@@ -147,7 +151,20 @@ class Delivery:
             try:
                 self._queue.put_nowait((alert, url))
             except asyncio.QueueFull:
-                self._dead(alert, url, "delivery queue is full", 0)
+                handed = self._dead(alert, url, "delivery queue is full", 0)
+                if handed is not None:
+                    task = asyncio.ensure_future(handed)
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+
+    async def deliver(self, alert: Alert, targets: Sequence[str]) -> None:
+        """Deliver `alert` to every target, retrying; returns once each target has it or its
+        dead letter was handed on. At most `concurrency` sends run at once."""
+        await asyncio.gather(*(self._bounded(alert, url) for url in targets))
+
+    async def _bounded(self, alert: Alert, url: str) -> None:
+        async with self._slots:
+            await self._deliver(alert, url)
 
     def start(self) -> None:
         if self._worker is None:
@@ -192,14 +209,16 @@ class Delivery:
                     "delivery failed, retrying", target=target, attempt=attempt, delay=delay
                 )
                 await self.sleep(delay)
-        self._dead(alert, url, reason, self.attempts)
+        handed = self._dead(alert, url, reason, self.attempts)
+        if handed is not None:
+            await handed
 
-    def _dead(self, alert: Alert, url: str, reason: str, attempts: int) -> None:
+    def _dead(self, alert: Alert, url: str, reason: str, attempts: int) -> Awaitable[None] | None:
         target = redact(url)
         why = f"delivery to {target} failed after {attempts} attempts: {reason}"
         self.stats.dead_lettered += 1
         log.error("alert dead-lettered", alert_id=alert.alert_id, target=target, reason=reason)
-        self.on_dead_letter(
+        return self.on_dead_letter(
             dead_letter(
                 "delivery", why, alert.model_dump_json(), now=self.clock(), blog_id=alert.blog_id
             )

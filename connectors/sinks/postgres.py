@@ -6,10 +6,17 @@ release has (under an advisory lock, so several sinks may start at once). A batc
 transaction: upserts by primary key, so replaying a stream changes nothing; an entry's newer
 version replaces the older one and the quotes it no longer has; an older version never
 overwrites a newer one.
+
+A lost connection (the server restarted: asyncpg's `InterfaceError` "connection is closed",
+`PostgresConnectionError`, `CannotConnectNowError` while it starts, `OSError`, a timeout) fails
+the batch with `SinkError` and drops the connection; the next `write` connects afresh. The
+consumer sink retries the batch with backoff (`streams.core.retry`), so a restart of PostgreSQL
+is ridden out without losing or committing anything.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +29,16 @@ from schemas.events import EnrichedEntry
 from schemas.exceptions import SinkError
 
 __all__ = ["PostgresSink", "is_postgres_url"]
+
+#: what a lost or refused connection raises: worth a fresh connection and a retry
+_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    OSError,
+    TimeoutError,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -77,18 +94,26 @@ def _upsert(table: str) -> str:
 class PostgresSink:
     """Writes records into PostgreSQL in batches, one transaction per batch."""
 
-    def __init__(self, conn: asyncpg.Connection, dsn: str) -> None:
+    def __init__(self, conn: asyncpg.Connection | None, dsn: str, *, timeout: float = 30.0) -> None:
         self.conn = conn
         self.dsn = dsn
+        self.timeout = timeout
+        self.reconnects = 0
 
     @classmethod
     async def connect(cls, dsn: str, *, timeout: float = 30.0) -> PostgresSink:
         """Connect and create or migrate the schema."""
+        sink = cls(None, dsn, timeout=timeout)
+        await sink._open()
+        return sink
+
+    async def _open(self) -> asyncpg.Connection:
         try:
-            conn = await asyncpg.connect(dsn, timeout=timeout, command_timeout=timeout)
-        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-            raise SinkError(f"cannot connect to PostgreSQL: {exc}") from exc
-        sink = cls(conn, dsn)
+            conn = await asyncpg.connect(
+                self.dsn, timeout=self.timeout, command_timeout=self.timeout
+            )
+        except (*_CONNECTION_ERRORS, asyncpg.PostgresError) as exc:
+            raise SinkError(f"cannot connect to PostgreSQL: {_one_line(exc)}") from exc
         try:
             async with conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK)
@@ -97,23 +122,38 @@ class PostgresSink:
                         await conn.execute(statement)
                 for index in INDEXES:
                     await conn.execute(index)
-        except asyncpg.PostgresError as exc:
-            await conn.close()
-            raise SinkError(f"cannot create the PostgreSQL schema: {exc}") from exc
-        return sink
+        except (*_CONNECTION_ERRORS, asyncpg.PostgresError) as exc:
+            conn.terminate()
+            raise SinkError(f"cannot create the PostgreSQL schema: {_one_line(exc)}") from exc
+        self.conn = conn
+        return conn
+
+    async def _connection(self) -> asyncpg.Connection:
+        if self.conn is not None and not self.conn.is_closed():
+            return self.conn
+        self.conn = None
+        self.reconnects += 1
+        log.info("reconnecting to PostgreSQL", attempt=self.reconnects)
+        return await self._open()
+
+    def _drop(self) -> None:
+        if self.conn is not None:
+            self.conn.terminate()
+            self.conn = None
 
     async def write(self, records: Sequence[BaseModel]) -> None:
         """Upsert a batch of records in one transaction."""
         if not records:
             return
         entries = {r.entry_id: r for r in records if isinstance(r, EnrichedEntry)}
+        conn = await self._connection()
         try:
-            async with self.conn.transaction():
-                stale = await self._stale(entries)
+            async with conn.transaction():
+                stale = await self._stale(conn, entries)
                 for entry_id, entry in entries.items():
                     if entry_id not in stale:
                         # a new version replaces the quotes the entry no longer has
-                        await self.conn.execute(
+                        await conn.execute(
                             "DELETE FROM quotes WHERE entry_id = $1 "
                             "AND NOT (quote_id = ANY($2::text[]))",
                             entry_id,
@@ -127,14 +167,17 @@ class PostgresSink:
                     rows = [
                         tuple(_cast(c, v) for c, v in zip(cols, row, strict=True)) for row in values
                     ]
-                    await self.conn.executemany(_upsert(table), rows)
-        except (asyncpg.PostgresError, OSError) as exc:
-            raise SinkError(f"PostgreSQL write failed: {exc}") from exc
+                    await conn.executemany(_upsert(table), rows)
+        except _CONNECTION_ERRORS as exc:
+            self._drop()
+            raise SinkError(f"PostgreSQL connection lost: {_one_line(exc)}") from exc
+        except asyncpg.PostgresError as exc:
+            raise SinkError(f"PostgreSQL write failed: {_one_line(exc)}") from exc
 
-    async def _stale(self, entries: dict[str, EnrichedEntry]) -> set[str]:
+    async def _stale(self, conn: asyncpg.Connection, entries: dict[str, EnrichedEntry]) -> set[str]:
         if not entries:
             return set()
-        found = await self.conn.fetch(
+        found = await conn.fetch(
             "SELECT entry_id, version FROM entries WHERE entry_id = ANY($1::text[])",
             list(entries),
         )
@@ -142,14 +185,25 @@ class PostgresSink:
 
     async def counts(self) -> dict[str, int]:
         """Rows per table."""
+        conn = await self._connection()
         return {
-            table: int(await self.conn.fetchval(f"SELECT COUNT(*) FROM {table}"))
-            for table in TABLES
+            table: int(await conn.fetchval(f"SELECT COUNT(*) FROM {table}")) for table in TABLES
         }
 
     async def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         """Read rows with a parametrised query ($1, $2, ...)."""
-        return [tuple(r) for r in await self.conn.fetch(sql, *params)]
+        conn = await self._connection()
+        return [tuple(r) for r in await conn.fetch(sql, *params)]
 
     async def close(self) -> None:
-        await self.conn.close()
+        if self.conn is not None and not self.conn.is_closed():
+            try:
+                await asyncio.wait_for(self.conn.close(), self.timeout)
+            except (*_CONNECTION_ERRORS, asyncpg.PostgresError):
+                self.conn.terminate()
+        self.conn = None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:500]

@@ -36,13 +36,15 @@ def _ddl(table: str) -> str:
 class SqliteSink:
     """Writes records into a SQLite file in batches, one transaction per batch."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, threaded: bool = False) -> None:
+        """`threaded`: the writes run on a worker thread (one at a time), not the opener's."""
         self.path = str(path)
         self.conn = open_sqlite(
             self.path,
             [*(_ddl(table) for table in TABLES), *INDEXES],
             what="SQLite database",
             synchronous="NORMAL",
+            check_same_thread=not threaded,
         )
 
     def write(self, records: Sequence[BaseModel]) -> None:

@@ -6,29 +6,45 @@ changed (the same identity with other text: emitted again as version n+1) and di
 (reported once, never deleted). An entry without a block id whose text was edited keeps its
 identity when exactly one vanished entry had the same time and similar text.
 
-The cursor is a plain dict (`snapshot()` / `resume()`), kept in a JSON file in embedded mode
-(`CursorFile`), so a restarted connector re-emits nothing.
+The cursor is a plain dict (`snapshot()` / `resume()`), kept in a SQLite store (`SqliteCursors`,
+one row per source, an upsert per save, and an exclusive lock so two connectors never share and
+overwrite one store), so a restarted connector re-emits nothing. A `.json` path keeps the older
+one-JSON-file format (`CursorFile`); `open_cursor_store` picks by the suffix and moves a legacy
+JSON file's cursors into a new SQLite store.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import sqlite3
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from rapidfuzz import fuzz
 
 from connectors.sources.http.extract.model import ExtractedEntry
 from schemas.events import MAX_RAW_CHARS, EntryHints, RawEntry
 from schemas.exceptions import ConfigError
+from streams.core.sqlite import open_sqlite
 
-__all__ = ["Change", "CursorFile", "Diff", "EntryCursor", "identity_of", "to_raw_entries"]
+__all__ = [
+    "Change",
+    "CursorFile",
+    "CursorStore",
+    "Diff",
+    "EntryCursor",
+    "SqliteCursors",
+    "identity_of",
+    "open_cursor_store",
+    "to_raw_entries",
+]
 
 _STATE_VERSION = 1
 #: id-less entries at the same time whose texts are at least this similar are one edited entry
@@ -171,8 +187,15 @@ class EntryCursor:
         return seq
 
     def snapshot(self) -> dict[str, Any]:
-        """The cursor as JSON-ready data."""
-        return {"version": _STATE_VERSION, "seq": self.seq, "records": self.records}
+        """The cursor as JSON-ready data, a copy: later diffs do not change it."""
+        records = {ident: dict(record) for ident, record in self.records.items()}
+        return {"version": _STATE_VERSION, "seq": self.seq, "records": records}
+
+    def fork(self) -> EntryCursor:
+        """An independent copy to diff against; adopted (or dropped) once the emit is known."""
+        copy = EntryCursor(max_entries=self.max_entries)
+        copy.resume(self.snapshot())
+        return copy
 
     def resume(self, state: dict[str, Any] | None) -> None:
         """Continue from a snapshot (None: from the start)."""
@@ -268,3 +291,83 @@ class CursorFile:
         except OSError:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+class CursorStore(Protocol):
+    """Where connectors keep their cursors between runs."""
+
+    def load(self, key: str) -> dict[str, Any] | None: ...
+
+    def save(self, key: str, state: dict[str, Any]) -> None: ...
+
+
+_CURSOR_DDL = (
+    "CREATE TABLE IF NOT EXISTS cursors ("
+    "key TEXT PRIMARY KEY, state TEXT NOT NULL, saved_at TEXT NOT NULL)",
+)
+
+
+class SqliteCursors:
+    """Cursor snapshots in SQLite, one row per source, held by one process at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = open(f"{path}.lock", "a+")  # noqa: SIM115 - held for the store's lifetime
+        try:
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self._lock.close()
+            raise ConfigError(
+                f"{path}: another connector is using this cursor store; give each its own --state"
+            ) from exc
+        try:
+            self.conn = open_sqlite(path, _CURSOR_DDL, what="the cursor store", synchronous="FULL")
+        except Exception:
+            self._lock.close()
+            raise
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT state FROM cursors WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            value = json.loads(row[0])
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{self.path}: the cursor of {key!r} is not JSON: {exc}") from exc
+        return value if isinstance(value, dict) else None
+
+    def save(self, key: str, state: dict[str, Any]) -> None:
+        text = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        try:
+            with self.conn:
+                self.conn.execute(
+                    "INSERT INTO cursors (key, state, saved_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
+                    "saved_at = excluded.saved_at",
+                    (key, text, datetime.now(UTC).isoformat()),
+                )
+        except sqlite3.Error as exc:
+            raise ConfigError(f"{self.path}: cannot save the cursor of {key!r}: {exc}") from exc
+
+    def keys(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT key FROM cursors ORDER BY key")]
+
+    def close(self) -> None:
+        self.conn.close()
+        self._lock.close()
+
+
+def open_cursor_store(path: Path) -> CursorFile | SqliteCursors:
+    """A `.json` path: the one-file JSON format; anything else: a SQLite store, into which the
+    cursors of a legacy JSON file of the same name (`x.json` beside `x.db`) are moved once."""
+    if path.suffix == ".json":
+        return CursorFile(path)
+    store = SqliteCursors(path)
+    legacy = path.with_suffix(".json")
+    if legacy.exists() and not store.keys():
+        for key, state in CursorFile(legacy).data.items():
+            if isinstance(state, dict):
+                store.save(str(key), state)
+        legacy.rename(legacy.with_name(legacy.name + ".imported"))
+    return store

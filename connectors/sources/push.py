@@ -7,12 +7,17 @@ with offset), `printed_time`, `date`, `url`, `timezone`, `language`. Text (`text
 printed time is one entry. The same cursor as for polled pages decides what is new or changed,
 so posting an entry twice emits it once and posting it with other text emits version 2.
 
+Entries are diffed against a copy of the blog's cursor, under the blog's lock; the copy replaces
+the cursor (and is saved) only after `emit` returned, so a push whose emit failed (HTTP 503) is
+accepted as new again when the client retries.
+
 The aiohttp handler checks the bearer token (`Settings.api_token`) in constant time, bounds the
 body, and answers 202 with what it accepted; `ingest_app()` is an app to mount on a web server.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import hmac
@@ -28,12 +33,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from connectors.sources.blocks import Block, detect_newest_first, split_blocks
-from connectors.sources.cursor import CursorFile, EntryCursor, to_raw_entries
+from connectors.sources.cursor import CursorStore, EntryCursor, to_raw_entries
 from connectors.sources.http.extract.body import BodyPart, body_parts, render_parts, text_parts
 from connectors.sources.http.extract.entry import entry_text
 from connectors.sources.http.extract.model import ExtractedEntry
 from connectors.sources.polling import Emit
-from schemas.exceptions import PayloadTooLarge, SchemaError
+from schemas.exceptions import PayloadTooLarge, SchemaError, SinkError
 from streams.core.clock import Clock, system_clock
 from streams.core.settings import Settings
 from streams.core.timefmt import leading_time
@@ -211,7 +216,7 @@ class PushIngest:
         emit: Emit,
         *,
         clock: Clock = system_clock,
-        store: CursorFile | None = None,
+        store: CursorStore | None = None,
         max_bytes: int = 1_048_576,
         timezone: str | None = None,
     ) -> None:
@@ -222,6 +227,7 @@ class PushIngest:
         self.max_bytes = max_bytes
         self.timezone = timezone
         self.cursors: dict[str, EntryCursor] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
 
     def cursor(self, blog_id: str) -> EntryCursor:
         if blog_id not in self.cursors:
@@ -234,21 +240,24 @@ class PushIngest:
     async def accept(
         self, blog_id: str, entries: Sequence[ExtractedEntry], *, source: str = "push"
     ) -> dict[str, Any]:
-        """Emit what is new or changed among `entries`; the counts as a JSON-ready dict."""
-        cursor = self.cursor(blog_id)
-        diff = cursor.diff(list(entries), complete=False)
-        raws = to_raw_entries(
-            diff,
-            cursor,
-            blog_id=blog_id,
-            source=source,
-            fetched_at=self.clock(),
-            timezone=self.timezone,
-        )
-        if raws:
-            await self.emit(raws)
-        if self.store is not None:
-            self.store.save(f"push:{blog_id}", cursor.snapshot())
+        """Emit what is new or changed among `entries`; the counts as a JSON-ready dict. The
+        blog's cursor moves only once `emit` returned: when it raises, nothing is recorded."""
+        async with self.locks.setdefault(blog_id, asyncio.Lock()):
+            cursor = self.cursor(blog_id).fork()
+            diff = cursor.diff(list(entries), complete=False)
+            raws = to_raw_entries(
+                diff,
+                cursor,
+                blog_id=blog_id,
+                source=source,
+                fetched_at=self.clock(),
+                timezone=self.timezone,
+            )
+            if raws:
+                await self.emit(raws)
+            self.cursors[blog_id] = cursor
+            if self.store is not None:
+                self.store.save(f"push:{blog_id}", cursor.snapshot())
         return {
             "blog_id": blog_id,
             "accepted": len(entries),
@@ -314,7 +323,11 @@ class PushIngest:
             return _error(422, str(exc))
         if not entries:
             return _error(422, "no entry in the body")
-        result = await self.accept(blog_id, entries)
+        try:
+            result = await self.accept(blog_id, entries)
+        except SinkError as exc:
+            log.error("push not delivered", blog_id=blog_id, reason=str(exc))
+            return _error(503, f"not delivered, nothing recorded; retry: {exc}", retry=True)
         log.info("push accepted", **{k: v for k, v in result.items() if k != "seq"})
         return web.json_response(result, status=202)
 
@@ -327,8 +340,10 @@ def _valid_blog(blog_id: str) -> bool:
     return re.fullmatch(_BLOG_ID, blog_id) is not None
 
 
-def _error(status: int, message: str, *, bearer: bool = False) -> web.Response:
-    headers = {"WWW-Authenticate": 'Bearer realm="liveblog"'} if bearer else None
+def _error(status: int, message: str, *, bearer: bool = False, retry: bool = False) -> web.Response:
+    headers = {"WWW-Authenticate": 'Bearer realm="liveblog"'} if bearer else {}
+    if retry:
+        headers["Retry-After"] = "5"
     return web.json_response({"error": message}, status=status, headers=headers)
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from connectors.sources.config import SourceSpec
-    from connectors.sources.cursor import CursorFile
+    from connectors.sources.cursor import CursorStore
     from connectors.sources.http.poller import HttpPoller
     from connectors.sources.polling import Emit
     from schemas.events import RawEntry
@@ -128,14 +128,14 @@ class _Outputs:
         )
 
 
-def _state(settings: Settings, state: Path | None, name: str, once: bool) -> CursorFile | None:
-    from connectors.sources.cursor import CursorFile
+def _state(settings: Settings, state: Path | None, name: str, once: bool) -> CursorStore | None:
+    from connectors.sources.cursor import open_cursor_store
 
     if state is not None:
-        return CursorFile(state)
+        return open_cursor_store(state)
     if once:
         return None
-    return CursorFile(settings.cursor_dir / f"{name}.json")
+    return open_cursor_store(settings.cursor_dir / f"{name}.db")
 
 
 class _Watched:
@@ -192,7 +192,7 @@ async def _run(
     outputs: _Outputs,
     *,
     once: bool,
-    store: CursorFile | None,
+    store: CursorStore | None,
     port: int | None = None,
 ) -> int:
     """Poll every source; with `once` one poll each. Returns the number of failed sources.
@@ -432,7 +432,7 @@ def stdin(
     tz: str | None = _TZ,
 ) -> None:
     """Read entries from standard input: JSON lines (one entry object each) or live-blog text."""
-    from connectors.sources.cursor import CursorFile
+    from connectors.sources.cursor import open_cursor_store
     from schemas.exceptions import ConfigError
     from streams.cli.shared import usage
     from streams.core.timefmt import resolve_zone
@@ -451,7 +451,7 @@ def stdin(
         except ConfigError as exc:
             usage(f"--tz: {exc}")
     outputs = common.outputs(common.start())
-    store = CursorFile(common.state) if common.state else None
+    store = open_cursor_store(common.state) if common.state else None
     good, bad = asyncio.run(_stdin(blog, fmt, order == "newest-first", day, tz, outputs, store))
     _finish(outputs, 0)
     if bad and not good:
@@ -467,7 +467,7 @@ async def _stdin(
     day: date_type | None,
     tz: str | None,
     outputs: _Outputs,
-    store: CursorFile | None,
+    store: CursorStore | None,
 ) -> tuple[int, int]:
     """Returns the entries accepted and the lines skipped."""
     from connectors.sources.push import PushIngest, TextStream, entries_from_json, entries_from_text
@@ -520,7 +520,7 @@ def push(
     tz: str | None = _TZ,
 ) -> None:
     """Serve `POST /ingest/{blog_id}` (bearer LIVEBLOG_API_TOKEN) into the pipeline."""
-    from connectors.sources.cursor import CursorFile
+    from connectors.sources.cursor import open_cursor_store
     from schemas.exceptions import ConfigError
     from streams.cli.shared import check_port, usage
     from streams.core.timefmt import resolve_zone
@@ -537,12 +537,12 @@ def push(
     bind = settings.web_port if port is None else port
     check_port(bind_host, bind)
     outputs = common.outputs(settings)
-    store = CursorFile(common.state or settings.cursor_dir / "push.json")
+    store = open_cursor_store(common.state or settings.cursor_dir / "push.db")
     asyncio.run(_serve(outputs, store, bind_host, bind, tz))
 
 
 async def _serve(
-    outputs: _Outputs, store: CursorFile, host: str, port: int, tz: str | None
+    outputs: _Outputs, store: CursorStore, host: str, port: int, tz: str | None
 ) -> None:
     from aiohttp import web
 

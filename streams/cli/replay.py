@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from datetime import date as date_type
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -226,6 +227,9 @@ def replay(
         sinks.append(JsonlSink(output))
     if not no_db and (db is not None or output is None):
         sinks.append(SqliteSink(settings.db))
+    else:
+        # no database keeps the dead letters: say so, one line each, rather than drop them
+        sinks.append(_DeadLetterLines())
     view = LiveView(console, quiet=to_stdout or len(blocks) > _PROGRESS_OVER)
     if subscriptions or alerts or serve:
         from streams.cli.subscribe import run_replay_live
@@ -319,3 +323,21 @@ async def _paced(
             await asyncio.sleep(delay)
         runner.handle(item)
         runner.flush()
+
+
+class _DeadLetterLines:
+    """Without a database, each dead letter is one line on stderr (stdout carries data only)."""
+
+    def write(self, records: Sequence[BaseModel]) -> None:
+        from schemas.events import DeadLetter
+
+        for record in records:
+            if isinstance(record, DeadLetter):
+                where = f" {record.blog_id}" if record.blog_id else ""
+                print(
+                    f"liveblog: dead letter{where} (stage {record.stage}): {record.reason}",
+                    file=sys.stderr,
+                )
+
+    def close(self) -> None:
+        return None

@@ -10,6 +10,8 @@ several), exposed by `serve(port)` at `/metrics`, beside `/healthz` (the process
 - `liveblog_replays_skipped_total`: redelivered records whose effect the state already holds;
 - `liveblog_consumer_gaps_total`: holes in a partition's offsets the worker sought back over;
 - `liveblog_consumer_lag{topic,partition}`: records behind the partition's high watermark;
+- `liveblog_retries_total{what}`: retries of the one retry policy (`streams.core.retry`), by
+  what was retried (`sink`, `postgres`, ...);
 - `liveblog_stage_seconds{stage}`: time a stage took per record (per batch for the sink);
   `delivery` is the time from a record's send to the broker's acknowledgement of all its outputs.
 """
@@ -25,7 +27,7 @@ from typing import Any
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 
-__all__ = ["Metrics", "RetriedCoordinator", "stdlib_logging_config"]
+__all__ = ["Metrics", "RepeatFilter", "RetriedCoordinator", "stdlib_logging_config"]
 
 _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -64,6 +66,12 @@ class Metrics:
         self.gaps = Counter(
             "liveblog_consumer_gaps",
             "Holes in a partition's offsets that the worker sought back over.",
+            registry=self.registry,
+        )
+        self.retries = Counter(
+            "liveblog_retries",
+            "Retries of a failed operation, by what was retried.",
+            ["what"],
             registry=self.registry,
         )
         self.lag = Gauge(
@@ -154,6 +162,40 @@ class RetriedCoordinator(logging.Filter):
         return True
 
 
+class RepeatFilter(logging.Filter):
+    """Lets a repeated library log line (same logger, level and message template) through once
+    per `window` seconds, with the number held back since: a broker outage makes aiokafka log the
+    same error many times a second, which would bury everything else."""
+
+    def __init__(
+        self,
+        window: float = 10.0,
+        *,
+        clock: Any = time.monotonic,
+        max_keys: int = 1000,
+    ) -> None:
+        super().__init__()
+        self.window = window
+        self.clock = clock
+        self.max_keys = max_keys
+        #: key -> (time the line last went through, repeats held back since)
+        self.seen: dict[tuple[str, int, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.levelno, str(record.msg))
+        now = float(self.clock())
+        last = self.seen.get(key)
+        if last is not None and now - last[0] < self.window:
+            self.seen[key] = (last[0], last[1] + 1)
+            return False
+        if last is not None and last[1]:
+            record.msg = f"{record.msg} (and {last[1]} more like it in {self.window:g} s)"
+        if len(self.seen) >= self.max_keys and key not in self.seen:
+            self.seen.clear()
+        self.seen[key] = (now, 0)
+        return True
+
+
 def stdlib_logging_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
     """A `logging.config.dictConfig` that renders Faust's and aiokafka's logs like ours.
 
@@ -193,9 +235,12 @@ def stdlib_logging_config(level: str = "INFO", fmt: str = "json") -> dict[str, A
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
                 "formatter": "structlog",
-                "filters": ["coordinator"],
+                "filters": ["coordinator", "repeats"],
             }
         },
-        "filters": {"coordinator": {"()": RetriedCoordinator}},
+        "filters": {
+            "coordinator": {"()": RetriedCoordinator},
+            "repeats": {"()": RepeatFilter},
+        },
         "root": {"handlers": ["stderr"], "level": logging.getLevelName(floor)},
     }

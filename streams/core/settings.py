@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     sink_group: str | None = Field(None, description="consumer group of `liveblog sink`")
     sink_batch_size: int = Field(500, ge=1, description="records per sink write")
     sink_batch_seconds: float = Field(0.5, gt=0, description="longest wait to fill a sink batch")
+    sink_retry_timeout: float = Field(
+        120.0,
+        gt=0,
+        le=280,
+        description="seconds a failed sink write is retried (database restarting) before the "
+        "sink exits; under the consumer's 300 s poll interval",
+    )
     metrics_port: int | None = Field(
         None, ge=0, le=65535, description="Prometheus /metrics port of worker and sink (off: unset)"
     )
@@ -76,6 +83,9 @@ class Settings(BaseSettings):
     delivery_attempts: int = Field(4, ge=1, le=20, description="tries per alert and target")
     delivery_backoff: float = Field(1.0, gt=0, description="first retry delay; doubles each try")
     delivery_timeout: float = Field(10.0, gt=0, description="seconds allowed for one send")
+    produce_timeout: float = Field(
+        40.0, gt=0, le=600, description="seconds a raw entry may wait for the broker's ack"
+    )
     # live sources (connectors/sources/http/poller.py)
     poll_interval: float = Field(30.0, gt=0, description="seconds between polls of a source")
     http_timeout: float = Field(15.0, gt=0, description="seconds allowed for one fetch")

@@ -16,6 +16,7 @@ from schemas.events import Match, Subscription
 from schemas.exceptions import FilterSyntaxError
 from streams.alerts.book import SubscriptionBook
 from streams.alerts.directory import name_keys
+from streams.alerts.filters import parse
 from streams.alerts.matching import Document, Matcher
 from streams.core.settings import Settings
 from streams.web.notifier import Notifier
@@ -102,6 +103,9 @@ class QuoteFilter:
         self.expression = (expression or "").strip() or None
         self.matcher: Matcher | None = None
         if self.expression is not None:
+            # parsed first: its bounds (length, depth, terms) are a FilterSyntaxError (HTTP 400),
+            # where the Subscription model's own length check would be a ValidationError (500)
+            parse(self.expression)
             self.matcher = Matcher([Subscription(id="filter", filter=self.expression)])
 
     @staticmethod

@@ -115,7 +115,15 @@ class TestKafkaAlerts:
                 auth = {"Authorization": f"Bearer {TOKEN}"}
                 async with http.post(f"{base}/api/subscriptions", json=body, headers=auth) as r:
                     assert r.status == 201, await r.text()
-            await asyncio.sleep(3)  # the follower passes it on within a second
+                # the worker's own book lists it once its matcher has it
+                async with asyncio.timeout(30):
+                    while True:
+                        async with http.get(f"{base}/api/subscriptions", headers=auth) as r:
+                            listed = await r.json()
+                        ids = {x["id"] for x in listed}
+                        if "guterres" in ids:
+                            break
+                        await asyncio.sleep(0.2)
             done = await asyncio.to_thread(
                 run_cli, "replay", str(SEED), "--broker", settings.broker, settings=settings
             )

@@ -144,16 +144,18 @@ class EmbeddedRunner:
         return self.stats
 
     def flush(self) -> None:
-        records = self._pending
-        self._pending = []
-        touched, self._touched = self._touched, set()
-        for blog_id in sorted(touched):
+        """Write the pending records to every sink; they are let go only once all sinks took
+        them, so a sink that raised gets the same batch (and more) at the next flush; sinks upsert,
+        so the ones that already wrote it lose nothing by a second write."""
+        records = list(self._pending)
+        for blog_id in sorted(self._touched):
             state = self.states[blog_id]
             records.extend(state.memory.speakers(blog_id))
-        if not records:
-            return
-        for sink in self.sinks:
-            sink.write(records)
+        if records:
+            for sink in self.sinks:
+                sink.write(records)
+        self._pending.clear()
+        self._touched = set()
 
     def close(self) -> None:
         self.flush()

@@ -7,10 +7,15 @@
   `PREFIX.alert-candidates`, keyed by subscription id.
 - The admit agent reads the candidates (one subscription is always on one partition) and keeps
   each subscription's dedup and throttle state in the changelog-backed Faust table
-  `alert-state`; admitted alerts and digests go to the alerts topic. A timer sends a tick for
-  subscriptions whose throttle window has folded alerts, so their digest goes out in time.
-- The delivery agent reads the alerts topic and hands each alert to the `Delivery` worker; a
-  target that keeps failing sends the alert to the dead-letter topic with the reason.
+  `alert-state`; admitted alerts and digests go to the alerts topic, and only once the broker
+  has them is the new state written (a crash in between admits the candidate again rather than
+  losing it). A timer sends a tick for subscriptions whose throttle window has folded alerts, so
+  their digest goes out in time.
+- The delivery agent reads the alerts topic and awaits `Delivery.deliver` for each alert (up to
+  `DELIVERY_CONCURRENCY` alerts at once): the record is acknowledged, so its offset committable,
+  only when every target has it or its dead letter (with the reason) is on the dead-letter topic.
+  A worker killed during retries therefore leaves the alert uncommitted, and the next worker
+  delivers it: at-least-once, the alert id telling a repeat apart.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 
 from connectors.kafka_admin import ensure_alert_topics, partition_count
 from connectors.sinks.delivery import Delivery
@@ -36,6 +42,8 @@ from streams.alerts.policy import AlertPolicy, SubscriptionState, admit, alert_f
 from streams.core.clock import Clock, system_clock
 from streams.core.settings import Settings
 from streams.core.topics import alert_topics, bootstrap_servers
+from streams.runtime.kafka.offsets import FaustPositions
+from streams.runtime.kafka.worker import REWIND_RETRY, RebalanceEnded
 
 __all__ = [
     "SubscriptionFollower",
@@ -46,6 +54,8 @@ __all__ = [
 log = structlog.get_logger(__name__)
 
 STATE_TABLE = "alert-state"
+#: alerts the delivery agent delivers at once (Faust commits only contiguous acknowledged offsets)
+DELIVERY_CONCURRENCY = 8
 #: an Alert on the candidates topic with this digest_count asks for the due digest only
 _TICK = -1
 
@@ -185,15 +195,12 @@ def alert_plugin(
         _ = table.changelog_topic
         policy = AlertPolicy(limit=settings.alert_limit, window=settings.alert_window)
         outputs = runtime.outputs
-        pending: set[asyncio.Task[Any]] = set()
 
-        def dead(record: DeadLetter) -> None:
+        async def dead(record: DeadLetter) -> None:
+            # awaited up to the broker's ack: the alert is acknowledged only after this
             key = (record.blog_id or "").encode("utf-8")
-            task = asyncio.get_running_loop().create_task(
-                outputs["dead_letters"].send(key=key, value=encode(record))
-            )
-            pending.add(task)
-            task.add_done_callback(pending.discard)
+            sent = await outputs["dead_letters"].send(key=key, value=encode(record))
+            await sent
 
         sender = delivery or Delivery(
             dead,
@@ -226,6 +233,8 @@ def alert_plugin(
         learn_speakers = app.agent(outputs["speakers"], name="learn-speakers")(learn_speakers)
 
         async def match_entries(stream: Any) -> None:
+            # entries matched before the subscriptions are loaded would miss their alerts
+            await follower.ready.wait()
             async for value in stream:
                 try:
                     entry = decode(EnrichedEntry, value)
@@ -255,15 +264,21 @@ def alert_plugin(
                     out, state = due(alert.subscription_id, state, now, policy)
                 else:
                     out, state = admit(alert, state, now, policy)
+                alerts_topic = outputs["alerts"]
+                sent = [
+                    await alerts_topic.send(key=item.blog_id.encode("utf-8"), value=encode(item))
+                    for item in out
+                ]
+                for future in sent:
+                    await future
+                # the dedup state follows the published alerts, never precedes them
                 table[key] = state.model_dump_json().encode("utf-8")
-                for item in out:
-                    await outputs["alerts"].send(
-                        key=item.blog_id.encode("utf-8"), value=encode(item)
-                    )
 
         admit_alerts = app.agent(candidates, name="admit-alerts")(admit_alerts)
 
         async def deliver_alerts(stream: Any) -> None:
+            # before the subscriptions are loaded every alert would look unsubscribed and be lost
+            await follower.ready.wait()
             async for value in stream:
                 try:
                     alert = decode(Alert, value)
@@ -271,9 +286,12 @@ def alert_plugin(
                     continue
                 sub = matcher.get(alert.subscription_id)
                 if sub is not None and sub.notify:
-                    sender.submit(alert, sub.notify)  # never waits
+                    # acknowledged (on the next iteration) only once delivered or dead-lettered
+                    await sender.deliver(alert, sub.notify)
 
-        deliver_alerts = app.agent(outputs["alerts"], name="deliver-alerts")(deliver_alerts)
+        deliver_alerts = app.agent(
+            outputs["alerts"], name="deliver-alerts", concurrency=DELIVERY_CONCURRENCY
+        )(deliver_alerts)
 
         async def digest_ticks() -> None:
             now = clock()
@@ -295,6 +313,9 @@ def alert_plugin(
 
         digest_ticks = app.timer(interval=max(policy.window / 4, 1.0))(digest_ticks)
 
+        if not _in_memory(runtime):
+            _rewind_alert_topics(app, [candidates_name, outputs["alerts"].get_topic_name()])
+
         runtime.extra["alerts"] = {
             "matcher": matcher,
             "follower": follower,
@@ -305,3 +326,50 @@ def alert_plugin(
         }
 
     return plugin
+
+
+def _in_memory(runtime: Any) -> bool:
+    """Whether the runtime's outputs are in-memory channels (tests), not Kafka topics."""
+    return not hasattr(runtime.outputs["alerts"], "get_topic_name")
+
+
+def _rewind_alert_topics(app: Any, topics: list[str]) -> None:
+    """After each rebalance, seek the alert topics' partitions to where they resume.
+
+    The same Faust gap the raw topic has (`worker.rewind_after_rebalance`): records fetched while
+    a rebalance completes are dropped, and for a partition with no committed offset yet (a new
+    group's first alerts, whose delivery was still pending when a worker died) Faust has nowhere
+    to seek back to, so those alerts would never be delivered. Seeking to the committed offset,
+    else the first record, reads them again: an alert may be delivered twice, never lost.
+    """
+    positions = FaustPositions(app)
+    settled = asyncio.Event()
+    app.sensors.add(RebalanceEnded(settled))
+    done: dict[str, int | None] = {"generation": None}
+
+    async def rewind() -> None:
+        while True:
+            await settled.wait()
+            settled.clear()
+            generation = positions.settled_generation()
+            if generation is None or generation == done["generation"]:
+                continue
+            done["generation"] = generation
+            try:
+                for topic in topics:
+                    for tp in positions.assigned(topic):
+                        start = await positions.start_offset(tp)
+                        log.info(
+                            "alert partition sought to its resume offset after a rebalance",
+                            topic=topic,
+                            partition=tp.partition,
+                            offset=start,
+                        )
+                        await positions.seek(tp, start)
+            except KafkaError as exc:
+                log.warning("seek after rebalance failed", error=str(exc))
+                done["generation"] = None
+                await asyncio.sleep(REWIND_RETRY)
+                settled.set()
+
+    app.task(rewind)

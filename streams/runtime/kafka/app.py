@@ -120,6 +120,7 @@ def create_app(
         memory=memory,
         extras=extras,
         metrics=metrics,
+        max_entry_chars=settings.max_entry_chars,
         min_confidence=settings.min_confidence,
     )
     positions = None if in_memory else FaustPositions(app)

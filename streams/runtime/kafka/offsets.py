@@ -128,7 +128,12 @@ class FaustPositions:
         return int(found) if found else None
 
     async def seek(self, tp: Any, offset: int) -> None:
-        await self.app.consumer.seek(tp, offset)
+        """Seek on the consumer's own thread. Faust's `Consumer.seek` calls aiokafka's `seek`
+        from the agent's thread, racing the fetcher that runs on the consumer thread: right
+        after a rebalance that crashed the worker (`KeyError` in `Fetcher.fetched_records`).
+        The consumer thread's `seek_wait` goes through `call_thread` and sets Faust's read offset
+        as `Consumer.seek` does; `test_faust_internals.py` pins both."""
+        await self.app.consumer._thread.seek_wait({tp: offset})
 
     def highwater(self, tp: Any) -> int | None:
         found = self.app.consumer.highwater(tp)

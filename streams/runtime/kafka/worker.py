@@ -27,8 +27,8 @@ from faust.sensors import Sensor
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.codec import MAX_RECORD_BYTES, decode, encode
-from schemas.events import Alert, DeadLetter, EnrichedEntry, Quote, RawEntry, Speaker
-from schemas.exceptions import LiveblogError, SchemaError, StageError
+from schemas.events import MAX_RAW_CHARS, Alert, DeadLetter, EnrichedEntry, Quote, RawEntry, Speaker
+from schemas.exceptions import LiveblogError, PayloadTooLarge, SchemaError, StageError
 from streams.attribution.memory import SpeakerMemory
 from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE
 from streams.core.clock import Clock, system_clock
@@ -133,9 +133,11 @@ class RecordHandler:
         extras: Sequence[Extra] = (),
         metrics: Metrics | None = None,
         max_record_bytes: int = MAX_RECORD_BYTES,
+        max_entry_chars: int = MAX_RAW_CHARS,
         min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> None:
         self.clock = clock
+        self.max_entry_chars = max_entry_chars
         self.min_confidence = min_confidence
         self.initial_memory = memory or SpeakerMemory()
         self.extras = list(extras)
@@ -215,6 +217,14 @@ class RecordHandler:
 
     def _validate(self, key: bytes | None, payload: bytes) -> RawEntry:
         raw = decode(RawEntry, payload, limit=self.max_record_bytes)
+        if len(raw.raw) > self.max_entry_chars:
+            # refused before parse, attribution and enrichment spend time on it
+            raise PayloadTooLarge(
+                f"entry of {len(raw.raw)} characters is over the {self.max_entry_chars}-character "
+                "limit (LIVEBLOG_MAX_ENTRY_CHARS)",
+                size=len(raw.raw),
+                limit=self.max_entry_chars,
+            )
         if key != raw.blog_id.encode("utf-8"):
             shown = key.decode("utf-8", "backslashreplace")[:200] if key is not None else None
             raise SchemaError(

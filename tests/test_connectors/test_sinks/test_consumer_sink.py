@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from connectors.sinks.consumer_sink import decode_record, open_sink
 from schemas.codec import encode
 from schemas.events import DeadLetter, EnrichedEntry, Quote, Speaker
+from streams.pipeline.deadletter import dead_letter
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 ENTRY = EnrichedEntry(
@@ -67,3 +70,26 @@ class TestOpenSink:
         await sink.write([ENTRY, Speaker(id="x", blog_id="b", name="X")])
         await sink.close()
         assert path.exists()
+
+
+class TestSqliteOffTheLoop:
+    async def test_a_locked_file_stalls_the_write_not_the_loop(self, tmp_path: Path) -> None:
+        """While another process holds the SQLite file locked, the sink's write waits on a worker
+        thread and the event loop (heartbeats) keeps running; once released, the write lands."""
+        db = tmp_path / "sink.db"
+        sink = await open_sink(str(db))
+        holder = sqlite3.connect(str(db), timeout=1)
+        holder.execute("BEGIN EXCLUSIVE")
+        letter = dead_letter("sink", "a reason", b"payload", now=NOW)
+        write = asyncio.create_task(sink.write([letter]))
+        ticks = 0
+        while ticks < 20:
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not write.done(), "the write waits for the lock"
+        holder.rollback()
+        holder.close()
+        await asyncio.wait_for(write, 30)
+        await sink.close()
+        with sqlite3.connect(str(db)) as check:
+            assert check.execute("SELECT COUNT(*) FROM dead_letters").fetchone()[0] == 1

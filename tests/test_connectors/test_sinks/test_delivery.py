@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import pytest
@@ -52,6 +53,34 @@ class TestDelivery:
         assert "A rent cap protects families" in got[0]["message"]
         assert "matched: rent" in got[0]["message"]
         assert delivery.stats.delivered == 1
+
+    async def test_deliver_returns_once_delivered(
+        self, receiver: tuple[int, list[dict[str, Any]]]
+    ) -> None:
+        """`deliver` returns only after every target took the alert (nothing left in flight)."""
+        port, got = receiver
+        delivery = Delivery(lambda _: None, attempts=2, backoff=0.05, timeout=5)
+        await asyncio.wait_for(
+            delivery.deliver(_alert(), [f"json://127.0.0.1:{port}/hook"] * 2), 20
+        )
+        assert len(got) == 2 and delivery.stats.delivered == 2
+
+    async def test_deliver_awaits_the_dead_letter(self) -> None:
+        """For a dead target `deliver` returns only after the (async) dead-letter callback has
+        finished, so a caller acknowledging afterwards never loses the alert."""
+        with socket.socket() as held:
+            held.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
+            port = held.getsockname()[1]
+            handed: list[DeadLetter] = []
+
+            async def dead(letter: DeadLetter) -> None:
+                await asyncio.sleep(0)
+                handed.append(letter)
+
+            delivery = Delivery(dead, attempts=2, backoff=0.05, timeout=2)
+            await asyncio.wait_for(delivery.deliver(_alert(), [f"json://127.0.0.1:{port}/h"]), 30)
+        assert len(handed) == 1 and "failed after 2 attempts" in handed[0].reason
+        assert delivery.stats.dead_lettered == 1
 
     async def test_dead_target_retried_then_dead_lettered(self) -> None:
         """A target that is down is tried `attempts` times, then the alert is dead-lettered."""

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sources.cursor import CursorFile, EntryCursor, identity_of, to_raw_entries
+from connectors.sources.cursor import (
+    CursorFile,
+    EntryCursor,
+    SqliteCursors,
+    identity_of,
+    open_cursor_store,
+    to_raw_entries,
+)
 from connectors.sources.http.extract.model import ExtractedEntry
 from schemas.exceptions import ConfigError
 
@@ -88,3 +95,45 @@ class TestEntryCursor:
         path.write_text(content, encoding="utf-8")
         with pytest.raises(ConfigError):
             CursorFile(path)
+
+
+class TestSqliteCursors:
+    def test_round_trip_and_resume(self, tmp_path: Path) -> None:
+        """A cursor saved to the SQLite store and resumed from a new one re-emits nothing."""
+        cursor = EntryCursor()
+        cursor.diff([_entry("a", "1")])
+        store = open_cursor_store(tmp_path / "cursors.db")
+        assert isinstance(store, SqliteCursors)
+        store.save("k", cursor.snapshot())
+        store.save("k", cursor.snapshot())  # an upsert, one row
+        assert store.keys() == ["k"]
+        store.close()
+        again = SqliteCursors(tmp_path / "cursors.db")
+        resumed = EntryCursor()
+        resumed.resume(again.load("k"))
+        assert resumed.diff([_entry("a", "1")]).changes == ()
+        assert again.load("missing") is None
+        again.close()
+
+    def test_one_connector_per_store(self, tmp_path: Path) -> None:
+        """A second connector on a store in use is refused with a one-line error."""
+        first = SqliteCursors(tmp_path / "cursors.db")
+        with pytest.raises(ConfigError, match="another connector is using this cursor store"):
+            SqliteCursors(tmp_path / "cursors.db")
+        first.close()
+        SqliteCursors(tmp_path / "cursors.db").close()
+
+    def test_a_legacy_json_file_is_moved_in(self, tmp_path: Path) -> None:
+        """The cursors of `x.json` beside a new `x.db` are imported once; the file is kept aside."""
+        legacy = CursorFile(tmp_path / "http.json")
+        legacy.save("http:storm:u", {"cursor": {"version": 1, "seq": 3, "records": {}}})
+        store = open_cursor_store(tmp_path / "http.db")
+        assert store.load("http:storm:u") == {"cursor": {"version": 1, "seq": 3, "records": {}}}
+        assert not (tmp_path / "http.json").exists()
+        assert (tmp_path / "http.json.imported").exists()
+        assert isinstance(store, SqliteCursors)
+        store.close()
+
+    def test_a_json_path_keeps_the_json_format(self, tmp_path: Path) -> None:
+        """`--state x.json` still reads and writes the one-file JSON format."""
+        assert isinstance(open_cursor_store(tmp_path / "c.json"), CursorFile)

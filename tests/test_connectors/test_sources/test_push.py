@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
 from aiohttp import web
 
+from connectors.sources.cursor import CursorFile
 from connectors.sources.push import PushIngest, TextStream, entries_from_json, ingest_app
 from schemas.events import RawEntry
-from schemas.exceptions import SchemaError
+from schemas.exceptions import SchemaError, SinkError
 from streams.core.clock import fixed_clock
 from streams.core.settings import Settings
 from tests.conftest import SEED
@@ -136,6 +139,58 @@ class TestPushEndpoint:
         assert response.status_code == 202
         assert got[0].raw == "<p>Hello there.</p>"
         assert got[0].blog_id == "other-blog"
+
+
+class TestFailedEmit:
+    async def test_a_failed_push_is_accepted_again_on_retry(self, tmp_path: Path) -> None:
+        """When the emit fails (the broker did not take the entry) the client gets 503 and the
+        cursor stays put, in memory and on disk: the retry is emitted as new, with the same seq."""
+        got: list[RawEntry] = []
+        broken = [True]
+
+        async def emit(items: Sequence[RawEntry]) -> None:
+            if broken[0]:
+                raise SinkError("Kafka did not take 1 of 1 records: KafkaTimeoutError()")
+            got.extend(items)
+
+        store = CursorFile(tmp_path / "push.json")
+        settings = Settings(api_token=TOKEN, _env_file=None)  # type: ignore[call-arg]
+        ingest = PushIngest(settings, emit, clock=fixed_clock(NOW), store=store)
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        entry = {"id": "u-1", "text": "Every crossing is cancelled."}
+        async with serve(ingest_app(ingest)) as base, httpx.AsyncClient() as c:
+            failed = await c.post(f"{base}/ingest/storm", json=entry, headers=auth)
+            assert failed.status_code == 503
+            assert "retry" in failed.json()["error"] and failed.headers["Retry-After"]
+            assert store.load("push:storm") is None
+            broken[0] = False
+            retried = await c.post(f"{base}/ingest/storm", json=entry, headers=auth)
+            again = await c.post(f"{base}/ingest/storm", json=entry, headers=auth)
+        assert retried.status_code == 202
+        assert retried.json()["new"] == 1 and retried.json()["seq"] == [0]
+        assert again.json()["unchanged"] == 1
+        assert [(r.hints.block_id, r.seq) for r in got] == [("u-1", 0)]
+        assert CursorFile(tmp_path / "push.json").load("push:storm") is not None
+
+    async def test_concurrent_pushes_of_one_blog_number_entries_once(self) -> None:
+        """Two pushes of one blog racing through a slow emit get distinct seqs, each entry once."""
+        got: list[RawEntry] = []
+        release = asyncio.Event()
+
+        async def emit(items: Sequence[RawEntry]) -> None:
+            await release.wait()
+            got.extend(items)
+
+        settings = Settings(api_token=TOKEN, _env_file=None)  # type: ignore[call-arg]
+        ingest = PushIngest(settings, emit, clock=fixed_clock(NOW))
+        entries = entries_from_json([{"id": "a", "text": "One."}, {"id": "b", "text": "Two."}])
+        first = asyncio.create_task(ingest.accept("storm", entries[:1]))
+        second = asyncio.create_task(ingest.accept("storm", entries))
+        release.set()
+        results = await asyncio.wait_for(asyncio.gather(first, second), 10)
+        assert [r.hints.block_id for r in got] == ["a", "b"]
+        assert [r.seq for r in got] == [0, 1]
+        assert results[1]["unchanged"] == 1
 
 
 class TestJsonItems:

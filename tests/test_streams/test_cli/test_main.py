@@ -49,6 +49,32 @@ class TestReplayOutput:
         assert names == {"António Guterres", "Sergey Lavrov"}  # one canonical, fullest name each
         assert not (tmp_path / "liveblog.db").exists()
 
+    def test_an_oversized_entry_is_named_on_stderr_without_a_database(self, tmp_path: Path) -> None:
+        """With `--output - --no-db` an entry over LIVEBLOG_MAX_ENTRY_CHARS is one line on stderr
+        (no database keeps its dead letter) and stdout still carries only the other entries."""
+        blog = tmp_path / "blog.txt"
+        blog.write_text(
+            "10:00 A short entry.\n\n10:05 " + "Long words here. " * 200 + "\n", encoding="utf-8"
+        )
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")},
+            "LIVEBLOG_MAX_ENTRY_CHARS": "500",
+        }
+        args = ["replay", str(blog), "--date", "2024-05-01", "--tz", "UTC", "--output", "-"]
+        done = subprocess.run(
+            [CLI, *args, "--no-db"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+        assert len(done.stdout.splitlines()) == 1
+        [line] = [x for x in done.stderr.splitlines() if "dead letter" in x]
+        assert "(stage source)" in line and "500" in line
+        assert "Traceback" not in done.stderr
+
     def test_output_is_deterministic(self, tmp_path: Path) -> None:
         """Two processes with different hash seeds print the same bytes."""
         outs = set()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from streams.core.metrics import Metrics, stdlib_logging_config
+from streams.core.metrics import Metrics, RepeatFilter, stdlib_logging_config
 
 
 class TestMetrics:
@@ -75,3 +75,30 @@ class TestStdlibLogging:
         lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
         assert [line["level"] for line in lines] == ["warning", "error"]
         assert lines[0]["event"].endswith("(retrying)")
+
+    @pytest.mark.usefixtures("restore_logging")
+    def test_a_storm_of_one_error_is_rate_limited(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A library logging the same error 5,000 times (a broker outage) gives one line."""
+        logging.config.dictConfig(stdlib_logging_config("INFO", "json"))
+        for _ in range(5000):
+            logging.getLogger("aiokafka.conn").error("Unable connect to %s", "node 1")
+        logging.getLogger("aiokafka.conn").error("another error")
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+        assert [x["event"] for x in lines] == ["Unable connect to node 1", "another error"]
+
+
+class TestRepeatFilter:
+    def test_one_line_per_window_with_the_count_held_back(self) -> None:
+        """Repeats within the window are held back; the next after it says how many there were."""
+        now = [0.0]
+        kept = RepeatFilter(10.0, clock=lambda: now[0])
+
+        def record() -> logging.LogRecord:
+            return logging.LogRecord("aiokafka", logging.ERROR, "f", 1, "down %s", ("x",), None)
+
+        assert kept.filter(record())
+        assert not any(kept.filter(record()) for _ in range(99))
+        now[0] = 10.5
+        again = record()
+        assert kept.filter(again)
+        assert "and 99 more like it in 10 s" in again.getMessage()

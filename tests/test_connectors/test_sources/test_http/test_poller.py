@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from structlog.testing import capture_logs
 
 from connectors.sources.cursor import CursorFile
 from connectors.sources.http.extract import load_profile
 from connectors.sources.http.fetch import FetchPolicy
 from connectors.sources.http.poller import Backoff, HttpPoller, page_extractor
+from connectors.sources.polling import run_source, run_sources
 from schemas.events import RawEntry
+from schemas.exceptions import SinkError
 from streams.core.clock import fixed_clock
 from tests.test_connectors._live import FIXTURES, LivePage, fixture_text, serve
 
@@ -140,6 +145,73 @@ class TestGrowingPage:
         assert newest.hints.time == datetime.fromisoformat("2025-03-11T15:41:00-04:00")
         untitled = raws[0]
         assert untitled.hints.headline is None, "the page headline copied into updates is dropped"
+
+
+class TestEmitFailure:
+    async def test_cursor_moves_only_after_a_delivered_emit(self, tmp_path: Path) -> None:
+        """An emit that fails (the broker refused the batch) leaves the cursor and its file where
+        they were; the runner backs off and the next poll emits the same entries, same seqs."""
+        page = LivePage(fixture_text("block-id-time.html"), "div.blocks > article.block")
+        total = _count(page)
+        calls: list[list[RawEntry]] = []
+        delivered: list[RawEntry] = []
+        pauses: list[float] = []
+
+        async def emit(items: Sequence[RawEntry]) -> None:
+            calls.append(list(items))
+            if len(calls) == 1:
+                raise SinkError("Kafka did not take 4 of 4 records: KafkaTimeoutError()")
+            delivered.extend(items)
+
+        async def sleep(delay: float) -> None:
+            pauses.append(delay)
+
+        store = CursorFile(tmp_path / "cursors.json")
+        async with serve(page.app()) as base, httpx.AsyncClient() as client:
+            poller = _poller(f"{base}/live", client, None, "Europe/London")
+            with capture_logs() as logs:
+                await run_source(poller, emit, sleep=sleep, store=store, polls=3)
+        assert len(calls) == 2, "the failed batch was polled and emitted again"
+        assert [r.seq for r in calls[0]] == [r.seq for r in calls[1]] == list(range(total))
+        assert [r.hints.block_id for r in delivered] == [r.hints.block_id for r in calls[0]]
+        assert any(e["event"] == "emit failed; cursor kept, retrying" for e in logs)
+        assert pauses[0] >= 0.2, "the runner backed off after the failed emit"
+        saved = CursorFile(tmp_path / "cursors.json").load(poller.key)
+        assert saved is not None and saved["cursor"]["seq"] == total
+
+    async def test_a_crashing_source_is_restarted_with_backoff(self) -> None:
+        """A source whose poll raises an unexpected error is restarted after a growing delay
+        instead of stopping for good; with `restarts` reached it stops with its error."""
+        polls: list[int] = []
+        pauses: list[float] = []
+
+        class Flaky:
+            key = "flaky"
+            interval = 1.0
+
+            async def next_item(self) -> list[RawEntry]:
+                polls.append(1)
+                raise ValueError("extractor bug")
+
+            def snapshot(self) -> dict[str, Any]:
+                return {}
+
+            def resume(self, state: dict[str, Any] | None) -> None:
+                return None
+
+        async def sleep(delay: float) -> None:
+            pauses.append(delay)
+
+        async def emit(items: Sequence[RawEntry]) -> None:
+            raise AssertionError("nothing to emit")
+
+        with capture_logs() as logs:
+            errors = await run_sources([Flaky()], emit, sleep=sleep, restarts=3)
+        assert isinstance(errors[0], ValueError)
+        assert len(polls) == 4
+        assert pauses == sorted(pauses) and pauses[0] >= 1.0 and pauses[-1] > pauses[0]
+        assert [e["event"] for e in logs].count("source crashed; restarting") == 3
+        assert any(e["event"] == "source stopped" for e in logs)
 
 
 class TestBackoff:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
+import pytest
 from pydantic import BaseModel
 
 from schemas.events import DeadLetter, EnrichedEntry, EntryHints, RawEntry
+from schemas.exceptions import SinkError
 from streams.pipeline.deadletter import MAX_PAYLOAD_CHARS, dead_letter
 from streams.runtime.embedded.runner import EmbeddedRunner
 
@@ -73,6 +75,30 @@ class TestEmbeddedRunner:
         assert last.blog_id == "a"
         assert last.quotes[0].speaker is not None
         assert last.quotes[0].speaker.name == "Maria Okafor"
+
+    def test_a_failed_sink_write_keeps_the_batch(self) -> None:
+        """A sink write that raises loses nothing: the next flush writes the same records again,
+        with those that came since."""
+        sink = _ListSink()
+        failing = [True]
+
+        class _Flaky(_ListSink):
+            def write(self, records: Sequence[BaseModel]) -> None:
+                if failing[0]:
+                    raise SinkError("database is locked")
+                super().write(records)
+
+        flaky = _Flaky()
+        runner = EmbeddedRunner([flaky, sink], clock=lambda: NOW, batch_size=100)
+        runner.handle(_raw("a", 0, "10:00 One."))
+        with pytest.raises(SinkError):
+            runner.flush()
+        failing[0] = False
+        runner.handle(_raw("a", 1, "10:05 Two."))
+        runner.flush()
+        seqs = [r.seq for r in flaky.records if isinstance(r, EnrichedEntry)]
+        assert seqs == [0, 1]
+        assert runner._pending == []
 
 
 class TestDeadLetter:

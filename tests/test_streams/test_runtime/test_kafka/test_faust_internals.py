@@ -26,6 +26,18 @@ class TestPrivateAttributes:
         assert "_committed_offset" in Consumer.__annotations__
         assert "self._committed_offset.update(" in inspect.getsource(Consumer.perform_seek)
 
+    def test_seek_wait_runs_on_the_consumer_thread(self) -> None:
+        """`FaustPositions.seek` uses `Consumer._thread.seek_wait`, which seeks through
+        `call_thread` and keeps Faust's read offset, unlike `Consumer.seek` (a direct call)."""
+        from faust.transport.consumer import ThreadDelegateConsumer
+        from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+
+        source = inspect.getsource(AIOKafkaConsumerThread.seek_wait)
+        assert "self.call_thread(self._seek_wait" in source
+        assert "_read_offset[tp] = offset" in inspect.getsource(AIOKafkaConsumerThread._seek_wait)
+        assert "self._thread.seek(" in inspect.getsource(ThreadDelegateConsumer._seek)
+        assert "_thread" in ThreadDelegateConsumer.__annotations__
+
     def test_acked_flag_releases_a_message_without_commit(self) -> None:
         """The guard's `message.acked = True` works because `wait_empty` forgets flagged messages
         (`_clean_unacked_messages`) while only `Consumer.ack` records offsets to commit."""

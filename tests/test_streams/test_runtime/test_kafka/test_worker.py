@@ -163,6 +163,28 @@ class TestRecordHandler:
         assert letter.payload == (value or b"").decode("utf-8", "backslashreplace")[:65536]
         assert handler.metrics.value("liveblog_dead_letters_total", stage="decode") == 1
 
+    def test_newer_schema_version_is_dead_lettered(self, handler: RecordHandler) -> None:
+        """A raw record of a schema version this release does not know is refused, not read."""
+        value = encode(_raw(0, TEXTS[0])).replace(b'"schema_version":1', b'"schema_version":99')
+        assert b'"schema_version":99' in value
+        outcome = handler.handle(BLOG.encode(), value, partition=0, offset=0, lookup=lambda k: None)
+        [letter] = [decode(DeadLetter, o.value) for o in outcome.outputs]
+        assert letter.stage == "decode"
+        assert "schema_version 99 is not one this release reads" in letter.reason
+        assert outcome.entry is None and outcome.checkpoint is None
+
+    def test_entry_over_max_entry_chars_is_dead_lettered_before_the_stages(self) -> None:
+        """An entry over LIVEBLOG_MAX_ENTRY_CHARS is refused at decode: no stage runs on it."""
+        handler = RecordHandler(clock=lambda: NOW, metrics=Metrics(), max_entry_chars=200)
+        raw = _raw(0, "10:00 " + "Words words. " * 40)
+        outcome = handler.handle(
+            BLOG.encode(), encode(raw), partition=0, offset=0, lookup=lambda k: None
+        )
+        [letter] = [decode(DeadLetter, o.value) for o in outcome.outputs]
+        assert letter.stage == "decode"
+        assert "over the 200-character limit" in letter.reason
+        assert handler.metrics.value("liveblog_records_in_total", stage="process") == 0
+
     def test_stage_failure_is_dead_lettered_and_stream_goes_on(
         self, handler: RecordHandler
     ) -> None:
@@ -243,8 +265,10 @@ def fixture_runtime() -> Runtime:
     return runtime
 
 
-async def _drain(channel: Any) -> list[Any]:
-    out = []
+async def _drain(channel: Any, expected: int) -> list[Any]:
+    """The `expected` events (each waited for up to 10 s, however busy the machine), then any
+    extra one already queued: a surplus shows, a slow agent is not mistaken for a missing one."""
+    out = [await channel.get(timeout=10.0) for _ in range(expected)]
     while True:
         try:
             event = await channel.get(timeout=0.05)
@@ -261,8 +285,10 @@ class TestAgent:
         async with runtime.agent.test_context() as agent:
             for raw in raws:
                 await agent.put(encode(raw), key=BLOG.encode())
-            entries = [decode(EnrichedEntry, e.value) for e in await _drain(readers["entries"])]
-            quotes = await _drain(readers["quotes"])
+            entries = [
+                decode(EnrichedEntry, e.value) for e in await _drain(readers["entries"], len(raws))
+            ]
+            quotes = await _drain(readers["quotes"], sum(len(e.quotes) for e in entries))
             checkpoint = BlogCheckpoint.model_validate_json(runtime.table[BLOG.encode()])
         assert entries == _embedded(raws)
         assert len(quotes) == sum(len(e.quotes) for e in entries)
@@ -275,8 +301,8 @@ class TestAgent:
         async with runtime.agent.test_context() as agent:
             await agent.put(b"\xff not json", key=BLOG.encode())
             await agent.put(encode(_raw(0, TEXTS[0])), key=BLOG.encode())
-            letters = await _drain(readers["dead_letters"])
-            entries = await _drain(readers["entries"])
+            letters = await _drain(readers["dead_letters"], 1)
+            entries = await _drain(readers["entries"], 1)
             results = dict(agent.results)
         assert [decode(DeadLetter, e.value).stage for e in letters] == ["decode"]
         assert len(entries) == 1
@@ -294,6 +320,6 @@ class TestAgent:
             runtime.table.data[BLOG.encode()] = store.data[BLOG.encode()]
             await agent.put(encode(raws[0]), key=BLOG.encode())  # offset 0: covered, skipped
             await agent.put(encode(raws[1]), key=BLOG.encode())
-            entries = [decode(EnrichedEntry, e.value) for e in await _drain(readers["entries"])]
+            entries = [decode(EnrichedEntry, e.value) for e in await _drain(readers["entries"], 1)]
             await asyncio.sleep(0)
         assert entries == _embedded(raws)[1:]

@@ -1,0 +1,110 @@
+"""`InFlight`: checkpoints in source order on delivery, back-pressure, and a failed delivery."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from streams.core.metrics import Metrics
+from streams.runtime.kafka.inflight import InFlight
+
+
+class _Table:
+    """What InFlight uses of a Faust table: the store and the changelog send."""
+
+    def __init__(self) -> None:
+        self.data: dict[bytes, bytes] = {}
+        self.changelog: list[tuple[int, bytes, bytes]] = []
+
+    def get(self, key: bytes) -> bytes | None:
+        return self.data.get(key)
+
+    def send_changelog(self, partition: int, key: bytes, value: bytes) -> None:
+        self.changelog.append((partition, key, value))
+
+
+class _Event:
+    def __init__(self, name: str, acked: list[str]) -> None:
+        self.name = name
+        self.acked = acked
+
+    def ack(self) -> None:
+        self.acked.append(self.name)
+
+
+@pytest.fixture(name="table")
+def fixture_table() -> _Table:
+    return _Table()
+
+
+class TestInFlight:
+    async def test_finalizes_in_source_order_whatever_the_delivery_order(
+        self, table: _Table
+    ) -> None:
+        """Record 2's outputs confirmed before record 1's: record 2 still waits, and both are
+        checkpointed and acknowledged in source order once record 1's are in."""
+        loop = asyncio.get_running_loop()
+        acked: list[str] = []
+        first: asyncio.Future[Any] = loop.create_future()
+        second: asyncio.Future[Any] = loop.create_future()
+        inflight = InFlight(table, Metrics())
+        await inflight.add(_Event("r1", acked), 0, [first], (b"blog", b"state-1"))
+        await inflight.add(_Event("r2", acked), 0, [second], (b"blog", b"state-2"))
+        assert inflight.lookup(b"blog") == b"state-2", "the newest state before the table has it"
+        second.set_result(None)
+        await asyncio.sleep(0)
+        assert acked == [] and table.data == {}
+        first.set_result(None)
+        await asyncio.wait_for(inflight.drain(), 5)
+        assert acked == ["r1", "r2"]
+        assert [v for _, _, v in table.changelog] == [b"state-1", b"state-2"]
+        assert table.data[b"blog"] == b"state-2"
+        assert inflight.lookup(b"blog") == b"state-2"
+        inflight.close()
+
+    async def test_add_waits_while_the_limit_is_in_flight(self, table: _Table) -> None:
+        """With `limit` records waiting for the broker, the next `add` blocks until one is done."""
+        loop = asyncio.get_running_loop()
+        acked: list[str] = []
+        futures = [loop.create_future() for _ in range(3)]
+        inflight = InFlight(table, Metrics(), limit=2)
+        await inflight.add(_Event("r0", acked), 0, [futures[0]], None)
+        await inflight.add(_Event("r1", acked), 0, [futures[1]], None)
+        third = asyncio.create_task(inflight.add(_Event("r2", acked), 0, [futures[2]], None))
+        await asyncio.sleep(0)
+        assert not third.done(), "back-pressure: three in flight over a limit of two"
+        futures[0].set_result(None)
+        await asyncio.wait_for(third, 5)
+        for future in futures[1:]:
+            future.set_result(None)
+        await asyncio.wait_for(inflight.drain(), 5)
+        assert acked == ["r0", "r1", "r2"]
+        inflight.close()
+
+    async def test_a_failed_delivery_acknowledges_nothing_and_reports(self, table: _Table) -> None:
+        """A send that failed leaves its record and every later one unacknowledged and without
+        a checkpoint, and the error goes to `on_error` (the app crashes, the records are read
+        again by the next owner)."""
+        loop = asyncio.get_running_loop()
+        acked: list[str] = []
+        errors: list[BaseException] = []
+
+        async def on_error(exc: BaseException) -> None:
+            errors.append(exc)
+
+        failing: asyncio.Future[Any] = loop.create_future()
+        fine: asyncio.Future[Any] = loop.create_future()
+        inflight = InFlight(table, Metrics(), on_error=on_error)
+        await inflight.add(_Event("r1", acked), 0, [failing], (b"blog", b"state-1"))
+        await inflight.add(_Event("r2", acked), 0, [fine], (b"blog", b"state-2"))
+        fine.set_result(None)
+        failing.set_exception(OSError("broker gone"))
+        task = inflight._task
+        assert task is not None
+        with pytest.raises(OSError):
+            await asyncio.wait_for(task, 5)
+        assert [str(e) for e in errors] == ["broker gone"]
+        assert acked == [] and table.changelog == [] and table.data == {}
+        inflight.close()

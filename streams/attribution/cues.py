@@ -307,7 +307,7 @@ class _Reader:
 
     def _role(self, role: str) -> Person | None:
         """The person a role names: the latest one the entry gave that role ("Bundestags-
-        präsidentin Julia Klöckner" … "die Bundestagspräsidentin"), else the blog's."""
+        präsidentin Anna Roth" … "die Bundestagspräsidentin"), else the blog's."""
         key = fold(role)
         for person in reversed(self.recent):
             if person.kind == "person" and any(r.endswith(key) for r in person.roles):
@@ -345,7 +345,7 @@ class _Reader:
                 and not self.lang.is_given_name(tok.bare)
                 and self.lang.org_head(tok.bare) is None
             ):
-                break  # "Donna Kelce Calls Taylor Swift": a headline's verb ends a name
+                break  # "Dana Reyes Praises Tom Hill": a headline's verb ends a name
             if tok.is_cap and len(tok.bare) > 5 and tok.bare.isupper():
                 break  # "WARNING GRAPHIC CONTENT": shouting, not a name
             if tok.is_cap:
@@ -369,7 +369,7 @@ class _Reader:
         if not words:
             return None
         # a leading title, role or ordinary word is not part of the name: "Minister Jan Lind",
-        # "Bundeskanzler Merz", "Herr Voigt", "However Lind"
+        # "Bundeskanzler Merz", "Herr Brenner", "However Lind"
         role: str | None = None
         title = False
         gender: str | None = None
@@ -391,7 +391,7 @@ class _Reader:
             first = words[0]
             low = first.lower.rstrip(".")
             if org_run and not (low in self.lang.determiners or low in self.lang.stopwords):
-                break  # "Storm Prediction Center": an organisation is made of common words
+                break  # "Coastal Weather Service": an organisation is made of common words
             if self.lang.role_head(first.bare) is not None:
                 role = first.bare  # a role before a title: "Bundeskanzlerin" is both
                 gender = gender or _role_gender(first.bare, self.lang)
@@ -405,7 +405,7 @@ class _Reader:
                 and not (len(words) > 1 and self.lang.is_given_name(first.bare))
                 and not (len(words) == 1 and self._lookup(first.bare) is not None)
             ):
-                pass  # "However Lind", "Die Menge"; but "so Lang" for a known Ricarda Lang
+                pass  # "However Lind", "Die Menge"; but "so Lang" for a known Petra Lang
             else:
                 break
             words.pop(0)
@@ -423,7 +423,7 @@ class _Reader:
                     self._role(self.lang.role_head(role) or role),
                 )
             return None
-        # the mention spans its title or role too: `sagte der CDU-Politiker Mario Voigt`, but
+        # the mention spans its title or role too: `sagte der CDU-Politiker Jonas Adler`, but
         # not a sentence opener before it (`Laut Anna Roth`)
         start = tokens.index(lead or words[0], i)
         name = " ".join(t.bare for t in words)
@@ -438,7 +438,7 @@ class _Reader:
         if not self.lang.is_given_name(words[0].bare) and any(
             self._common(w) and not self.lang.is_given_name(w.bare) for w in words[1:]
         ):
-            return None  # "Haftbefehl Doku", "House Committee"; but "Ricarda Lang", "Tony Hill"
+            return None  # "Brücken Doku", "House Committee"; but "Petra Lang", "Tony Hill"
         if len(words) == 1:
             return self._single(sent, start, end, words[0], role, title, gender)
         person = self.memory.add(

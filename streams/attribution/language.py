@@ -296,7 +296,7 @@ def _german_common(lower: str) -> bool:
     common, names = _german_nouns()
     if lower in common:
         return True
-    if "-" in lower:  # "Haftbefehl-Doku": the last part decides
+    if "-" in lower:  # "Brücken-Doku": the last part decides
         last = lower.rsplit("-", 1)[1]
         return bool(last) and _is_common("de", last)
     surnames = language("de").surnames

@@ -93,7 +93,7 @@ def locate(doc: Doc, para: int, text: str, kind: str) -> QuoteSite:
 
 
 def is_title(words: Sequence[str], doc: Doc) -> bool:
-    """Whether quoted words read as a title or a name ("The Evening Review", "Die Haftbefehl-
+    """Whether quoted words read as a title or a name ("The Evening Review", "Die Brücken-
     Story"), not as speech: two to eight words, every word but the small ones capitalised, no
     sentence end; in German, whose nouns are all capitalised, only with a capitalised article or
     every word capitalised."""
@@ -163,7 +163,7 @@ def candidates(
             key = fold(rule_pick.name)
             for m in _mentions(doc, doc.by_para[site.para]):
                 if m.prep and m.person is None and fold(m.text) == key:
-                    cand.set(f"m_{m.prep}")  # "in Tyneside", "told Dagens Nyheter"
+                    cand.set(f"m_{m.prep}")  # "in Lowdham", "told the Evening Courier"
     if previous is not None:
         cand = get(previous)
         cand.set("previous")
@@ -197,7 +197,7 @@ def candidates(
             and doc.lang.is_common_word(words[0])
             and not doc.lang.is_given_name(words[0])
         ):
-            cand.set("common_first_word")  # "Limit Kanye", "Daily Mail Lacerda"
+            cand.set("common_first_word")  # "Limit Reyes", "Daily Courier Reyes"
         if not any(
             k in cand.features
             for k in ("same_sent", "same_para_before", "same_para_after", "prev_para")
@@ -227,8 +227,8 @@ def candidates(
 
 def _same_person(person: Person, cands: Iterable[Candidate]) -> Person:
     """The candidate the rule reader's pick stands for when it is a shorter or garbled form of
-    one the entry names in full ("Daily Mail Lacerda" for "Marina Lacerda", "Donna" for
-    "Donna Kelce")."""
+    one the entry names in full ("Daily Courier Reyes" for "Dana Reyes", "Dana" for
+    "Dana Reyes")."""
     if person.id in {c.person.id for c in cands}:
         return person
     if person.kind == "org":  # "agency" for the "Coastal Weather Agency" the entry named

@@ -210,7 +210,7 @@ def _quote(
 
 def _name_like(person: Person, doc: Doc) -> bool:
     """Whether `person` reads as a name in the entry's language: not ordinary words ("the film",
-    "Limit Kanye"), and in the blog's memory (the rule reader reads English only)."""
+    "Limit Reyes"), and in the blog's memory (the rule reader reads English only)."""
     words = person.name.split()
     lang = doc.lang
     if any(w.lower() in lang.stopwords or w.lower() in lang.determiners for w in words):

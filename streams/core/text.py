@@ -33,7 +33,7 @@ _HYPHENS = frozenset("-‐‑")
 
 
 def strip_accents(text: str) -> str:
-    """`text` without its combining marks ("Guterres" for "Gutérres"), case and spaces kept."""
+    """`text` without its combining marks ("Muller" for "Müller"), case and spaces kept."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -90,7 +90,7 @@ class TestTitlesAndCalibration:
         [
             ("The Evening Review", "en", True),
             ("we will act", "en", False),
-            ("Die Haftbefehl-Story", "de", True),
+            ("Die Brücken-Story", "de", True),
             ("Akt der internationalen Piraterie", "de", False),
             ("Fehlbesetzung", "de", False),
         ],

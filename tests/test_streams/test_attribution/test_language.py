@@ -230,8 +230,8 @@ EN_WORDS = [
 ]
 EN_NAMES = [
     "Smith",
-    "Gallagher",
-    "Kelce",
+    "Hollister",
+    "Okonkwo",
     "Starmer",
     "Johnson",
     "Williams",
@@ -268,7 +268,7 @@ DE_WORDS = [
     "Russophobie",
     "Debatten",
     "Persönlichkeiten",
-    "Haftbefehl-Doku",
+    "Brücken-Doku",
     "Trainerteam",
     "Der",
     "Die",
@@ -294,10 +294,10 @@ DE_WORDS = [
 ]
 DE_NAMES = [
     "Schubert",
-    "Streeck",
-    "Voigt",
-    "Höcke",
-    "Klöckner",
+    "Wendler",
+    "Kessler",
+    "Brenner",
+    "Lindqvist",
     "Merz",
     "Schmidt",
     "Müller",
@@ -383,7 +383,7 @@ class TestGivenNames:
         [
             (EN, "Taylor", True),
             (EN, "maria", True),
-            (EN, "Gallagher", False),
+            (EN, "Hollister", False),
             (DE, "Jan", True),
             (DE, "Film", False),
         ],

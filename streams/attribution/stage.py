@@ -4,15 +4,19 @@ Pure: `attribute(entry, memory, min_confidence=...) -> (Attribution, memory)`. T
 comes back is a new object; the one passed in is not changed.
 
 Order of work for one entry (the parts live in `streams.attribution`):
-1. learn the people the entry introduces ("EU trade commissioner Jan Lindqvist",
-   "Maria Okafor, the minister for housing", "Derek Holt, 67");
-2. read each paragraph: quotations, speech frames ("…, Okafor said", "according to X",
-   "X is asked", colon introductions, speaker lines, `Q:`/`A:` lines, quote blocks, embeds),
-   resolving each speaker phrase by name, misspelt name, role, organisation, spokesperson,
-   descriptor or pronoun;
-3. give quotations without a frame the speaker their neighbours make likely (continuity);
-4. drop speakers below `min_confidence`, then update salience so that the next entry's
-   "he says" finds the right person.
+1. the entry's language, given by the blog or detected (`language`);
+2. the rule reader (`reader` and its parts) finds the quotations and, in English, a first pick
+   for each with the method that found it, learning the people the entry introduces;
+3. the language reading (`cues`) finds mentions and speech cues in both languages, on the same
+   tokenised paragraphs;
+4. for each quotation the ranker (`ranker`, `model.json`) scores every candidate speaker; its
+   best score, calibrated, is the quote's confidence, and below `min_confidence` the quote keeps
+   no speaker;
+5. the entry-speaker model picks whose words the entry carries; salience is updated so that the
+   next entry's "he says" finds the right person.
+
+`rules_only=True` stops after step 2 and gives the rule reader's picks with their method's fixed
+confidence (`methods.CONFIDENCE`).
 """
 
 from __future__ import annotations
@@ -103,6 +107,9 @@ def attribute(
         for found in reader.found:
             found.person, found.method = None, "none"
     doc = read_doc(reader.resolver.context.paragraphs, lang, working)
+    if not english:  # its speakers as the people the language reading found under those names
+        found_names = (working.by_name(p.name, fuzzy=False)[0] for p in reader.speakers)
+        reader.speakers = [p for p in found_names if p is not None]
     working.salience = salient  # the ranker's salience is the blog's before this entry
     result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace)
     result.language = lang.code

@@ -28,7 +28,7 @@ from streams.attribution.tokens import (
     phrase_before,
 )
 
-__all__ = ["Frame", "find_frames", "frame_for"]
+__all__ = ["Frame", "SpeechCue", "find_frames", "frame_for", "speech_cue"]
 
 FrameKind = Literal["speech", "according", "asked", "noun"]
 
@@ -89,28 +89,46 @@ class Frame:
         return self.verb if self.start < 0 else min(self.start, self.verb)
 
 
+#: what a speech cue is: "according to X", "X is asked", a speech verb, "…", so X", "X's verdict"
+SpeechCue = Literal["according", "asked", "verb", "so", "noun"]
+
+
+def speech_cue(tokens: Sequence[Token], k: int) -> SpeechCue | None:
+    """The one speech detector of the code base: what kind of speech cue `tokens[k]` is, if
+    any. The rule reader's frames and the alert matcher's voices (`voices.py`) both ask it, so
+    they agree on which words report speech ("defended the plan" does not, "spoke about" does)."""
+    tok = tokens[k]
+    if not tok.is_word:
+        return None
+    if tok.lower == "according" and k + 1 < len(tokens) and tokens[k + 1].lower == "to":
+        return "according"
+    if tok.lower == "asked" and _passive(tokens, k):
+        return "asked"
+    if _is_speech_verb(tokens, k):
+        return "verb"
+    if tok.lower == "so" and _so_attribution(tokens, k):
+        return "so"
+    if tok.possessive and k + 1 < len(tokens) and tokens[k + 1].lower in _SPEECH_NOUNS:
+        return "noun"
+    return None
+
+
 def find_frames(tokens: Sequence[Token], resolver: Resolver) -> list[Frame]:
     """Every frame of a sentence, in order."""
     frames: list[Frame] = []
     for k, tok in enumerate(tokens):
-        if not tok.is_word:
-            continue
-        if tok.lower == "according" and k + 1 < len(tokens) and tokens[k + 1].lower == "to":
+        cue = speech_cue(tokens, k)
+        if cue == "according":
             frames.append(Frame(k, _after(tokens, k + 1, resolver), "according"))
-        elif tok.lower == "asked" and _passive(tokens, k):
+        elif cue == "asked":
             start, end = phrase_before(tokens, k)
             found = _resolve(tokens, start, end, resolver) if end > start else NOBODY
             frames.append(Frame(k, found, "asked", start))
-        elif _is_speech_verb(tokens, k) and not _reported(tokens, k, frames):
+        elif cue == "verb" and not _reported(tokens, k, frames):
             frames.extend(_speech_frames(tokens, k, frames, resolver))
-        elif tok.lower == "so" and _so_attribution(tokens, k):
+        elif cue == "so":
             frames.append(Frame(k, _after(tokens, k, resolver), "speech", k))
-        elif (
-            tok.possessive
-            and k + 1 < len(tokens)
-            and tokens[k + 1].lower in _SPEECH_NOUNS
-            and not _reported(tokens, k, frames, that=False)
-        ):
+        elif cue == "noun" and not _reported(tokens, k, frames, that=False):
             found = resolver.resolve(Mention.of([tok]), create=False)  # "Lindqvist's verdict"
             frames.append(Frame(k + 1, found, "noun", k))
     return [f for f in frames if f.found.person is not None or f.found.blocked]
@@ -171,7 +189,7 @@ def _is_speech_verb(tokens: Sequence[Token], k: int) -> bool:
         quoted = any(t.quote is not None for t in tokens[k + 1 :])
         return (nxt is not None and nxt.lower in needs) or (QUOTE_PARTICLE in needs and quoted)
     if conversation and nxt is not None and nxt.lower in _CONVERSATION_PARTNERS:
-        return low.startswith("speak") and nxt.lower == "about"
+        return low.startswith(("speak", "spoke")) and nxt.lower == "about"  # "spoke about"
     return True
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from schemas.events import EnrichedEntry, SpeakerRef
-from streams.attribution.lexicon import lexicon
 from streams.attribution.quotes import find_quotes, split_sentences
+from streams.attribution.speech import speech_cue
+from streams.attribution.tokens import Token, tokenize
 from streams.core.text import normalize_term
 
 __all__ = ["SpeakerNames", "Voice", "entry_text", "voices"]
@@ -29,7 +30,6 @@ class SpeakerNames(Protocol):
 
 
 _PARAGRAPH = re.compile(r"[^\n]+")
-_TOKEN = re.compile(r"[\w\u00c0-\u024f]+(?:[-’'.][\w\u00c0-\u024f]+)*|\x00+|[^\w\s]")
 #: how far from a speech verb its subject may stand, in words
 _REACH = 6
 _AUX = frozenset(
@@ -67,25 +67,9 @@ def entry_text(entry: EnrichedEntry) -> str:
     return f"{entry.headline}\n\n{entry.body}" if entry.headline else entry.body
 
 
-def _is_speech(words: list[str], k: int) -> bool:
-    lex = lexicon()
-    low = words[k]
-    nxt = words[k + 1] if k + 1 < len(words) else ""
-    if low == "according":
-        return nxt == "to"
-    if low == "asked":
-        return k > 0 and words[k - 1] in ("is", "was", "were", "being")
-    if low in lex.conversation_forms:
-        if low.startswith("call"):
-            return nxt == "for"
-        if low.startswith("point"):
-            return nxt == "out"
-        return nxt not in ("with", "to", "about", "on")
-    return low in lex.speech_forms
-
-
-def _stops(token: str) -> bool:
-    return token.startswith("\x00") or (len(token) == 1 and not token.isalnum())
+def _stops(tok: Token) -> bool:
+    """A quotation or a punctuation mark ends the phrase a speech cue's subject is read from."""
+    return tok.quote is not None or not tok.is_word
 
 
 class _Reader:
@@ -116,28 +100,31 @@ class _Reader:
                 return ref
         return None
 
-    def frames(self, tokens: list[str]) -> list[SpeakerRef]:
-        words = [t.lower() for t in tokens]
+    def frames(self, tokens: list[Token]) -> list[SpeakerRef]:
+        """The speakers whose speech the sentence reports, by the one speech detector
+        (`speech.speech_cue`) and the words on either side of each cue."""
+        words = [t.lower for t in tokens]
         found: list[SpeakerRef] = []
-        for k, word in enumerate(words):
-            if _stops(word) or not _is_speech(words, k):
+        for k in range(len(tokens)):
+            cue = speech_cue(tokens, k)
+            if cue is None:
                 continue
             before: list[str] = []
             i = k - 1
-            if word == "asked":
+            if cue == "asked":
                 i -= 1
-            while i >= 0 and len(before) < _REACH and not _stops(words[i]):
+            while i >= 0 and len(before) < _REACH and not _stops(tokens[i]):
                 if words[i] not in _AUX or before:
                     before.append(words[i])
                 i -= 1
             after: list[str] = []
-            j = k + 2 if word == "according" else k + 1
-            while j < len(words) and len(after) < _REACH and not _stops(words[j]):
+            j = k + 2 if cue == "according" else k + 1
+            while j < len(tokens) and len(after) < _REACH and not _stops(tokens[j]):
                 after.append(words[j])
                 j += 1
             sides = (
                 [(after, after)]
-                if word == "according"
+                if cue in ("according", "so")
                 else [(before, before[::-1]), (after, after)]
             )
             for side, ordered in sides:
@@ -149,14 +136,6 @@ class _Reader:
         return found
 
 
-def _tokens(text: str, start: int, end: int, quotes: list[tuple[int, int]]) -> list[str]:
-    masked = list(text[start:end])
-    for qs, qe in quotes:
-        for i in range(max(qs, start), min(qe, end)):
-            masked[i - start] = "\x00"
-    return _TOKEN.findall("".join(masked))
-
-
 def voices(entry: EnrichedEntry, directory: SpeakerNames) -> tuple[Voice, ...]:
     """The voices of `entry`, spans into `entry_text(entry)`; speakers first, narrator last."""
     text = entry_text(entry)
@@ -165,9 +144,8 @@ def voices(entry: EnrichedEntry, directory: SpeakerNames) -> tuple[Voice, ...]:
     for para in _PARAGRAPH.finditer(text):
         ptext = para.group(0)
         quotes = find_quotes(ptext)
-        marks = [(q.start, q.end) for q in quotes]
         for start, end in split_sentences(ptext, quotes):
-            owners = reader.frames(_tokens(ptext, start, end, marks))
+            owners = reader.frames(tokenize(ptext[start:end], quotes, start))
             if owners:
                 reader.last = owners[-1]
             sentences.append((para.start() + start, para.start() + end, owners))

@@ -41,6 +41,7 @@ _ONE_EDIT_MIN_LEN = 5
 #: first names this similar are the same ("Sergei" and "Sergey")
 _FIRST_NAME_MIN = 75.0
 _ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+_POSSESSIVE_END = re.compile(r"(?<=\w)[’']s$")
 _OWNED = re.compile(r"\s(?:of|for|to|at|in)\s")
 _GENDERS: dict[str, Gender] = {"m": "m", "male": "m", "man": "m", "f": "f", "female": "f"}
 
@@ -255,8 +256,9 @@ class SpeakerMemory(BaseModel):
         kind: Kind = "person",
         org_kind: str | None = None,
     ) -> Person:
-        """The person called `name`, created if new; a fuller name becomes the canonical one."""
-        name = " ".join(name.split())
+        """The person called `name`, created if new; a fuller name becomes the canonical one.
+        A possessive ending is no part of a name ("Bank of England’s" is the Bank of England)."""
+        name = _POSSESSIVE_END.sub("", " ".join(name.split())) or name
         person = self._existing(name, kind)
         if person is None:
             person = self._create(name, kind, org_kind)

@@ -34,9 +34,11 @@ async def retrying(
     timeout: float | None = 120.0,
     wait_initial: float = 0.5,
     wait_max: float = 8.0,
+    forever: bool = False,
 ) -> AsyncIterator[stamina.Attempt]:
-    """stamina's retry context, counting each retry of `what`; at least one bound is required."""
-    if attempts is None and timeout is None:
+    """stamina's retry context, counting each retry of `what`; at least one bound is required,
+    unless `forever` says the caller means it (a connector's source, restarted while it runs)."""
+    if attempts is None and timeout is None and not forever:
         raise ValueError("a retry needs a bound: attempts or timeout")
     async for attempt in stamina.retry_context(
         on=on,

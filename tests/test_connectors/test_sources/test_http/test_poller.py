@@ -19,6 +19,7 @@ from connectors.sources.polling import run_source, run_sources
 from schemas.events import RawEntry
 from schemas.exceptions import SinkError
 from streams.core.clock import fixed_clock
+from streams.core.metrics import Metrics
 from tests.test_connectors._live import FIXTURES, LivePage, fixture_text, serve
 
 NOW = datetime(2025, 6, 18, 15, 30, tzinfo=UTC)
@@ -150,7 +151,8 @@ class TestGrowingPage:
 class TestEmitFailure:
     async def test_cursor_moves_only_after_a_delivered_emit(self, tmp_path: Path) -> None:
         """An emit that fails (the broker refused the batch) leaves the cursor and its file where
-        they were; the runner backs off and the next poll emits the same entries, same seqs."""
+        they were; the retry policy backs off (one counted retry) and emits the same entries,
+        same seqs, before the cursor moves."""
         page = LivePage(fixture_text("block-id-time.html"), "div.blocks > article.block")
         total = _count(page)
         calls: list[list[RawEntry]] = []
@@ -166,28 +168,31 @@ class TestEmitFailure:
         async def sleep(delay: float) -> None:
             pauses.append(delay)
 
+        metrics = Metrics()
         store = CursorFile(tmp_path / "cursors.json")
         async with serve(page.app()) as base, httpx.AsyncClient() as client:
             poller = _poller(f"{base}/live", client, None, "Europe/London")
             with capture_logs() as logs:
-                await run_source(poller, emit, sleep=sleep, store=store, polls=3)
+                await run_source(poller, emit, sleep=sleep, store=store, polls=3, metrics=metrics)
         assert len(calls) == 2, "the failed batch was polled and emitted again"
         assert [r.seq for r in calls[0]] == [r.seq for r in calls[1]] == list(range(total))
         assert [r.hints.block_id for r in delivered] == [r.hints.block_id for r in calls[0]]
-        assert any(e["event"] == "emit failed; cursor kept, retrying" for e in logs)
-        assert pauses[0] >= 0.2, "the runner backed off after the failed emit"
+        failed = [e for e in logs if e["event"] == "emit failed; cursor kept, retrying"]
+        assert len(failed) == 1 and failed[0]["next_wait"] >= 0.2, "backed off from the interval"
+        assert metrics.value("liveblog_retries_total", what="emit") == 1
         saved = CursorFile(tmp_path / "cursors.json").load(poller.key)
         assert saved is not None and saved["cursor"]["seq"] == total
 
     async def test_a_crashing_source_is_restarted_with_backoff(self) -> None:
-        """A source whose poll raises an unexpected error is restarted after a growing delay
-        instead of stopping for good; with `restarts` reached it stops with its error."""
+        """A source whose poll raises an unexpected error is restarted through the retry policy
+        after a growing delay instead of stopping for good (each restart counted); with
+        `restarts` reached it stops with its error."""
         polls: list[int] = []
         pauses: list[float] = []
 
         class Flaky:
             key = "flaky"
-            interval = 1.0
+            interval = 0.05
 
             async def next_item(self) -> list[RawEntry]:
                 polls.append(1)
@@ -205,12 +210,16 @@ class TestEmitFailure:
         async def emit(items: Sequence[RawEntry]) -> None:
             raise AssertionError("nothing to emit")
 
+        metrics = Metrics()
         with capture_logs() as logs:
-            errors = await run_sources([Flaky()], emit, sleep=sleep, restarts=3)
+            errors = await run_sources([Flaky()], emit, sleep=sleep, restarts=3, metrics=metrics)
         assert isinstance(errors[0], ValueError)
         assert len(polls) == 4
-        assert pauses == sorted(pauses) and pauses[0] >= 1.0 and pauses[-1] > pauses[0]
-        assert [e["event"] for e in logs].count("source crashed; restarting") == 3
+        assert pauses == [], "restarts wait in the retry policy, not in the poll loop"
+        waits = [e["next_wait"] for e in logs if e["event"] == "source crashed; restarting"]
+        assert len(waits) == 3
+        assert waits == sorted(waits) and waits[0] >= 0.05 and waits[-1] > waits[0]
+        assert metrics.value("liveblog_retries_total", what="source") == 3
         assert any(e["event"] == "source stopped" for e in logs)
 
 

@@ -1,7 +1,10 @@
 """Running polling sources: each on its own loop, so one failing source never stops the others.
 
 A source has the shape of Bytewax's `SimplePollingSource`: `next_item()` returns what is new
-(possibly nothing) or raises `RetryLater` carrying the delay before the next try; `interval` is
+(possibly nothing) or raises `RetryLater`; the runner then polls again through the one retry
+policy (`streams.core.retry`, `what="poll"`: exponential from the interval, jittered, capped at
+the source's `max_backoff`), waiting at least the `delay` the exception carries (a server's
+Retry-After) when it has one; `interval` is
 the pause after a good poll; `snapshot()` / `resume()` carry its cursor across restarts. The
 runner persists the snapshot after the items were handed on, so a crash between the two re-emits
 (the sinks upsert by id) and never loses an entry. When `emit` fails (the broker did not take the
@@ -15,6 +18,7 @@ one bad poll never stops it for good.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
@@ -26,12 +30,14 @@ from schemas.exceptions import LiveblogError, RetryLater
 from streams.core.metrics import Metrics
 from streams.core.retry import retrying
 
-__all__ = ["Emit", "PollingSource", "Sleep", "run_source", "run_sources"]
+__all__ = ["Emit", "PollingSource", "Sleep", "poll_wait", "run_source", "run_sources"]
 
 log = structlog.get_logger(__name__)
 
 #: the longest pause before a source whose emit failed, or that crashed, is tried again
 MAX_RESTART_DELAY = 300.0
+#: the longest pause between polls of a failing source that names no maximum of its own
+MAX_POLL_BACKOFF = 900.0
 #: how long a failed emit is retried before the source gives up the batch and is restarted
 EMIT_BUDGET = 600.0
 
@@ -73,16 +79,34 @@ async def run_source(
     committed = source.snapshot()
     done = 0
     while polls is None or done < polls:
-        done += 1
-        try:
-            items = await source.next_item()
-        except RetryLater as retry:
-            log.warning("source backing off", source=source.key, delay=round(retry.delay, 3))
-            await sleep(retry.delay)
-            continue
-        except BaseException:
-            source.resume(committed)
-            raise
+        items: list[RawEntry] | None = None
+        async for attempt in retrying(
+            "poll",
+            on=poll_wait,
+            metrics=metrics,
+            timeout=None,
+            wait_initial=max(source.interval, 0.05),
+            wait_max=float(getattr(source, "max_backoff", MAX_POLL_BACKOFF)),
+            forever=True,
+        ):
+            with attempt:
+                done += 1
+                try:
+                    items = await source.next_item()
+                except RetryLater as retry:
+                    if polls is None or done < polls:
+                        log.warning(
+                            "source backing off",
+                            source=source.key,
+                            delay=round(retry.delay if retry.delay else attempt.next_wait, 3),
+                        )
+                        raise
+                    # out of polls while the source fails: `items` stays None
+                except BaseException:
+                    source.resume(committed)
+                    raise
+        if items is None:
+            return
         if items:
             try:
                 await _emit_retrying(source, emit, items, metrics, emit_budget)
@@ -95,6 +119,17 @@ async def run_source(
             store.save(source.key, committed)
         if polls is None or done < polls:
             await sleep(source.interval)
+
+
+def poll_wait(exc: Exception) -> bool | float:
+    """stamina's backoff hook for a poll: a `RetryLater` is retried, after its own `delay` (plus
+    a little jitter to keep many clients apart) when it carries one, else after the policy's
+    exponential wait; anything else is not retried here."""
+    if not isinstance(exc, RetryLater):
+        return False
+    if exc.delay is None:
+        return True
+    return exc.delay + random.uniform(0, min(exc.delay, 10.0) / 10)
 
 
 async def _emit_retrying(

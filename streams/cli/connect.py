@@ -146,6 +146,7 @@ class _Watched:
         self.source = source
         self.key: str = source.key
         self.interval: float = float(source.interval)
+        self.max_backoff: float = float(getattr(source, "max_backoff", 900.0))
         self.polls = 0
         self.errors = 0
         self.last_poll: str | None = None

@@ -190,16 +190,19 @@ class TestIsolation:
         backoffs = [e["delay"] for e in logs if e["event"] == "source backing off"]
         assert backoffs and min(backoffs) >= 0.1
 
-    async def test_retry_later_carries_the_delay(self) -> None:
-        """A failing poll raises RetryLater with a backoff delay that grows."""
+    async def test_retry_later_carries_only_the_servers_word(self) -> None:
+        """A failing poll raises RetryLater without a delay of its own (the runner's retry
+        policy picks the wait); a 503 carries its Retry-After as the wait."""
         async with serve(_broken_app()) as bad, httpx.AsyncClient() as client:
             poller = HttpPoller(f"{bad}/500", "b", client=client, interval=1.0, policy=POLICY)
-            delays = []
-            for _ in range(4):
-                with pytest.raises(RetryLater) as caught:
-                    await poller.next_item()
-                delays.append(caught.value.delay)
-        assert delays[0] <= 1.0 and delays[-1] >= 4.0
+            busy = HttpPoller(f"{bad}/503", "b", client=client, interval=1.0, policy=POLICY)
+            with pytest.raises(RetryLater) as failed:
+                await poller.next_item()
+            with pytest.raises(RetryLater) as refused:
+                await busy.next_item()
+        assert failed.value.delay is None
+        assert refused.value.delay == 7
+        assert poller.stats.failures == busy.stats.failures == 1
 
 
 async def _until(check: object, timeout: float = 10.0) -> None:

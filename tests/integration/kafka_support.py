@@ -22,6 +22,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
+from aiokafka.errors import KafkaError
 from pydantic import BaseModel
 
 from connectors.sinks.kafka_reader import read_topic
@@ -31,7 +32,7 @@ from schemas.events import DeadLetter, EnrichedEntry, Speaker
 from streams.core.settings import Settings
 from streams.core.topics import TopicKind, TopicNames, bootstrap_servers
 from streams.runtime.embedded.runner import EmbeddedRunner
-from tests.conftest import SEED
+from tests.conftest import ROOT, SEED
 
 CLI = str(Path(sys.executable).parent / "liveblog")
 
@@ -144,7 +145,10 @@ async def wait_for_group(settings: Settings, members: int, timeout: float = 90.0
     deadline = loop.time() + timeout
     seen: list[int] = []
     while loop.time() < deadline:
-        seen = await group_members(settings)
+        try:
+            seen = await group_members(settings)
+        except KafkaError:  # a fresh broker has no group coordinator for a moment
+            seen = []
         if len(seen) == members and all(seen):
             return
         await asyncio.sleep(0.5)
@@ -299,3 +303,15 @@ async def until(
         if time.monotonic() > deadline:
             pytest.fail(f"not within {timeout} s: {what}\n{context()}")
         await asyncio.sleep(0.2)
+
+
+KAFKA = str(ROOT / "scripts" / "kafka")
+
+
+def kafka_script(*args: str, state: Path) -> str:
+    """`scripts/kafka ARGS --dir STATE`: its last line of output (the bootstrap on start)."""
+    done = subprocess.run(
+        [KAFKA, *args, "--dir", str(state)], capture_output=True, text=True, timeout=240
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""

@@ -314,7 +314,7 @@ _TZ = typer.Option(None, "--tz", help="time zone to show entry times in, e.g. Eu
 _OUTPUT = typer.Option(None, "--output", "-o", help="JSONL of entries; - for stdout")
 _DB = typer.Option(None, help="SQLite database (default ./liveblog.db)")
 _NO_DB = typer.Option(False, "--no-db", help="do not write the database")
-_STATE = typer.Option(None, help="cursor file (default: LIVEBLOG_CURSOR_DIR/<blog>.json)")
+_STATE = typer.Option(None, help="cursor store (default: LIVEBLOG_CURSOR_DIR/<blog>.db)")
 _BROKER = typer.Option(None, help="produce raw entries to this Kafka broker instead")
 _SPEAKERS = typer.Option(None, help="optional YAML knowledge file of people")
 _SERVE = typer.Option(

@@ -14,6 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from schemas.exceptions import ConfigError
+from streams.core.retry import retrying
 from streams.core.settings import Settings
 from streams.core.topics import TOPIC_KINDS, TopicKind, TopicNames, alert_topics, bootstrap_servers
 
@@ -62,7 +63,7 @@ async def ensure_topics(
                 if code not in (0, 36):
                     raise ConfigError(f"cannot create topic {topic}: error {code} {message}")
             log.info("topics created", topics=[t.name for t in new])
-        counts = await _partition_counts(admin, [names.name(kind) for kind in kinds])
+        counts = await _described(admin, [names.name(kind) for kind in kinds], timeout_ms)
     except KafkaError as exc:
         raise ConfigError(f"Kafka at {settings.broker} is not usable: {exc}") from exc
     finally:
@@ -77,6 +78,34 @@ async def ensure_topics(
             )
         out[kind] = count
     return out
+
+
+class _NotDescribedYet(Exception):
+    """A topic just created is not in the broker's metadata with its partitions yet."""
+
+
+async def _described(
+    admin: AIOKafkaAdminClient, topics: list[str], timeout_ms: int
+) -> dict[str, int]:
+    """The topics' partition counts, once the broker's metadata shows each with partitions (a
+    topic created a moment ago can be described with none on a busy broker), or, past the
+    timeout, as they are."""
+    counts: dict[str, int] = {}
+    try:
+        async for attempt in retrying(
+            "topics",
+            on=_NotDescribedYet,
+            timeout=timeout_ms / 1000,
+            wait_initial=0.05,
+            wait_max=1.0,
+        ):
+            with attempt:
+                counts = await _partition_counts(admin, topics)
+                if any(not counts.get(topic) for topic in topics):
+                    raise _NotDescribedYet
+    except _NotDescribedYet:
+        pass  # the caller names the topic and its count
+    return counts
 
 
 async def _partition_counts(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[str, int]:

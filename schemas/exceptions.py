@@ -73,9 +73,10 @@ class FetchError(SourceError):
 
 
 class RetryLater(SourceError):
-    """A polling source has nothing now and asks to be polled again after `delay` seconds."""
+    """A polling source failed and asks to be polled again: after at least `delay` seconds (a
+    server's Retry-After), or, with `delay` None, when the runner's retry policy says."""
 
-    def __init__(self, message: str, *, delay: float) -> None:
+    def __init__(self, message: str, *, delay: float | None = None) -> None:
         super().__init__(message)
         self.delay = delay
 

@@ -9,7 +9,9 @@ speaker's record whenever it changes. A record that does not validate is stored 
 up to `sink_retry_timeout` seconds (`streams.core.retry`), reconnecting as needed, then the sink
 stops without committing. A commit refused after a rebalance is logged and skipped: the new
 owner of those partitions rewrites the batch, and upserts make that harmless. Several sinks of
-one group share the partitions.
+one group share the partitions: right for scaling out one database, wrong for two databases
+(each would get part of the stream). A sink left on the default group says so at start, with its
+group and database, in one warning.
 """
 
 from __future__ import annotations
@@ -107,17 +109,32 @@ class TopicSink:
         sink: AsyncSink,
         *,
         group: str | None = None,
+        database: str = "?",
         metrics: Metrics | None = None,
         clock: Clock = system_clock,
     ) -> None:
         self.settings = settings
         self.sink = sink
         self.group = group or settings.sink_group or f"{settings.app_id}-sink"
+        self.default_group = not (group or settings.sink_group)
+        self.database = database
         self.metrics = metrics or Metrics()
         self.clock = clock
         names = TopicNames.from_settings(settings)
         self.kinds = {names.name(kind): model for kind, model in SINK_TOPICS.items()}
         self.stats = SinkStats()
+
+    def warn_shared_group(self) -> None:
+        """One warning when this sink is on the default group, which every sink started without
+        `--group` joins: two of them writing different databases split the partitions."""
+        if self.default_group:
+            log.warning(
+                "sink on the default consumer group: every sink started without --group shares "
+                "its partitions, so a second database would get only part of the stream; give "
+                "each database its own group (--group or LIVEBLOG_SINK_GROUP)",
+                group=self.group,
+                database=self.database,
+            )
 
     def _consumer(self) -> AIOKafkaConsumer:
         session_ms = int(self.settings.session_timeout * 1000)
@@ -138,6 +155,7 @@ class TopicSink:
     ) -> SinkStats:
         """Consume until `stop` is set, or until no record came for `idle_exit` seconds."""
         stop = stop or asyncio.Event()
+        self.warn_shared_group()
         consumer = self._consumer()
         try:
             await consumer.start()

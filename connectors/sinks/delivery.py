@@ -6,9 +6,11 @@ it acknowledges the alert record, so a worker killed during retries leaves the r
 and its successor delivers it again (at-least-once; alert ids make a repeat recognisable).
 `Delivery.submit(alert, targets)` never waits: it puts the work on a bounded queue (a full queue
 dead-letters at once) and returns; the embedded runner and the web server use it. Each (alert,
-target) pair is sent on its own task, at most `concurrency` at a time, retrying with exponential
-backoff; a target that still fails after `attempts` tries sends the alert to the dead-letter
-callback with the reason. A slow or dead target holds up neither processing nor other targets.
+target) pair is sent on its own task, at most `concurrency` at a time, retrying through the one
+retry policy (`streams.core.retry`: stamina's exponential backoff with jitter, capped at
+`max_backoff`, each retry counted in `liveblog_retries_total{what="delivery"}`); a target that
+still fails after `attempts` tries sends the alert to the dead-letter callback with the reason.
+A slow or dead target holds up neither processing nor other targets.
 
 Apprise URLs carry secrets (tokens, passwords, webhook paths): they are only ever logged or put
 in a reason through `redact`, which keeps the scheme, the host of plain web hooks and a short
@@ -23,12 +25,15 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import structlog
 
 from schemas.events import Alert, DeadLetter, stable_id
 from streams.core.clock import Clock, system_clock
+from streams.core.metrics import Metrics
+from streams.core.retry import retrying
 from streams.pipeline.deadletter import dead_letter
 
 __all__ = ["Delivery", "DeliveryStats", "Sender", "apprise_send", "format_alert", "redact"]
@@ -107,6 +112,14 @@ def format_alert(alert: Alert) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
+class _NotDelivered(Exception):
+    """One try that did not deliver; `reason` says why (no secrets)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass
 class DeliveryStats:
     delivered: int = 0
@@ -129,7 +142,7 @@ class Delivery:
         concurrency: int = 8,
         queue_size: int = 10_000,
         clock: Clock = system_clock,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        metrics: Metrics | None = None,
     ) -> None:
         self.on_dead_letter = on_dead_letter
         self.send = send
@@ -138,7 +151,7 @@ class Delivery:
         self.max_backoff = max_backoff
         self.timeout = timeout
         self.clock = clock
-        self.sleep = sleep
+        self.metrics = metrics
         self.stats = DeliveryStats()
         self._queue: asyncio.Queue[tuple[Alert, str]] = asyncio.Queue(maxsize=queue_size)
         self._slots = asyncio.Semaphore(concurrency)
@@ -187,31 +200,45 @@ class Delivery:
         target = redact(url)
         title, body = format_alert(alert)
         bound = log.bind(alert_id=alert.alert_id, subscription_id=alert.subscription_id)
-        reason = "not sent"
-        for attempt in range(1, self.attempts + 1):
-            try:
-                ok = await asyncio.wait_for(
-                    self.send(url, title, body, self.timeout), self.timeout + 1
-                )
-                reason = "the target refused the notification or could not be reached"
-            except TimeoutError:
-                ok, reason = False, f"no answer within {self.timeout:g} s"
-            except (OSError, ValueError, RuntimeError) as exc:
-                ok, reason = False, f"{type(exc).__name__}"
-            if ok:
-                self.stats.delivered += 1
-                bound.info("alert delivered", target=target, attempt=attempt)
-                return
+        tries = 0
+        try:
+            async for attempt in retrying(
+                "delivery",
+                on=_NotDelivered,
+                metrics=self.metrics,
+                attempts=self.attempts,
+                timeout=None,
+                wait_initial=self.backoff,
+                wait_max=self.max_backoff,
+            ):
+                with attempt:
+                    tries = attempt.num
+                    if tries > 1:
+                        self.stats.retried += 1
+                    await self._send_once(url, title, body, bound, target, tries)
+        except _NotDelivered as exc:
+            handed = self._dead(alert, url, exc.reason, tries)
+            if handed is not None:
+                await handed
+            return
+        self.stats.delivered += 1
+        bound.info("alert delivered", target=target, attempt=tries)
+
+    async def _send_once(
+        self, url: str, title: str, body: str, bound: Any, target: str, attempt: int
+    ) -> None:
+        """One try; `_NotDelivered` with the reason when the target did not take it."""
+        try:
+            ok = await asyncio.wait_for(self.send(url, title, body, self.timeout), self.timeout + 1)
+            reason = "the target refused the notification or could not be reached"
+        except TimeoutError:
+            ok, reason = False, f"no answer within {self.timeout:g} s"
+        except (OSError, ValueError, RuntimeError) as exc:
+            ok, reason = False, f"{type(exc).__name__}"
+        if not ok:
             if attempt < self.attempts:
-                delay = min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
-                self.stats.retried += 1
-                bound.warning(
-                    "delivery failed, retrying", target=target, attempt=attempt, delay=delay
-                )
-                await self.sleep(delay)
-        handed = self._dead(alert, url, reason, self.attempts)
-        if handed is not None:
-            await handed
+                bound.warning("delivery failed, retrying", target=target, attempt=attempt)
+            raise _NotDelivered(reason)
 
     def _dead(self, alert: Alert, url: str, reason: str, attempts: int) -> Awaitable[None] | None:
         target = redact(url)

@@ -17,7 +17,6 @@ A bare list of sources is accepted too. Relative profile paths are read from the
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -101,7 +100,6 @@ def build_poller(
     client: httpx.AsyncClient,
     settings: Settings,
     clock: Clock = system_clock,
-    rng: random.Random | None = None,
 ) -> HttpPoller:
     """An `HttpPoller` for one source, bounded by the settings."""
     profile = load_profile(spec.profile) if spec.profile else None
@@ -122,6 +120,5 @@ def build_poller(
         policy=policy,
         timezone=spec.tz or (profile.timezone if profile else None),
         clock=clock,
-        rng=rng,
         kind=spec.kind,
     )

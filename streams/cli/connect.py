@@ -146,6 +146,7 @@ class _Watched:
         self.source = source
         self.key: str = source.key
         self.interval: float = float(source.interval)
+        self.max_backoff: float = float(getattr(source, "max_backoff", 900.0))
         self.polls = 0
         self.errors = 0
         self.last_poll: str | None = None
@@ -313,7 +314,7 @@ _TZ = typer.Option(None, "--tz", help="time zone to show entry times in, e.g. Eu
 _OUTPUT = typer.Option(None, "--output", "-o", help="JSONL of entries; - for stdout")
 _DB = typer.Option(None, help="SQLite database (default ./liveblog.db)")
 _NO_DB = typer.Option(False, "--no-db", help="do not write the database")
-_STATE = typer.Option(None, help="cursor file (default: LIVEBLOG_CURSOR_DIR/<blog>.json)")
+_STATE = typer.Option(None, help="cursor store (default: LIVEBLOG_CURSOR_DIR/<blog>.db)")
 _BROKER = typer.Option(None, help="produce raw entries to this Kafka broker instead")
 _SPEAKERS = typer.Option(None, help="optional YAML knowledge file of people")
 _SERVE = typer.Option(

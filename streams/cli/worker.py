@@ -243,9 +243,8 @@ async def _sink(settings: Settings, until_idle: float | None) -> None:
     )
     reporter = asyncio.get_running_loop().create_task(_sink_progress(metrics))
     try:
-        stats = await TopicSink(settings, store, metrics=metrics).run(
-            stop=stop, idle_exit=until_idle
-        )
+        sink = TopicSink(settings, store, database=_redacted_db(settings.db), metrics=metrics)
+        stats = await sink.run(stop=stop, idle_exit=until_idle)
     finally:
         reporter.cancel()
         await store.close()

@@ -13,14 +13,18 @@ lives on the process's `Metrics` registry with the rest of its metrics.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import stamina
 import structlog
 
 from streams.core.metrics import Metrics
 
-__all__ = ["retrying"]
+__all__ = ["RetryOn", "retrying"]
+
+#: what is retried: exception types, or stamina's backoff hook (the exception -> False: not
+#: retried, True: the policy's exponential wait, a number: wait that long, e.g. Retry-After)
+RetryOn = type[Exception] | tuple[type[Exception], ...] | Callable[[Exception], bool | float]
 
 log = structlog.get_logger(__name__)
 
@@ -28,15 +32,17 @@ log = structlog.get_logger(__name__)
 async def retrying(
     what: str,
     *,
-    on: type[Exception] | tuple[type[Exception], ...],
+    on: RetryOn,
     metrics: Metrics | None = None,
     attempts: int | None = None,
     timeout: float | None = 120.0,
     wait_initial: float = 0.5,
     wait_max: float = 8.0,
+    forever: bool = False,
 ) -> AsyncIterator[stamina.Attempt]:
-    """stamina's retry context, counting each retry of `what`; at least one bound is required."""
-    if attempts is None and timeout is None:
+    """stamina's retry context, counting each retry of `what`; at least one bound is required,
+    unless `forever` says the caller means it (a connector's source, restarted while it runs)."""
+    if attempts is None and timeout is None and not forever:
         raise ValueError("a retry needs a bound: attempts or timeout")
     async for attempt in stamina.retry_context(
         on=on,

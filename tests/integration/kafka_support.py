@@ -9,23 +9,35 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
+from aiokafka.errors import KafkaError
 from pydantic import BaseModel
 
 from connectors.sinks.kafka_reader import read_topic
+from connectors.sources.files import BlogMeta, FileSource
+from schemas.codec import encode
+from schemas.events import DeadLetter, EnrichedEntry, Speaker
 from streams.core.settings import Settings
-from streams.core.topics import TopicKind, bootstrap_servers
+from streams.core.topics import TopicKind, TopicNames, bootstrap_servers
+from streams.runtime.embedded.runner import EmbeddedRunner
+from tests.conftest import ROOT, SEED
 
 CLI = str(Path(sys.executable).parent / "liveblog")
+
+#: the fetch time of the seed's records in `seed_records`
+SEED_FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 #: settings every test worker gets: quick rejoin after a kill, frequent commits
 _FAST = {"session_timeout": 6.0, "commit_interval": 0.5}
@@ -133,7 +145,10 @@ async def wait_for_group(settings: Settings, members: int, timeout: float = 90.0
     deadline = loop.time() + timeout
     seen: list[int] = []
     while loop.time() < deadline:
-        seen = await group_members(settings)
+        try:
+            seen = await group_members(settings)
+        except KafkaError:  # a fresh broker has no group coordinator for a moment
+            seen = []
         if len(seen) == members and all(seen):
             return
         await asyncio.sleep(0.5)
@@ -230,3 +245,73 @@ def rows_of(records: Sequence[BaseModel]) -> dict[str, list[tuple[Any, ...]]]:
     from connectors.sinks.rows import group
 
     return {table: sorted(values, key=repr) for table, values in group(records).items()}
+
+
+def seed_records() -> list[BaseModel]:
+    """What the embedded run of the seed gives its sinks."""
+    out: list[BaseModel] = []
+
+    class _Keep:
+        def write(self, records: Sequence[BaseModel]) -> None:
+            out.extend(records)
+
+        def close(self) -> None:
+            return None
+
+    source = FileSource(
+        SEED, BlogMeta("seed"), max_bytes=10**7, max_entry_chars=10**6, fetched_at=SEED_FETCHED
+    )
+    EmbeddedRunner([_Keep()], batch_size=50).run(source)
+    return out
+
+
+async def produce_records(settings: Settings, records: Sequence[BaseModel]) -> None:
+    """Send records to their topics (entries, speakers, dead letters), each acknowledged."""
+    names = TopicNames.from_settings(settings)
+    kinds: dict[type[BaseModel], TopicKind] = {
+        EnrichedEntry: "entries",
+        Speaker: "speakers",
+        DeadLetter: "dead_letters",
+    }
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers(settings.broker), acks="all", enable_idempotence=True
+    )
+    await producer.start()
+    try:
+        futures = []
+        for record in records:
+            key = str(getattr(record, "blog_id", "") or "seed").encode()
+            topic = names.name(kinds[type(record)])
+            futures.append(await producer.send(topic, encode(record), key=key))
+        for future in futures:
+            await future
+    finally:
+        await producer.stop()
+
+
+async def until(
+    check: Callable[[], Any], timeout: float, what: str, context: Callable[[], str]
+) -> None:
+    """Wait for an (async) condition, polling it, at most `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if asyncio.iscoroutine(got):
+            got = await got
+        if got:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout} s: {what}\n{context()}")
+        await asyncio.sleep(0.2)
+
+
+KAFKA = str(ROOT / "scripts" / "kafka")
+
+
+def kafka_script(*args: str, state: Path) -> str:
+    """`scripts/kafka ARGS --dir STATE`: its last line of output (the bootstrap on start)."""
+    done = subprocess.run(
+        [KAFKA, *args, "--dir", str(state)], capture_output=True, text=True, timeout=240
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""

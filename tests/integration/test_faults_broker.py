@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-import tempfile
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,32 +15,11 @@ from connectors.kafka_admin import ensure_topics
 from connectors.sources.kafka_producer import raw_entry_producer
 from schemas.events import RawEntry
 from streams.core.topics import TopicNames, bootstrap_servers
-from tests.conftest import ROOT
-from tests.integration.kafka_support import make_settings, read_all
+from tests.integration.kafka_support import kafka_script, make_settings, read_all
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
-KAFKA = str(ROOT / "scripts" / "kafka")
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-def _kafka(*args: str, state: Path) -> str:
-    done = subprocess.run(
-        [KAFKA, *args, "--dir", str(state)], capture_output=True, text=True, timeout=240
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-
-
-@pytest.fixture(name="own_broker")
-def fixture_own_broker() -> Iterator[tuple[str, Path]]:
-    """A broker of this test alone (it is stopped and started): bootstrap and state dir."""
-    state = Path(tempfile.mkdtemp(prefix="liveblog-fault-kafka-"))
-    try:
-        yield _kafka("start", state=state), state
-    finally:
-        subprocess.run([KAFKA, "stop", "--dir", str(state)], capture_output=True, check=False)
-        shutil.rmtree(state, ignore_errors=True)
 
 
 def _raw(seq: int) -> RawEntry:
@@ -64,10 +39,10 @@ class TestBrokerRestart:
             for seq in range(10):
                 await producer.send(_raw(seq))
             await producer.flush()
-            _kafka("stop", state=state)
+            kafka_script("stop", state=state)
             for seq in range(10, 20):
                 await producer.send(_raw(seq))
-            again = await asyncio.to_thread(_kafka, "start", state=state)
+            again = await asyncio.to_thread(kafka_script, "start", state=state)
             assert again == bootstrap, "the broker came back on its port"
             await producer.flush()
         raws = await read_all(settings, "raw")

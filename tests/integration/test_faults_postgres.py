@@ -9,51 +9,30 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
-from pydantic import BaseModel
 
 from connectors.kafka_admin import ensure_topics
 from connectors.sinks.postgres import PostgresSink
 from connectors.sinks.rows import TABLES
-from connectors.sources.files import BlogMeta, FileSource
-from schemas.codec import encode
-from schemas.events import DeadLetter, EnrichedEntry, Speaker
-from streams.core.settings import Settings
-from streams.core.topics import TopicKind, TopicNames, bootstrap_servers
-from streams.runtime.embedded.runner import EmbeddedRunner
-from tests.conftest import ROOT, SEED
-from tests.integration.kafka_support import CLI, env_of, make_settings, rows_of
+from tests.conftest import ROOT
+from tests.integration.kafka_support import (
+    CLI,
+    env_of,
+    make_settings,
+    produce_records,
+    rows_of,
+    seed_records,
+    until,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
 POSTGRES = str(ROOT / "scripts" / "postgres")
-NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 #: how long PostgreSQL stays down
 DOWN_SECONDS = 10.0
-
-
-def _seed_records() -> list[BaseModel]:
-    """What the embedded run of the seed gives its sinks."""
-    out: list[BaseModel] = []
-
-    class _Keep:
-        def write(self, records: Sequence[BaseModel]) -> None:
-            out.extend(records)
-
-        def close(self) -> None:
-            return None
-
-    source = FileSource(
-        SEED, BlogMeta("seed"), max_bytes=10**7, max_entry_chars=10**6, fetched_at=NOW
-    )
-    EmbeddedRunner([_Keep()], batch_size=50).run(source)
-    return out
 
 
 def _pg(*args: str, state: Path) -> str:
@@ -80,45 +59,6 @@ def fixture_own_postgres() -> Iterator[tuple[str, Path]]:
         shutil.rmtree(state, ignore_errors=True)
 
 
-async def _produce(settings: Settings, records: Sequence[BaseModel]) -> None:
-    names = TopicNames.from_settings(settings)
-    kinds: dict[type[BaseModel], TopicKind] = {
-        EnrichedEntry: "entries",
-        Speaker: "speakers",
-        DeadLetter: "dead_letters",
-    }
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers(settings.broker), acks="all", enable_idempotence=True
-    )
-    await producer.start()
-    try:
-        futures = []
-        for record in records:
-            key = str(getattr(record, "blog_id", "") or "seed").encode()
-            topic = names.name(kinds[type(record)])
-            futures.append(await producer.send(topic, encode(record), key=key))
-        for future in futures:
-            await future
-    finally:
-        await producer.stop()
-
-
-async def _until(
-    check: Callable[[], Any], timeout: float, what: str, context: Callable[[], str]
-) -> None:
-    """Wait for an (async) condition, polling it, at most `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = check()
-        if asyncio.iscoroutine(got):
-            got = await got
-        if got:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout} s: {what}\n{context()}")
-        await asyncio.sleep(0.2)
-
-
 class TestPostgresRestart:
     async def test_sink_rides_out_a_stopped_database(
         self, kafka_bootstrap: str, own_postgres: tuple[str, Path], tmp_path: Path
@@ -130,7 +70,7 @@ class TestPostgresRestart:
         port = dsn.rsplit(":", 1)[1].split("/", 1)[0]
         settings = make_settings(kafka_bootstrap, uuid.uuid4().hex[:12], partitions=2)
         await ensure_topics(settings)
-        records = _seed_records()
+        records = seed_records()
         half = len(records) // 2
         want = rows_of(records)
         log_path = tmp_path / "sink.log"
@@ -150,18 +90,18 @@ class TestPostgresRestart:
             return int((await checker.counts())["entries"])
 
         try:
-            await _produce(settings, records[:half])
-            await _until(lambda: entries(), 60, "the sink wrote the first half", tail)
+            await produce_records(settings, records[:half])
+            await until(lambda: entries(), 60, "the sink wrote the first half", tail)
             await checker.close()
             _pg("stop", state=state)
             stopped = time.monotonic()
-            await _produce(settings, records[half:])
+            await produce_records(settings, records[half:])
 
             def failed_writes() -> int:
                 events = [json.loads(x) for x in log_path.read_text().splitlines() if x[:1] == "{"]
                 return sum(1 for e in events if e.get("event") == "retrying")
 
-            await _until(lambda: failed_writes() >= 1, 60, "a failed write retried", tail)
+            await until(lambda: failed_writes() >= 1, 60, "a failed write retried", tail)
             while time.monotonic() - stopped < DOWN_SECONDS:
                 assert proc.poll() is None, f"the sink exited while PostgreSQL was down\n{tail()}"
                 await asyncio.sleep(0.2)
@@ -176,7 +116,7 @@ class TestPostgresRestart:
                         return False
                 return True
 
-            await _until(exact, 120, "every row after the restart", tail)
+            await until(exact, 120, "every row after the restart", tail)
             assert proc.poll() is None, "the sink is still running"
             for table in ("entries", "quotes", "speakers"):
                 cols = ", ".join(TABLES[table][0])

@@ -4,13 +4,14 @@
 delay, `snapshot()` / `resume()`). Each poll is one conditional GET through the injected
 `httpx.AsyncClient` (`connectors.sources.http.fetch`); a 304 costs nothing. A good page is
 extracted (`connectors.sources.http.extract`, or a feed parser), compared with the cursor, and the
-new and changed entries come back as `RawEntry` records, oldest first. Errors back off
-exponentially with jitter; a 429 or 503 waits at least what `Retry-After` asks.
+new and changed entries come back as `RawEntry` records, oldest first. A failed poll raises
+`RetryLater`: the runner (`connectors.sources.polling`) backs off through the one retry policy
+(`streams.core.retry`: exponential from the interval, jittered, capped at `max_backoff`); a 429
+or 503 carries its `Retry-After` (at least the interval, at most an hour) as the wait.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -27,7 +28,7 @@ from schemas.exceptions import FetchError, RetryLater, SourceError
 from streams.core.clock import Clock, system_clock
 from streams.core.timefmt import resolve_zone
 
-__all__ = ["Backoff", "Extractor", "HttpPoller", "PollStats", "page_extractor"]
+__all__ = ["Extractor", "HttpPoller", "PollStats", "page_extractor"]
 
 log = structlog.get_logger(__name__)
 
@@ -46,25 +47,6 @@ def page_extractor(profile: Profile | None = None) -> Extractor:
         return extract_page(html, fetched_at=now, tz=tz, url=result.url, profile=profile)
 
     return extract
-
-
-@dataclass(slots=True)
-class Backoff:
-    """Exponential backoff with jitter, from the poll interval up to `max_delay`."""
-
-    interval: float
-    max_delay: float = 900.0
-    rng: random.Random | None = None
-
-    def delay(self, failures: int, retry_after: float | None = None) -> float:
-        rng = self.rng or random.Random()
-        base: float = min(self.max_delay, self.interval * 2.0 ** min(failures, 30))
-        jittered = base / 2 + rng.uniform(0, base / 2)
-        if retry_after is not None:
-            # the server's word is a floor; a little jitter keeps many clients apart
-            wanted = min(_MAX_RETRY_AFTER, max(retry_after, self.interval))
-            return wanted + rng.uniform(0, min(wanted, self.interval) / 10)
-        return jittered
 
 
 @dataclass(slots=True)
@@ -94,7 +76,6 @@ class HttpPoller:
         policy: FetchPolicy | None = None,
         timezone: str | None = None,
         clock: Clock = system_clock,
-        rng: random.Random | None = None,
         max_backoff: float = 900.0,
         kind: str = "http",
     ) -> None:
@@ -107,7 +88,7 @@ class HttpPoller:
         self.timezone = timezone
         self.tz = resolve_zone(timezone) if timezone else None
         self.clock = clock
-        self.backoff = Backoff(interval, max_backoff, rng)
+        self.max_backoff = max_backoff
         self.kind = kind
         self.key = f"{kind}:{blog_id}:{url}"
         self.cursor = EntryCursor()
@@ -188,13 +169,11 @@ class HttpPoller:
         self._failures += 1
         self.stats.failures += 1
         self.stats.last_error = reason
-        honour = retry_after if status in (429, 503) else None
-        delay = self.backoff.delay(self._failures - 1, honour)
+        delay = None
+        if retry_after is not None and status in (429, 503):
+            # the server's word is a floor, within reason
+            delay = min(_MAX_RETRY_AFTER, max(retry_after, self.interval))
         self.log.warning(
-            "poll failed",
-            reason=reason,
-            status=status,
-            failures=self._failures,
-            retry_in=round(delay, 3),
+            "poll failed", reason=reason, status=status, failures=self._failures, retry_after=delay
         )
         return RetryLater(reason, delay=delay)

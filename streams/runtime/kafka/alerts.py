@@ -208,6 +208,7 @@ def alert_plugin(
             backoff=settings.delivery_backoff,
             timeout=settings.delivery_timeout,
             clock=clock,
+            metrics=runtime.metrics,
         )
 
         async def follow_subscriptions() -> None:

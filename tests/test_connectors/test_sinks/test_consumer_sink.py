@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
+from structlog.testing import capture_logs
 
-from connectors.sinks.consumer_sink import decode_record, open_sink
+from connectors.sinks.consumer_sink import TopicSink, decode_record, open_sink
 from schemas.codec import encode
 from schemas.events import DeadLetter, EnrichedEntry, Quote, Speaker
+from streams.core.settings import Settings
 from streams.pipeline.deadletter import dead_letter
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -93,3 +97,39 @@ class TestSqliteOffTheLoop:
         await sink.close()
         with sqlite3.connect(str(db)) as check:
             assert check.execute("SELECT COUNT(*) FROM dead_letters").fetchone()[0] == 1
+
+
+class _NoSink:
+    async def write(self, records: Sequence[BaseModel]) -> None:
+        raise AssertionError("nothing is written")
+
+    async def close(self) -> None:
+        return None
+
+
+class TestDefaultGroupWarning:
+    """A sink on the default consumer group says so, once, naming the group and the database."""
+
+    def test_default_group_warns_once(self) -> None:
+        """Without --group or LIVEBLOG_SINK_GROUP, one warning names the group and database."""
+        sink = TopicSink(Settings(app_id="news"), _NoSink(), database="postgresql://db1/live")
+        with capture_logs() as logs:
+            sink.warn_shared_group()
+        warnings = [e for e in logs if e["log_level"] == "warning"]
+        assert len(warnings) == 1
+        assert warnings[0]["group"] == "news-sink"
+        assert warnings[0]["database"] == "postgresql://db1/live"
+        assert "default consumer group" in warnings[0]["event"]
+
+    @pytest.mark.parametrize(
+        ("settings", "group"),
+        [(Settings(sink_group="archive"), None), (Settings(), "archive")],
+        ids=["setting", "argument"],
+    )
+    def test_a_chosen_group_is_quiet(self, settings: Settings, group: str | None) -> None:
+        """A group chosen by setting or argument is the operator's decision: no warning."""
+        sink = TopicSink(settings, _NoSink(), group=group, database="liveblog.db")
+        with capture_logs() as logs:
+            sink.warn_shared_group()
+        assert sink.group == "archive"
+        assert logs == []

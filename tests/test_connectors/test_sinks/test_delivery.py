@@ -12,6 +12,7 @@ from structlog.testing import capture_logs
 
 from connectors.sinks.delivery import Delivery, format_alert, redact
 from schemas.events import Alert, DeadLetter, Match, SpeakerRef
+from streams.core.metrics import Metrics
 from tests.conftest import free_port
 from tests.test_streams.livedata import NOW
 
@@ -149,3 +150,39 @@ class TestRedact:
         title, body = format_alert(_alert())
         assert title == "liveblog: Maria Okafor (okafor-rent)"
         assert body.startswith("A rent cap protects families")
+
+
+class TestDeliveryRetryPolicy:
+    """Delivery retries through `streams.core.retry`: counted, bounded, then dead-lettered."""
+
+    async def test_retries_are_counted_and_end_in_a_dead_letter(self) -> None:
+        """A target that refuses twice then takes the alert is retried twice (the counter says
+        so) and delivered; one that always refuses is dead-lettered after `attempts` tries."""
+        calls: dict[str, int] = {}
+
+        async def flaky(url: str, title: str, body: str, timeout: float) -> bool:
+            calls[url] = calls.get(url, 0) + 1
+            return url.endswith("/ok") and calls[url] >= 3
+
+        metrics = Metrics()
+        dead: list[DeadLetter] = []
+        delivery = Delivery(
+            dead.append, send=flaky, attempts=3, backoff=0.01, max_backoff=0.02, metrics=metrics
+        )
+        await delivery.deliver(_alert(), ["json://127.0.0.1:9/ok", "json://127.0.0.1:9/down"])
+        assert calls == {"json://127.0.0.1:9/ok": 3, "json://127.0.0.1:9/down": 3}
+        assert delivery.stats.delivered == 1 and delivery.stats.dead_lettered == 1
+        assert metrics.value("liveblog_retries_total", what="delivery") == 4
+        assert len(dead) == 1 and "failed after 3 attempts" in dead[0].reason
+        assert "refused the notification" in dead[0].reason
+
+    async def test_an_exception_in_send_is_a_failed_try(self) -> None:
+        """A sender that raises OSError counts as a failed try with the exception's name."""
+
+        async def broken(url: str, title: str, body: str, timeout: float) -> bool:
+            raise ConnectionRefusedError("no")
+
+        dead: list[DeadLetter] = []
+        delivery = Delivery(dead.append, send=broken, attempts=2, backoff=0.01)
+        await delivery.deliver(_alert(), ["json://127.0.0.1:9/x"])
+        assert len(dead) == 1 and "ConnectionRefusedError" in dead[0].reason

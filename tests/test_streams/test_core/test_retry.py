@@ -56,3 +56,16 @@ class TestRetrying:
         """Every retry has a bound: attempts or a time budget."""
         with pytest.raises(ValueError, match="bound"):
             await retrying("sink", on=SinkError, attempts=None, timeout=None).__anext__()
+
+    async def test_forever_must_be_asked_for(self) -> None:
+        """An unbounded retry runs only when the caller says `forever` (a connector's source)."""
+        calls = 0
+        stamina.set_testing(True, attempts=10)
+        async for attempt in retrying(
+            "source", on=SinkError, attempts=None, timeout=None, forever=True
+        ):
+            with attempt:
+                calls += 1
+                if calls < 5:
+                    raise SinkError("again")
+        assert calls == 5

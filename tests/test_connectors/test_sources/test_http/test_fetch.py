@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import time
+import zlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
@@ -12,10 +15,12 @@ from aiohttp import web
 from structlog.testing import capture_logs
 
 from connectors.sources.http.fetch import (
+    INFLATE_CHUNK,
     FetchPolicy,
     Validators,
     decode_page,
     fetch,
+    inflate,
     retry_after_seconds,
 )
 from connectors.sources.http.poller import HttpPoller
@@ -71,6 +76,70 @@ def _broken_app() -> web.Application:
     ]:
         app.router.add_get(path, handler)
     return app
+
+
+def _gzip_app(body: bytes, coding: str = "gzip") -> web.Application:
+    async def page(_: web.Request) -> web.Response:
+        return web.Response(
+            body=body, headers={"Content-Type": "text/html", "Content-Encoding": coding}
+        )
+
+    app = web.Application()
+    app.router.add_get("/live", page)
+    return app
+
+
+class TestCompressedBodies:
+    """gzip and deflate bodies are inflated in bounded pieces, and cut at the size cap."""
+
+    async def test_a_gzip_bomb_stops_near_the_cap(self) -> None:
+        """64 MB of zeros gzipped (~64 KB on the wire) fails with PayloadTooLarge once the
+        inflated size passes the 1 MB cap, having inflated at most one piece past it."""
+        bomb = gzip.compress(b"\0" * 64 * 1024 * 1024, compresslevel=9)
+        assert len(bomb) < POLICY.max_bytes // 4, "the wire size is far under the cap"
+        async with serve(_gzip_app(bomb)) as base, httpx.AsyncClient() as client:
+            with pytest.raises(PayloadTooLarge) as caught:
+                await fetch(client, f"{base}/live", policy=POLICY)
+        assert POLICY.max_bytes < caught.value.size <= POLICY.max_bytes + INFLATE_CHUNK
+
+    async def test_inflate_never_makes_a_piece_over_the_chunk(self) -> None:
+        """The inflater yields pieces of at most INFLATE_CHUNK bytes, whatever one read holds."""
+        body = zlib.compress(b"ab" * 2_000_000)
+
+        async def one_read() -> AsyncIterator[bytes]:
+            yield body
+
+        pieces = [len(p) async for p in inflate(one_read(), zlib.MAX_WBITS)]
+        assert sum(pieces) == 4_000_000
+        assert max(pieces) <= INFLATE_CHUNK and len(pieces) >= 4_000_000 // INFLATE_CHUNK
+
+    @pytest.mark.parametrize("coding", ["gzip", "deflate", "raw-deflate"])
+    async def test_a_compressed_page_is_read_whole(self, coding: str) -> None:
+        """A page under the cap arrives intact whichever way it was compressed."""
+        html = ("<html><body>" + "<p>Ein Eintrag</p>" * 5000 + "</body></html>").encode()
+        if coding == "gzip":
+            wire = gzip.compress(html)
+        elif coding == "deflate":
+            wire = zlib.compress(html)
+        else:
+            packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+            wire = packer.compress(html) + packer.flush()
+        header = "deflate" if coding == "raw-deflate" else coding
+        async with serve(_gzip_app(wire, header)) as base, httpx.AsyncClient() as client:
+            result = await fetch(client, f"{base}/live", policy=POLICY)
+        assert result.body == html
+
+    async def test_damaged_or_unknown_codings_are_one_line_errors(self) -> None:
+        """A damaged gzip body, or a coding never asked for, is a FetchError, not a crash."""
+        async with (
+            serve(_gzip_app(b"\x1f\x8b not gzip at all")) as base,
+            httpx.AsyncClient() as client,
+        ):
+            with pytest.raises(FetchError, match="damaged"):
+                await fetch(client, f"{base}/live", policy=POLICY)
+        async with serve(_gzip_app(b"x", "br")) as base, httpx.AsyncClient() as client:
+            with pytest.raises(FetchError, match="Content-Encoding 'br'"):
+                await fetch(client, f"{base}/live", policy=POLICY)
 
 
 class TestFetch:
@@ -190,16 +259,19 @@ class TestIsolation:
         backoffs = [e["delay"] for e in logs if e["event"] == "source backing off"]
         assert backoffs and min(backoffs) >= 0.1
 
-    async def test_retry_later_carries_the_delay(self) -> None:
-        """A failing poll raises RetryLater with a backoff delay that grows."""
+    async def test_retry_later_carries_only_the_servers_word(self) -> None:
+        """A failing poll raises RetryLater without a delay of its own (the runner's retry
+        policy picks the wait); a 503 carries its Retry-After as the wait."""
         async with serve(_broken_app()) as bad, httpx.AsyncClient() as client:
             poller = HttpPoller(f"{bad}/500", "b", client=client, interval=1.0, policy=POLICY)
-            delays = []
-            for _ in range(4):
-                with pytest.raises(RetryLater) as caught:
-                    await poller.next_item()
-                delays.append(caught.value.delay)
-        assert delays[0] <= 1.0 and delays[-1] >= 4.0
+            busy = HttpPoller(f"{bad}/503", "b", client=client, interval=1.0, policy=POLICY)
+            with pytest.raises(RetryLater) as failed:
+                await poller.next_item()
+            with pytest.raises(RetryLater) as refused:
+                await busy.next_item()
+        assert failed.value.delay is None
+        assert refused.value.delay == 7
+        assert poller.stats.failures == busy.stats.failures == 1
 
 
 async def _until(check: object, timeout: float = 10.0) -> None:

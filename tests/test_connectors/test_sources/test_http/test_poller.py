@@ -14,11 +14,12 @@ from structlog.testing import capture_logs
 from connectors.sources.cursor import CursorFile
 from connectors.sources.http.extract import load_profile
 from connectors.sources.http.fetch import FetchPolicy
-from connectors.sources.http.poller import Backoff, HttpPoller, page_extractor
-from connectors.sources.polling import run_source, run_sources
+from connectors.sources.http.poller import HttpPoller, page_extractor
+from connectors.sources.polling import poll_wait, run_source, run_sources
 from schemas.events import RawEntry
-from schemas.exceptions import SinkError
+from schemas.exceptions import RetryLater, SinkError
 from streams.core.clock import fixed_clock
+from streams.core.metrics import Metrics
 from tests.test_connectors._live import FIXTURES, LivePage, fixture_text, serve
 
 NOW = datetime(2025, 6, 18, 15, 30, tzinfo=UTC)
@@ -150,7 +151,8 @@ class TestGrowingPage:
 class TestEmitFailure:
     async def test_cursor_moves_only_after_a_delivered_emit(self, tmp_path: Path) -> None:
         """An emit that fails (the broker refused the batch) leaves the cursor and its file where
-        they were; the runner backs off and the next poll emits the same entries, same seqs."""
+        they were; the retry policy backs off (one counted retry) and emits the same entries,
+        same seqs, before the cursor moves."""
         page = LivePage(fixture_text("block-id-time.html"), "div.blocks > article.block")
         total = _count(page)
         calls: list[list[RawEntry]] = []
@@ -166,28 +168,31 @@ class TestEmitFailure:
         async def sleep(delay: float) -> None:
             pauses.append(delay)
 
+        metrics = Metrics()
         store = CursorFile(tmp_path / "cursors.json")
         async with serve(page.app()) as base, httpx.AsyncClient() as client:
             poller = _poller(f"{base}/live", client, None, "Europe/London")
             with capture_logs() as logs:
-                await run_source(poller, emit, sleep=sleep, store=store, polls=3)
+                await run_source(poller, emit, sleep=sleep, store=store, polls=3, metrics=metrics)
         assert len(calls) == 2, "the failed batch was polled and emitted again"
         assert [r.seq for r in calls[0]] == [r.seq for r in calls[1]] == list(range(total))
         assert [r.hints.block_id for r in delivered] == [r.hints.block_id for r in calls[0]]
-        assert any(e["event"] == "emit failed; cursor kept, retrying" for e in logs)
-        assert pauses[0] >= 0.2, "the runner backed off after the failed emit"
+        failed = [e for e in logs if e["event"] == "emit failed; cursor kept, retrying"]
+        assert len(failed) == 1 and failed[0]["next_wait"] >= 0.2, "backed off from the interval"
+        assert metrics.value("liveblog_retries_total", what="emit") == 1
         saved = CursorFile(tmp_path / "cursors.json").load(poller.key)
         assert saved is not None and saved["cursor"]["seq"] == total
 
     async def test_a_crashing_source_is_restarted_with_backoff(self) -> None:
-        """A source whose poll raises an unexpected error is restarted after a growing delay
-        instead of stopping for good; with `restarts` reached it stops with its error."""
+        """A source whose poll raises an unexpected error is restarted through the retry policy
+        after a growing delay instead of stopping for good (each restart counted); with
+        `restarts` reached it stops with its error."""
         polls: list[int] = []
         pauses: list[float] = []
 
         class Flaky:
             key = "flaky"
-            interval = 1.0
+            interval = 0.05
 
             async def next_item(self) -> list[RawEntry]:
                 polls.append(1)
@@ -205,28 +210,78 @@ class TestEmitFailure:
         async def emit(items: Sequence[RawEntry]) -> None:
             raise AssertionError("nothing to emit")
 
+        metrics = Metrics()
         with capture_logs() as logs:
-            errors = await run_sources([Flaky()], emit, sleep=sleep, restarts=3)
+            errors = await run_sources([Flaky()], emit, sleep=sleep, restarts=3, metrics=metrics)
         assert isinstance(errors[0], ValueError)
         assert len(polls) == 4
-        assert pauses == sorted(pauses) and pauses[0] >= 1.0 and pauses[-1] > pauses[0]
-        assert [e["event"] for e in logs].count("source crashed; restarting") == 3
+        assert pauses == [], "restarts wait in the retry policy, not in the poll loop"
+        waits = [e["next_wait"] for e in logs if e["event"] == "source crashed; restarting"]
+        assert len(waits) == 3
+        assert waits == sorted(waits) and waits[0] >= 0.05 and waits[-1] > waits[0]
+        assert metrics.value("liveblog_retries_total", what="source") == 3
         assert any(e["event"] == "source stopped" for e in logs)
 
 
-class TestBackoff:
-    @pytest.mark.parametrize("failures", [0, 1, 2, 5, 20])
-    def test_grows_with_jitter_within_bounds(self, failures: int) -> None:
-        """The delay doubles per failure, is jittered between half and all of it, and is capped."""
-        import random
+class TestPollRetries:
+    """A failing poll is retried through `streams.core.retry`, honouring Retry-After."""
 
-        backoff = Backoff(interval=2.0, max_delay=60.0, rng=random.Random(7))
-        base = min(60.0, 2.0 * 2**failures)
+    async def test_failed_polls_back_off_and_are_counted(self) -> None:
+        """A source that fails twice then answers is polled three times, its two retries are
+        counted as `what="poll"`, and its items are emitted once."""
+        answers: list[list[RawEntry] | None] = [None, None, []]
+
+        class Shaky:
+            key = "shaky"
+            interval = 0.01
+
+            async def next_item(self) -> list[RawEntry]:
+                answer = answers.pop(0)
+                if answer is None:
+                    raise RetryLater("HTTP 500")
+                return answer
+
+            def snapshot(self) -> dict[str, Any]:
+                return {}
+
+            def resume(self, state: dict[str, Any] | None) -> None:
+                return None
+
+        async def emit(items: Sequence[RawEntry]) -> None:
+            raise AssertionError("nothing new to emit")
+
+        metrics = Metrics()
+        with capture_logs() as logs:
+            await run_source(Shaky(), emit, polls=3, metrics=metrics)
+        assert answers == []
+        assert metrics.value("liveblog_retries_total", what="poll") == 2
+        waits = [e["delay"] for e in logs if e["event"] == "source backing off"]
+        assert waits == [0.05, 0.1], "exponential from the interval (at least 50 ms)"
+
+    def test_retry_after_is_the_wait(self) -> None:
+        """A RetryLater carrying a server's delay waits that long, plus at most a second of
+        jitter; one without asks for the policy's exponential wait; other errors are not
+        retried by the poll loop."""
         for _ in range(50):
-            assert base / 2 <= backoff.delay(failures) <= base
+            wait = poll_wait(RetryLater("busy", delay=120))
+            assert isinstance(wait, float) and 120 <= wait <= 121
+        assert poll_wait(RetryLater("HTTP 500")) is True
+        assert poll_wait(ValueError("a bug")) is False
 
-    def test_retry_after_is_a_floor(self) -> None:
-        """A server's Retry-After is honoured (and capped at an hour)."""
-        backoff = Backoff(interval=1.0, max_delay=10.0)
-        assert 120 <= backoff.delay(0, 120) <= 120.1
-        assert 3600 <= backoff.delay(0, 10**9) <= 3600.1
+    @pytest.mark.parametrize(("header", "wanted"), [("120", 120.0), ("1000000000", 3600.0)])
+    async def test_a_503s_retry_after_is_honoured_and_capped(
+        self, header: str, wanted: float
+    ) -> None:
+        """A 503's Retry-After becomes the wait (at least the interval, at most an hour)."""
+        from aiohttp import web
+
+        async def busy(_: web.Request) -> web.Response:
+            return web.Response(status=503, headers={"Retry-After": header})
+
+        app = web.Application()
+        app.router.add_get("/live", busy)
+        async with serve(app) as base, httpx.AsyncClient() as client:
+            poller = _poller(f"{base}/live", client, None, "UTC")
+            with pytest.raises(RetryLater) as caught:
+                await poller.next_item()
+        assert caught.value.delay == wanted

@@ -68,6 +68,18 @@ class Candidate:
             self.features[name] = value
 
 
+def _pool(found: dict[str, Candidate]) -> Callable[[Person], Candidate]:
+    """A getter that makes each person's candidate once, kept in `found` by person id."""
+
+    def get(person: Person) -> Candidate:
+        cand = found.get(person.id)
+        if cand is None:
+            cand = found[person.id] = Candidate(person)
+        return cand
+
+    return get
+
+
 def locate(doc: Doc, para: int, text: str, kind: str) -> QuoteSite:
     """The site of a quotation the rule reader found in paragraph `para`."""
     spans = doc.quotes[para] if 0 <= para < len(doc.quotes) else []
@@ -124,12 +136,7 @@ def candidates(
 ) -> list[Candidate]:
     """Every candidate speaker of one quotation, with its features."""
     found: dict[str, Candidate] = {}
-
-    def get(person: Person) -> Candidate:
-        cand = found.get(person.id)
-        if cand is None:
-            cand = found[person.id] = Candidate(person)
-        return cand
+    get = _pool(found)
 
     inside = fold(quote_text)
     if site.sent >= 0:
@@ -263,12 +270,7 @@ def speaker_candidates(
     speakers of its quotations and how sure those picks were, the subjects of speech cues
     without a quotation, the rule reader's speakers, and everyone else a cue names."""
     found: dict[str, Candidate] = {}
-
-    def get(person: Person) -> Candidate:
-        cand = found.get(person.id)
-        if cand is None:
-            cand = found[person.id] = Candidate(person)
-        return cand
+    get = _pool(found)
 
     for person in quoted:
         cand = get(person)

@@ -193,7 +193,6 @@ class TestConfidenceIsAProbability:
         )
 
     def test_threshold_above_every_confidence_nulls_all(self) -> None:
-        """With `min_confidence` above 1 no quote has a speaker, and none is an entry speaker
-        through a quote."""
+        """With `min_confidence` above 1 no quote has a speaker."""
         results, _ = run(self.ENTRY, rules_only=False, min_confidence=1.01)
         assert all(q.speaker is None for q in results[-1].quotes)

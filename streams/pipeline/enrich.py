@@ -168,7 +168,7 @@ def _people(reading: _Reading, attribution: Attribution) -> dict[str, SpeakerRef
     people = {ref.id: ref for ref in [*attribution.speakers, *attribution.mentioned]}
     persons = reading.memory.persons
     if any(pid not in people for pid in persons):
-        words = f" {' '.join(fold(w) for w in reading.words)} "
+        words = f" {' '.join(map(fold, reading.words))} "
         for person in persons.values():
             # surnames may have several words: "von der Leyen"
             if person.id not in people and f" {fold(person.surname)} " in words:
@@ -265,7 +265,7 @@ def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) 
     exclude = {fold(w) for e in entities for w in e.text.split()}
     exclude.update(fold(w) for w in reading.capitalised if reading.by_name(w)[0] is not None)
     for person in memory.persons.values():
-        exclude.update(fold(n) for n in person.names)
+        exclude.update(map(fold, person.names))
         exclude.add(fold(person.surname))
     return EnrichedEntry(
         entry_id=entry.entry_id,

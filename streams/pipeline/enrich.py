@@ -234,19 +234,18 @@ def _keyword_form(token: str, code: str | None) -> tuple[str, str] | None:
 
 
 def _keywords(words: list[str], exclude: set[str], language: str | None) -> list[str]:
-    """The most frequent content words, the earlier first on a tie; each distinct token is
-    looked at once (tokens in order of first appearance keep the order of the words)."""
-    counts: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    for i, (token, n) in enumerate(Counter(words).items()):
+    """The most frequent content words, the earlier first on a tie.
+
+    Each distinct token is looked at once, in order of first appearance, so the counts hold the
+    words in the order they first appear and a stable sort keeps that order on a tie.
+    """
+    counts: dict[str, int] = {}
+    for token, n in Counter(words).items():
         form = _keyword_form(token, language)
         if form is None or form[1] in exclude:
             continue
-        word = form[0]
-        counts[word] += n
-        first.setdefault(word, i)
-    ranked = sorted(counts, key=lambda w: (-counts[w], first[w]))
-    return ranked[:_MAX_KEYWORDS]
+        counts[form[0]] = counts.get(form[0], 0) + n
+    return sorted(counts, key=counts.__getitem__, reverse=True)[:_MAX_KEYWORDS]
 
 
 def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) -> EnrichedEntry:

@@ -12,9 +12,10 @@ from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from streams.attribution.lexicon import lexicon
-from streams.pipeline import enrich, parse
+from streams.pipeline import enrich, htmltext, parse
 from streams.pipeline.parse import clean_inline
 
 _SEPARATORS = [" ", "  ", "\n", "-", "_", ",", ".", "'", "’", "&", "(", "“", "×", "÷", "\t"]
@@ -115,3 +116,21 @@ class TestCleanInline:
         expected = parse._EMPHASIS.sub(r"\2", expected)
         expected = parse._SPACES.sub(" ", expected).strip()
         assert clean_inline(text) == expected
+
+
+class TestHtml:
+    @settings(max_examples=400, deadline=None)
+    @given(
+        _texts(
+            [
+                *("<p>", "</p>", "<div>", "</div>", "<blockquote>", "text ", "<br>", "\n", "<"),
+                *("<script>", "<SCRIPT>", "< script>", "<noscript>", "<Style>", "<form>"),
+                *("<formula>", "<svg>", "<math>", "<iframe>", "<object>", "<embed>", "<button>"),
+                *("<template>", "<isindex>", "<image>", "<keygen>", "<frameset>", "<frame>"),
+            ]
+        )
+    )
+    def test_nothing_to_drop_without_its_tag(self, html: str) -> None:
+        """A tree has an element to drop only where the source opens a tag of its name."""
+        if htmltext._DROP_OPENS.search(html) is None:
+            assert LexborHTMLParser(html).css(htmltext._DROP) == []

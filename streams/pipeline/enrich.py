@@ -5,9 +5,10 @@ Pure: `enrich(entry, attribution, memory) -> EnrichedEntry`. People come from th
 `streams/data`; organisations from acronyms and organisation words; keywords by frequency of
 content words and capitalised phrases, without stopwords.
 
-The text is read once (`_Reading`: its words, its word runs, its capitalised words) and every
-tagger works on that reading; the word lists are searched with Aho-Corasick automata and sets,
-and a name is looked up in the speaker memory once per entry however often it appears.
+The text is read once (`_Reading`: its words and its capitalised words) and every tagger works
+on that reading; the gazetteer and the organisation words are searched with Aho-Corasick
+automata, a word's keyword form and a misspelt place are worked out once per process, and a name
+is looked up in the speaker memory once per entry however often it appears.
 """
 
 from __future__ import annotations

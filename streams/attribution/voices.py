@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from schemas.events import EnrichedEntry, SpeakerRef
@@ -52,6 +53,8 @@ _AUX = frozenset(
     ]
 )
 _PRONOUNS = frozenset({"he", "she"})
+#: a word as the directory's keys hold it, folded once per word rather than once per sentence
+_term = lru_cache(maxsize=16384)(normalize_term)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,7 @@ class _Reader:
         for word in words:
             if word in _PRONOUNS:
                 return self.last
-            key = normalize_term(word)
+            key = _term(word)
             for ref in self.people:
                 if key in self.keys[ref.id]:
                     return ref
@@ -145,7 +148,10 @@ def voices(entry: EnrichedEntry, directory: SpeakerNames) -> tuple[Voice, ...]:
         ptext = para.group(0)
         quotes = find_quotes(ptext)
         for start, end in split_sentences(ptext, quotes):
-            owners = reader.frames(tokenize(ptext[start:end], quotes, start))
+            # with nobody to name, no sentence reports anyone's speech: no need to read it
+            owners = (
+                reader.frames(tokenize(ptext[start:end], quotes, start)) if reader.people else []
+            )
             if owners:
                 reader.last = owners[-1]
             sentences.append((para.start() + start, para.start() + end, owners))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
@@ -11,6 +13,10 @@ __all__ = ["html_paragraphs"]
 
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "div"}
 _DROP = "script, style, noscript, template, iframe, object, embed, svg, button, form"
+#: where none of `_DROP`'s tags opens in the source, the parsed tree has none of them either
+_DROP_OPENS = re.compile(
+    r"<(?:script|style|noscript|template|iframe|object|embed|svg|button|form)", re.IGNORECASE
+)
 
 
 def _text(node: Node) -> str:
@@ -20,8 +26,9 @@ def _text(node: Node) -> str:
 def html_paragraphs(html: str) -> list[Paragraph]:
     """Block-level text of `html` in document order; blockquotes and embedded posts marked."""
     tree = HTMLParser(html)
-    for node in tree.css(_DROP):
-        node.decompose()
+    if _DROP_OPENS.search(html):
+        for node in tree.css(_DROP):
+            node.decompose()
     root = tree.body or tree.root
     if root is None:
         return []
@@ -48,7 +55,7 @@ def html_paragraphs(html: str) -> list[Paragraph]:
                     out.append(Paragraph(text=text, quote_block=in_quote, embed=in_embed))
             elif tag not in ("-text",):
                 walk(child, in_quote, in_embed)
-            elif child.text(deep=False).strip() and node is root:
+            elif node is root and child.text(deep=False).strip():
                 out.append(Paragraph(text=" ".join(child.text(deep=False).split())))
             child = child.next
 

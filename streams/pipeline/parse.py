@@ -28,11 +28,20 @@ _ENDS_PARAGRAPH = re.compile(r"[.!?…:][\"'”’»)\]]*$")
 
 
 def clean_inline(text: str) -> str:
-    """Markdown emphasis, links and heading marks removed; spaces normalised."""
-    text = _HEADING.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _EMPHASIS.sub(r"\2", text)
-    return _SPACES.sub(" ", text).strip()
+    """Markdown emphasis, links and heading marks removed; spaces normalised.
+
+    Each pattern runs only on a text holding what it needs ("#" first, "](", a doubled "*" or
+    "_", a space that is not one plain space): most lines hold none of them.
+    """
+    if text.startswith("#"):
+        text = _HEADING.sub("", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    if "**" in text or "__" in text:
+        text = _EMPHASIS.sub(r"\2", text)
+    if "  " in text or "\t" in text or "\u00a0" in text or "\u202f" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def _paragraphs(raw: RawEntry) -> list[Paragraph]:
@@ -70,6 +79,14 @@ def _paragraphs(raw: RawEntry) -> list[Paragraph]:
     return [p for p in out if p.text]
 
 
+def _cleaned(para: Paragraph) -> Paragraph:
+    """A paragraph with its inline markup cleaned (a quote block is cleaned already)."""
+    if para.quote_block:
+        return para
+    text = clean_inline(para.text)
+    return para if text == para.text else Paragraph(text=text, embed=para.embed)
+
+
 def parse(raw: RawEntry, state: ParseState) -> tuple[ParsedEntry, ParseState]:
     """Find the entry's time, headline and paragraphs; make the time absolute and tz-aware."""
     paragraphs = _paragraphs(raw)
@@ -86,7 +103,7 @@ def parse(raw: RawEntry, state: ParseState) -> tuple[ParsedEntry, ParseState]:
             if before and not headline:
                 headline = clean_inline(" ".join(before))
             rest = para.text[printed.end :].strip()
-            ticker = _TICKER.fullmatch(rest)
+            ticker = _TICKER.fullmatch(rest) if rest.endswith("++") else None
             if ticker and not headline:
                 # "+++ 14:24 Headline +++": German-style tickers put the headline on the time line
                 headline, rest = ticker.group(1), ""
@@ -96,11 +113,7 @@ def parse(raw: RawEntry, state: ParseState) -> tuple[ParsedEntry, ParseState]:
             break
     if printed is None and raw.hints.printed_time:
         printed = leading_time(raw.hints.printed_time)
-    cleaned = tuple(
-        p if p.quote_block else Paragraph(text=clean_inline(p.text), embed=p.embed)
-        for p in paragraphs
-    )
-    cleaned = tuple(p for p in cleaned if p.text)
+    cleaned = tuple(p for p in map(_cleaned, paragraphs) if p.text)
     published_at, state = _absolute_time(raw, printed, state)
     if headline:
         headline = clean_inline(headline) or None

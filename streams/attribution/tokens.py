@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from streams.attribution.lexicon import PARTICLES, lexicon
 from streams.attribution.quotes import QuoteSpan
@@ -73,9 +73,11 @@ _CONTRACTIONS = frozenset(
 _STOP_PHRASE = frozenset(",;:()[]–—-")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word or punctuation mark of a frame, or a whole quotation (`quote` is its index)."""
+class Token(NamedTuple):
+    """A word or punctuation mark of a frame, or a whole quotation (`quote` is its index).
+
+    A named tuple: as immutable as a frozen dataclass, and several times cheaper to make (an
+    entry makes hundreds)."""
 
     text: str
     start: int

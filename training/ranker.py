@@ -29,7 +29,7 @@ import re
 import statistics
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -268,11 +268,83 @@ def _logistic(rows: list[Row], c: float) -> Model:
     )
 
 
+def _choice(runs: list[Run], c: float, fixture_weight: float) -> Model:
+    """A conditional logit (softmax) over each quotation's candidates and "nobody": the weights
+    that make the right candidate win against the others of the same quotation, or nobody win
+    when no candidate is right. L2 as in scikit-learn (`c` is the inverse strength), fitted with
+    scipy's L-BFGS from zero, so the same rows give the same weights."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    rows = [
+        (cands, right, _weight(run, fixture_weight))
+        for run in runs
+        for cands, right, _ in run.rows
+        if cands
+    ]
+    names = sorted({k for cands, _, _ in rows for cand in cands for k in cand.features})
+    index = {n: i for i, n in enumerate(names)}
+    n_cands = sum(len(cands) for cands, _, _ in rows)
+    x = np.zeros((n_cands, len(names)))
+    group = np.zeros(n_cands, dtype=np.intp)
+    label = np.zeros(n_cands)  # 1 at the right candidate
+    weights = np.zeros(len(rows))
+    at = 0
+    for r, (cands, right, weight) in enumerate(rows):
+        weights[r] = weight
+        for i, cand in enumerate(cands):
+            for k, v in cand.features.items():
+                x[at, index[k]] = v
+            group[at] = r
+            label[at] = float(i == right)
+            at += 1
+
+    def loss(theta: Any) -> tuple[float, Any]:
+        w, b = theta[:-1], theta[-1]
+        z = x @ w + b
+        top = np.maximum(0.0, np.maximum.reduceat(z, _starts(group)))
+        total = np.exp(-top) + np.bincount(
+            group, weights=np.exp(z - top[group]), minlength=len(rows)
+        )
+        lse = top + np.log(total)
+        right_z = np.bincount(group, weights=z * label, minlength=len(rows))
+        nll = float(np.sum(weights * (lse - right_z))) + float(w @ w) / (2 * c)
+        p = np.exp(z - lse[group])  # each candidate's probability
+        resid = weights[group] * (p - label)
+        grad_w = x.T @ resid + w / c
+        grad_b = float(np.sum(resid))
+        return nll, np.append(grad_w, grad_b)
+
+    theta0 = np.zeros(len(names) + 1)
+    res = minimize(loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 5000})
+    w = res.x[:-1]
+    fitted = {n: round(float(v), 5) for n, v in zip(names, w, strict=True)}
+    return Model(
+        weights={k: v for k, v in fitted.items() if v != 0.0},
+        bias=float(res.x[-1]),
+        choice=True,
+    )
+
+
+def _starts(group: Any) -> Any:
+    """Where each group of consecutive rows starts."""
+    import numpy as np
+
+    return np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+
+
+#: "choice" (conditional logit over a quotation's candidates) or "logistic" (each on its own)
+RANKER = "choice"
+
+
 def fit(runs: list[Run], c: float = 1.0, fixture_weight: float = FIXTURE_WEIGHT) -> Model:
     """The quotation ranker and the entry-speaker model, fitted on the rows of `runs`."""
-    quotes = _logistic(_quote_rows(runs, fixture_weight), c)
+    if RANKER == "choice":
+        quotes = _choice(runs, c, fixture_weight)
+    else:
+        quotes = _logistic(_quote_rows(runs, fixture_weight), c)
     speakers = _logistic(_speaker_rows(runs, fixture_weight), c)
-    return Model(quotes.weights, quotes.bias, speakers=speakers)
+    return replace(quotes, speakers=speakers)
 
 
 def _picks(run: Run, model: Model) -> Iterator[tuple[float, bool, bool]]:
@@ -281,9 +353,8 @@ def _picks(run: Run, model: Model) -> Iterator[tuple[float, bool, bool]]:
         if not cands:
             yield 0.0, False, has_speaker
             continue
-        scores = [model.raw(c.features) for c in cands]
-        best = max(range(len(cands)), key=scores.__getitem__)
-        yield scores[best], best == right, has_speaker
+        best, raw = model.best(cands)
+        yield raw, best == right, has_speaker
 
 
 def calibrate(points: list[tuple[float, bool]]) -> tuple[list[float], list[float]]:
@@ -331,16 +402,18 @@ def main(argv: list[str] | None = None) -> int:
         report.update(cross_validate(blogs, runs, args.c, args.fixture_weight))
         held = [p for picks in report.pop("held").values() for p in picks]
         bx, by = calibrate([(p, ok) for p, ok, _ in held])
-        model = Model(model.weights, model.bias, tuple(bx), tuple(by), model.speakers)
+        model = replace(model, calib_x=tuple(bx), calib_y=tuple(by))
         report["reliability"] = _reliability(model, held)
         report["thresholds"] = _thresholds(model, held)
         report["min_confidence"] = threshold
         print(json.dumps(report["means"], indent=1), file=sys.stderr)
     data = {
-        "about": "speaker ranker: logistic regression over candidate features; "
+        "about": "speaker ranker: a conditional logit over each quotation's candidates and "
+        "nobody (or a logistic regression when choice is false); "
         "trained by `make train` (training/ranker.py)",
         "trained_on": {"blogs": len(blogs), "groups": len(groups)},
         "bias": round(model.bias, 5),
+        "choice": model.choice,
         "weights": dict(sorted(model.weights.items())),
         "calibration": {"x": [round(x, 5) for x in model.calib_x], "y": list(model.calib_y)},
         "speakers": {
@@ -377,9 +450,7 @@ def cross_validate(
     for group in groups:
         others = [p for g, picks in held.items() if g != group for p in picks]
         bx, by = calibrate([(p, ok) for p, ok, _ in others])
-        fold = Model(
-            folds[group].weights, folds[group].bias, tuple(bx), tuple(by), folds[group].speakers
-        )
+        fold = replace(folds[group], calib_x=tuple(bx), calib_y=tuple(by))
         threshold = DEFAULT_THRESHOLD
         for blog in (b for b in blogs if b.group == group):
             s = score(blog.gold, replay(blog, fold, threshold).lines)

@@ -206,7 +206,7 @@ class _Reader:
             if found is None:
                 i += 1
                 continue
-            found.prep = self._prep(sent, found.tok)
+            found.prep = self._prep(sent, found.tok) or self._apposition_prep(sent, found)
             sent.mentions.append(found)
             if found.person is not None:
                 self._touch(found.person)
@@ -220,6 +220,21 @@ class _Reader:
             j -= 1
         word = sent.tokens[j].lower if j >= 0 else ""
         return "place" if word in _PLACE_PREPS else "object" if word in _OBJECT_PREPS else ""
+
+    def _apposition_prep(self, sent: Sentence, m: Mention) -> str:
+        """The preposition of the mention `m` stands in apposition to, between commas: "the
+        letter to Dana Reyes, the commissioner, said" is no more the commissioner's than
+        Reyes's. A phrase after a place that opens the sentence ("In Lowdham, the mayor said")
+        has no closing comma and keeps its own role."""
+        if not sent.mentions or m.kind not in ("role", "org"):
+            return ""
+        before = sent.mentions[-1]
+        tokens = sent.tokens
+        if before.end != m.tok - 1 or tokens[m.tok - 1].text != ",":
+            return ""
+        if m.end >= len(tokens) or tokens[m.end].text != ",":
+            return ""
+        return before.prep
 
     def _opens(self, sent: Sentence, m: Mention) -> bool:
         """Whether `m` opens its sentence (only determiners or punctuation before it)."""
@@ -321,8 +336,10 @@ class _Reader:
         person = next(
             (p for p in orgs if p.org_kind == head or head in p.name.lower().split()), None
         )
-        if person is None:
-            person = self.memory.by_org(head, [])
+        known = self.memory.by_org(head, []) if person is None else None
+        if known is not None and fold(known.name) == fold(text) and orgs:
+            known = None  # the bare noun itself, remembered: the entry's named one is meant
+        person = person or known
         if person is None and orgs:
             person = orgs[0]
         return Mention(sent.para, sent.index, i, end, text, "org", person)

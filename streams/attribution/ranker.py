@@ -438,6 +438,9 @@ class Model:
     calib_y: tuple[float, ...] = ()
     #: the model that decides an entry's speakers (a person whose words it carries)
     speakers: Model | None = None
+    #: a choice model: the best candidate's probability is a softmax over the quotation's
+    #: candidates and "nobody" (whose score is 0), not its own logistic score
+    choice: bool = False
 
     def raw(self, features: Mapping[str, float]) -> float:
         z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
@@ -457,13 +460,26 @@ class Model:
 
     def pick(self, cands: Sequence[Candidate]) -> tuple[Candidate | None, float]:
         """The best candidate and the probability that it is the speaker."""
-        best: Candidate | None = None
-        best_raw = 0.0
-        for cand in cands:
-            raw = self.raw(cand.features)
-            if best is None or raw > best_raw:
-                best, best_raw = cand, raw
-        return best, self.calibrated(best_raw) if best is not None else 0.0
+        best, raw = self.best(cands)
+        if best is None:
+            return None, 0.0
+        return cands[best], self.calibrated(raw)
+
+    def best(self, cands: Sequence[Candidate]) -> tuple[int | None, float]:
+        """The index of the best candidate and its uncalibrated score."""
+        if not cands:
+            return None, 0.0
+        zs = [self._z(c.features) for c in cands]
+        best = max(range(len(zs)), key=zs.__getitem__)
+        if not self.choice:
+            return best, 1.0 / (1.0 + math.exp(-zs[best]))
+        top = max(0.0, zs[best])
+        total = math.exp(-top) + sum(math.exp(z - top) for z in zs)
+        return best, math.exp(zs[best] - top) / total
+
+    def _z(self, features: Mapping[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+        return max(-30.0, min(30.0, z))
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Model:
@@ -477,6 +493,7 @@ class Model:
             calib_x=tuple(float(x) for x in calib.get("x", [])),
             calib_y=tuple(float(y) for y in calib.get("y", [])),
             speakers=cls.from_json(speakers) if isinstance(speakers, dict) else None,
+            choice=bool(data.get("choice", False)),
         )
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from streams.attribution.lexicon import PARTICLES, lexicon
 from streams.attribution.quotes import QuoteSpan
@@ -73,9 +73,11 @@ _CONTRACTIONS = frozenset(
 _STOP_PHRASE = frozenset(",;:()[]–—-")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word or punctuation mark of a frame, or a whole quotation (`quote` is its index)."""
+class Token(NamedTuple):
+    """A word or punctuation mark of a frame, or a whole quotation (`quote` is its index).
+
+    A named tuple: as immutable as a frozen dataclass, and several times cheaper to make (an
+    entry makes hundreds)."""
 
     text: str
     start: int
@@ -89,14 +91,21 @@ class Token:
 
 
 def _token(text: str, start: int, end: int, quote: int | None = None) -> Token:
+    if quote is not None:
+        return Token(text, start, end, quote, text.lower(), text, False, False, False)
+    return Token(text, start, end, None, *_word_facts(text))
+
+
+@lru_cache(maxsize=65536)
+def _word_facts(text: str) -> tuple[str, str, bool, bool, bool]:
+    """What a word outside quotations is, computed once per distinct word: its lower case, its
+    bare form, whether it is possessive, a word (not punctuation), capitalised."""
     lower = text.lower()
     bare = _POSSESSIVE.sub("", text) if text.endswith(_POSSESSIVE_ENDS) else text
     possessive = bare != text and bare.lower() not in _CONTRACTIONS and bool(bare)
-    is_word = quote is None and text[:1].isalnum()
+    is_word = text[:1].isalnum()
     is_cap = is_word and text[:1].isupper()
-    return Token(
-        text, start, end, quote, lower, bare if possessive else text, possessive, is_word, is_cap
-    )
+    return lower, bare if possessive else text, possessive, is_word, is_cap
 
 
 def tokenize(text: str, quotes: list[QuoteSpan], offset: int = 0) -> list[Token]:
@@ -114,7 +123,10 @@ def tokenize(text: str, quotes: list[QuoteSpan], offset: int = 0) -> list[Token]
 
 
 def _words(text: str, base: int) -> list[Token]:
-    return [_token(m.group(0), base + m.start(), base + m.end()) for m in _WORD.finditer(text)]
+    return [
+        Token(m[0], base + m.start(), base + m.end(), None, *_word_facts(m[0]))
+        for m in _WORD.finditer(text)
+    ]
 
 
 def is_name_token(tok: Token) -> bool:

@@ -76,6 +76,36 @@ class TestCues:
         cues = {m[0]: m[3] for m in mentions(d)}
         assert cues["Tom Hill"] == "verb_before"
 
+    def test_apposition_of_an_object_is_an_object(self) -> None:
+        """`the letter to Reyes, the commissioner, said`: neither the addressee nor the role
+        in apposition to her is the subject of `said`."""
+        d = doc("The union’s letter to Dana Reyes, the standards commissioner, said: “Act now.”")
+        preps = {m.text: m.prep for m in d.mentions()}
+        assert preps["Dana Reyes"] == "object"
+        assert preps["standards commissioner"] == "object"
+        cued = [m.text for m in d.mentions() if m.cue is not None]
+        assert "Dana Reyes" not in cued and "standards commissioner" not in cued
+
+    def test_apposition_after_an_opening_place_keeps_its_role(self) -> None:
+        """`In Lowdham, the mayor said`: no closing comma, so the mayor is no place."""
+        d = doc("In Lowdham, the mayor said the bridge would reopen.")
+        assert {m.text: m.prep for m in d.mentions()}["mayor"] == ""
+
+    def test_bare_organisation_noun_is_the_named_one(self) -> None:
+        """`the agency` after the entry named the Coastal Storm Centre is that centre, even
+        when the blog remembers an organisation called just "agency"."""
+        memory = SpeakerMemory()
+        memory.add("agency", kind="org", org_kind="agency")
+        d = doc(
+            "Forecasters at the Coastal Storm Centre issued a warning on Friday.",
+            "The agency warns that “all hazards are possible”.",
+            memory=memory,
+        )
+        said = [m for m in d.mentions() if m.cue is not None]
+        assert [(m.text, m.person.name if m.person else None) for m in said] == [
+            ("agency", "Coastal Storm Centre")
+        ]
+
     def test_separable_verb_needs_its_particle(self) -> None:
         """`teilte … mit` is speech; `teilte` alone (shared) is not."""
         with_particle = doc("Das teilte Anna Roth am Abend mit.", lang="de")
@@ -98,6 +128,25 @@ class TestTitlesAndCalibration:
     def test_titles(self, words: str, lang: str, title: bool) -> None:
         """Quoted titles are told apart from quoted speech, in both languages."""
         assert is_title(words.split(), doc("x", lang=lang)) is title
+
+    def test_choice_model_shares_probability_between_candidates(self) -> None:
+        """A choice model's best candidate gets a softmax over the quotation's candidates and
+        "nobody" (score 0): two equal candidates halve what one alone would get, and the pick
+        is the same candidate a logistic model with the same weights would rank first."""
+        from streams.attribution.ranker import Candidate
+
+        weights = {"cue": 2.0, "near": 1.0}
+        choice = Model(weights, 0.0, choice=True)
+        logistic = Model(weights, 0.0)
+        memory = SpeakerMemory()
+        a = Candidate(memory.add("Dana Reyes"), {"cue": 1.0})
+        b = Candidate(memory.add("Tom Hill"), {"cue": 1.0})
+        c = Candidate(memory.add("Ray Hollis"), {"near": 1.0})
+        e2 = 2.718281828459045**2
+        assert choice.best([a]) == (0, pytest.approx(e2 / (1 + e2)))
+        assert choice.best([a, b])[1] == pytest.approx(e2 / (1 + 2 * e2))
+        assert choice.best([c, a])[0] == logistic.best([c, a])[0] == 1
+        assert choice.best([]) == (None, 0.0)
 
     def test_calibration_is_monotone_and_clipped(self) -> None:
         """The calibration table maps raw scores to probabilities, flat outside its range."""

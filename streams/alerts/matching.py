@@ -15,7 +15,7 @@ An entry that matched a subscription through one of its quotes gives no second h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -25,13 +25,16 @@ import ahocorasick
 from schemas.events import Alert, EnrichedEntry, Match, Quote, SpeakerRef, Subscription
 from streams.alerts.directory import SpeakerDirectory
 from streams.alerts.filters.compiled import CompiledFilter, View, compile_filter, language_key
+from streams.alerts.scan import FoldedLike, fold, has_join, is_plain_word, word_spans, words
 from streams.attribution.voices import Voice, entry_text, voices
-from streams.core.text import fold_text, term_forms
+from streams.core.text import term_forms
 
 __all__ = ["MAX_MATCHES", "Document", "Hit", "Matcher", "record_filter"]
 
 #: matches kept per hit; a text that repeats a term a thousand times does not make a huge alert
 MAX_MATCHES = 32
+#: blogs whose index keys are kept ready (`blog:`, and `blog*:` for each prefix of the id)
+_MAX_BLOGS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,77 @@ class Hit:
     matches: tuple[Match, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    """The forms of every term: words by a dict, the rest (phrases, `u.n.`) by an automaton."""
+
+    plain: dict[str, tuple[str, ...]]  # word form -> term keys
+    automaton: ahocorasick.Automaton | None
+    plain_forms: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain_forms", frozenset(self.plain))
+
+
+class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
+    """A text scanned for the subscriptions' terms: `keys` holds the term keys that occur, and
+    the mapping gives each key's original (start, end) offsets, found on first use."""
+
+    __slots__ = ("_done", "_folds", "_forms", "_other", "keys")
+
+    def __init__(self, tables: _Tables, text: str) -> None:
+        folds: list[FoldedLike] = [fold(text, join_hyphens=False)]
+        if has_join(text):
+            folds.append(fold(text, join_hyphens=True))
+        self._folds = folds
+        found = words(folds[0].text)
+        if len(folds) > 1:
+            found |= words(folds[1].text)
+        forms: dict[str, list[str]] = {}
+        for form in found & tables.plain_forms:
+            for key in tables.plain[form]:
+                forms.setdefault(key, []).append(form)
+        other: dict[str, set[tuple[int, int]]] = {}
+        if tables.automaton is not None:
+            for folded in folds:
+                for end, (length, keys) in tables.automaton.iter(folded.text):
+                    start = end - length + 1
+                    if not folded.bounded(start, end + 1):
+                        continue
+                    span = folded.span(start, end + 1)
+                    for key in keys:
+                        other.setdefault(key, set()).add(span)
+        self._forms = forms
+        self._other = other
+        self._done: dict[str, list[tuple[int, int]]] = {}
+        self.keys: frozenset[str] = frozenset(forms).union(other)
+
+    def get(self, key: str, default: object = None) -> Sequence[tuple[int, int]] | None:  # type: ignore[override]
+        done = self._done.get(key)
+        if done is not None:
+            return done
+        if key not in self.keys:
+            return default  # type: ignore[return-value]
+        spans = set(self._other.get(key, ()))
+        for form in self._forms.get(key, ()):
+            for folded in self._folds:
+                spans.update(word_spans(folded, form))
+        done = self._done[key] = sorted(spans)
+        return done
+
+    def __getitem__(self, key: str) -> Sequence[tuple[int, int]]:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
 class Matcher:
     """All subscriptions, compiled, with one automaton over their terms and an index of keys."""
 
@@ -76,8 +150,8 @@ class Matcher:
         self._filters: dict[str, CompiledFilter] = {}
         self._subs: dict[str, Subscription] = {}
         self._index: dict[str, set[str]] = {}
-        self._automaton: ahocorasick.Automaton | None = None
-        self._dirty = True
+        self._tables: _Tables | None = None
+        self._blog_keys: dict[str, tuple[str, ...]] = {}
         for sub in subscriptions:
             self.add(sub)
 
@@ -103,7 +177,7 @@ class Matcher:
         self._filters[subscription.id] = compiled
         for key in compiled.triggers:
             self._index.setdefault(key, set()).add(subscription.id)
-        self._dirty = True
+        self._tables = None
 
     def remove(self, subscription_id: str) -> bool:
         """Forget a subscription; whether there was one."""
@@ -117,81 +191,97 @@ class Matcher:
                 ids.discard(subscription_id)
                 if not ids:
                     del self._index[key]
-        self._dirty = True
+        self._tables = None
         return True
 
-    def _build(self) -> ahocorasick.Automaton | None:
-        if not self._dirty:
-            return self._automaton
-        forms: dict[str, set[str]] = {}
+    def _build(self) -> _Tables:
+        if self._tables is not None:
+            return self._tables
+        plain: dict[str, set[str]] = {}
+        other: dict[str, set[str]] = {}
         for compiled in self._filters.values():
             for key, term in compiled.terms.items():
                 for form in term_forms(term.text, phrase=term.phrase):
-                    forms.setdefault(form, set()).add(key)
+                    into = plain if is_plain_word(form) else other
+                    into.setdefault(form, set()).add(key)
         automaton: ahocorasick.Automaton | None = None
-        if forms:
+        if other:
             automaton = ahocorasick.Automaton()
-            for form, keys in forms.items():
+            for form, keys in other.items():
                 automaton.add_word(form, (len(form), tuple(sorted(keys))))
             automaton.make_automaton()
-        self._automaton = automaton
-        self._dirty = False
-        return automaton
+        self._tables = _Tables(
+            {form: tuple(sorted(keys)) for form, keys in plain.items()}, automaton
+        )
+        return self._tables
 
     # documents -----------------------------------------------------------------------------------
 
+    def scan(self, text: str) -> _Scan:
+        """Which term keys of the subscriptions occur in `text` (their offsets on demand)."""
+        return _Scan(self._build(), text)
+
     def occurrences(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Every term key of every subscription found in `text`, with original offsets."""
-        automaton = self._build()
-        found: dict[str, set[tuple[int, int]]] = {}
-        if automaton is None or not text:
-            return {}
-        for join in (False, True):
-            folded = fold_text(text, join_hyphens=join)
-            for end, (length, keys) in automaton.iter(folded.text):
-                start = end - length + 1
-                if not folded.bounded(start, end + 1):
-                    continue
-                span = folded.span(start, end + 1)
-                for key in keys:
-                    found.setdefault(key, set()).add(span)
-        return {key: sorted(spans) for key, spans in found.items()}
+        scan = self.scan(text)
+        return {key: list(scan.get(key, ())) for key in scan.keys}
 
-    def candidates(self, doc: Document, occurrences: dict[str, list[tuple[int, int]]]) -> set[str]:
-        """Ids of the subscriptions that have one of the document's keys."""
-        keys = [*occurrences, f"kind:{doc.kind}", f"blog:{doc.blog_id.lower()}"]
+    def _field_keys(self, doc: Document) -> list[str]:
+        blog = doc.blog_id.lower()
+        cached = self._blog_keys.get(blog)
+        if cached is None:
+            cached = (f"blog:{blog}", *(f"blog*:{blog[:i]}" for i in range(len(blog) + 1)))
+            if len(self._blog_keys) < _MAX_BLOGS:
+                self._blog_keys[blog] = cached
+        keys = [f"kind:{doc.kind}", *cached]
         if doc.language:
             keys.append(f"lang:{language_key(doc.language)}")
-        blog = doc.blog_id.lower()
-        keys.extend(f"blog*:{blog[:i]}" for i in range(len(blog) + 1))
         for names in doc.names.values():
             keys.extend(f"speaker:{name}" for name in names)
+        return keys
+
+    def candidates(self, doc: Document, occurrences: Iterable[str]) -> set[str]:
+        """Ids of the subscriptions that have one of the document's keys (the term keys found
+        in its text: `occurrences`, and its kind, blog, language and speakers)."""
+        index = self._index
         out: set[str] = set()
-        for key in keys:
-            ids = self._index.get(key)
+        for key in (*occurrences, *self._field_keys(doc)):
+            ids = index.get(key)
             if ids:
                 out |= ids
         return out
 
     def match(
-        self, doc: Document, speaker_voices: Callable[[], tuple[Voice, ...]] | None = None
+        self,
+        doc: Document,
+        speaker_voices: Callable[[], tuple[Voice, ...]] | None = None,
+        *,
+        skip: Container[str] = (),
     ) -> list[Hit]:
-        """The hits of one document; `speaker_voices` gives an entry's voices when needed."""
+        """The hits of one document; `speaker_voices` gives an entry's voices when needed, and
+        the subscriptions in `skip` are not looked at."""
         if not self._subs:
             return []
-        occ = self.occurrences(doc.text)
-        ids = self.candidates(doc, occ)
+        scan = self.scan(doc.text)
+        ids = self.candidates(doc, scan.keys)
         if not ids:
             return []
+        present = scan.keys
         every = frozenset(k for names in doc.names.values() for k in names)
         whole = View(doc.kind, doc.blog_id, doc.language, every)
         lone = doc.speakers[0] if len(doc.speakers) == 1 else None
         parts: list[tuple[SpeakerRef | None, View]] | None = None
         hits: list[Hit] = []
         for sub_id in sorted(ids):
+            if sub_id in skip:
+                continue
             compiled = self._filters[sub_id]
+            if not (compiled.required_terms <= present and compiled.required_speakers <= every):
+                continue
             views: list[tuple[SpeakerRef | None, View]]
             if compiled.uses_speaker and doc.kind == "entry" and speaker_voices is not None:
+                if not compiled.possible(whole, present):
+                    continue
                 if parts is None:
                     parts = [
                         (
@@ -210,10 +300,12 @@ class Matcher:
                     ]
                 views = parts
             else:
+                if not compiled.holds(whole, present):
+                    continue
                 views = [(lone, whole)]
             for speaker, view in views:
-                if compiled.evaluate(view, occ):
-                    found = compiled.matched(view, occ)[:MAX_MATCHES]
+                if view is whole or compiled.evaluate(view, scan):
+                    found = compiled.matched(view, scan)[:MAX_MATCHES]
                     matches = tuple(Match(term=t, start=s, end=e) for t, s, e in found)
                     hits.append(Hit(sub_id, doc, speaker, matches))
                     break
@@ -261,9 +353,7 @@ class Matcher:
             hits.extend(self.match(self.quote_document(quote, entry.language)))
         by_quote = {hit.subscription_id for hit in hits}
         doc = self.entry_document(entry)
-        for hit in self.match(doc, lambda: voices(entry, self.directory)):
-            if hit.subscription_id not in by_quote:
-                hits.append(hit)
+        hits.extend(self.match(doc, lambda: voices(entry, self.directory), skip=by_quote))
         return hits
 
 

@@ -39,6 +39,7 @@ on the machine inflates them less; compare the ratios of one run.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import re
 import string
@@ -77,14 +78,17 @@ REAL = [
 
 #: function words of English and German that no one subscribes to
 _COMMON = frozenset(
-    """
+    re.findall(
+        r"\w+",
+        """
     that with have this from they will would said been were there their what about which when
     more also than them some could into only other over such after most very where just those
     then these like your says told tell here while being does made make many much well even
     because before should still first last year years time people according think going know
     says want back dass nicht sich eine einen einem einer auch nach wird sind oder aber wenn
     noch sein seine ihre ihren haben hatte wurde werden wird beim mehr schon
-    """.split()
+    """,
+    )
 )
 _WORDS = re.compile(r"[^\W\d_]{4,}")
 
@@ -121,7 +125,7 @@ class Vocabulary:
                 kept = [w for w in found if w not in _COMMON]
                 counts.update(kept)
                 pairs.update(
-                    (a, b) for a, b in zip(found, found[1:], strict=False) if a in kept and b in kept
+                    (a, b) for a, b in itertools.pairwise(found) if a in kept and b in kept
                 )
             for ref in (*entry.speakers, *(q.speaker for q in entry.quotes if q.speaker)):
                 words = [w for w in re.findall(r"[^\W\d_]+", ref.name) if len(w) > 2]
@@ -164,7 +168,7 @@ _MIX: list[tuple[int, Callable[[Vocabulary, random.Random], str]]] = [
     (12, lambda v, r: f"{v.speaker(r)} {v.word(r)}"),
     (5, lambda v, r: f"{v.speaker(r)} {v.group(r)}"),
     (5, lambda v, r: f"{v.word(r)} {v.word(r)} -{v.word(r)}"),
-    (5, lambda v, r: f'{v.phrase(r)} -{v.speaker(r)}'),
+    (5, lambda v, r: f"{v.phrase(r)} -{v.speaker(r)}"),
     (5, lambda v, r: f"{v.group(r)} {v.word(r)} kind:{r.choice(['quote', 'entry'])}"),
     (10, lambda v, r: f"{v.blog(r)} {v.word(r) if r.random() < 0.5 else v.group(r)}"),
     (5, lambda v, r: f"{v.speaker(r)} kind:quote lang:{r.choice(['en', 'de'])}"),
@@ -300,9 +304,7 @@ def main(argv: list[str]) -> int:
     )
     for f in mix[:12]:
         print(f"  {f}")
-    real = _table(
-        "realistic subscriptions", stream, {n: mix[:n] for n in counts}, args.rounds
-    )
+    real = _table("realistic subscriptions", stream, {n: mix[:n] for n in counts}, args.rounds)
     extra = made_up(max(counts), random.Random(42))
     _table(
         "best case (10 real, the rest on words no entry contains)",

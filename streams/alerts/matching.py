@@ -79,21 +79,21 @@ class _Tables:
 
 
 class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
-    """A text scanned for the subscriptions' terms: `keys` holds the term keys that occur, and
+    """A text scanned for the subscriptions' terms: `found` holds the term keys that occur, and
     the mapping gives each key's original (start, end) offsets, found on first use."""
 
-    __slots__ = ("_done", "_folds", "_forms", "_other", "keys")
+    __slots__ = ("_done", "_folds", "_forms", "_other", "found")
 
     def __init__(self, tables: _Tables, text: str) -> None:
         folds: list[FoldedLike] = [fold(text, join_hyphens=False)]
         if has_join(text):
             folds.append(fold(text, join_hyphens=True))
         self._folds = folds
-        found = words(folds[0].text)
+        seen = words(folds[0].text)
         if len(folds) > 1:
-            found |= words(folds[1].text)
+            seen |= words(folds[1].text)
         forms: dict[str, list[str]] = {}
-        for form in found & tables.plain_forms:
+        for form in seen & tables.plain_forms:
             for key in tables.plain[form]:
                 forms.setdefault(key, []).append(form)
         other: dict[str, set[tuple[int, int]]] = {}
@@ -109,13 +109,13 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
         self._forms = forms
         self._other = other
         self._done: dict[str, list[tuple[int, int]]] = {}
-        self.keys: frozenset[str] = frozenset(forms).union(other)
+        self.found: frozenset[str] = frozenset(forms).union(other)
 
     def get(self, key: str, default: object = None) -> Sequence[tuple[int, int]] | None:  # type: ignore[override]
         done = self._done.get(key)
         if done is not None:
             return done
-        if key not in self.keys:
+        if key not in self.found:
             return default  # type: ignore[return-value]
         spans = set(self._other.get(key, ()))
         for form in self._forms.get(key, ()):
@@ -131,10 +131,10 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
         return found
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.keys)
+        return iter(self.found)
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.found)
 
 
 class Matcher:
@@ -224,7 +224,7 @@ class Matcher:
     def occurrences(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Every term key of every subscription found in `text`, with original offsets."""
         scan = self.scan(text)
-        return {key: list(scan.get(key, ())) for key in scan.keys}
+        return {key: list(scan[key]) for key in scan.found}
 
     def _field_keys(self, doc: Document) -> list[str]:
         blog = doc.blog_id.lower()
@@ -243,9 +243,12 @@ class Matcher:
     def candidates(self, doc: Document, occurrences: Iterable[str]) -> set[str]:
         """Ids of the subscriptions that have one of the document's keys (the term keys found
         in its text: `occurrences`, and its kind, blog, language and speakers)."""
+        return self._lookup((*occurrences, *self._field_keys(doc)))
+
+    def _lookup(self, keys: Iterable[str]) -> set[str]:
         index = self._index
         out: set[str] = set()
-        for key in (*occurrences, *self._field_keys(doc)):
+        for key in keys:
             ids = index.get(key)
             if ids:
                 out |= ids
@@ -263,10 +266,12 @@ class Matcher:
         if not self._subs:
             return []
         scan = self.scan(doc.text)
-        ids = self.candidates(doc, scan.keys)
+        fields = self._field_keys(doc)
+        ids = self._lookup((*scan.found, *fields))
         if not ids:
             return []
-        present = scan.keys
+        present = scan.found
+        have = present.union(fields)
         every = frozenset(k for names in doc.names.values() for k in names)
         whole = View(doc.kind, doc.blog_id, doc.language, every)
         lone = doc.speakers[0] if len(doc.speakers) == 1 else None
@@ -276,7 +281,7 @@ class Matcher:
             if sub_id in skip:
                 continue
             compiled = self._filters[sub_id]
-            if not (compiled.required_terms <= present and compiled.required_speakers <= every):
+            if not compiled.required <= have:
                 continue
             views: list[tuple[SpeakerRef | None, View]]
             if compiled.uses_speaker and doc.kind == "entry" and speaker_voices is not None:

@@ -58,9 +58,7 @@ def _hits(
         for speaker, view in views:
             if compiled.evaluate(view, occ):
                 found = tuple(compiled.matched(view, occ)[:MAX_MATCHES])
-                out.append(
-                    (sub.id, doc.kind, doc.quote_id, speaker.id if speaker else None, found)
-                )
+                out.append((sub.id, doc.kind, doc.quote_id, speaker.id if speaker else None, found))
                 break
     return out
 

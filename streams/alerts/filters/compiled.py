@@ -108,15 +108,15 @@ def _terms(node: Node, negated: bool, out: dict[str, tuple[Term, bool]]) -> None
             _terms(child, negated, out)
 
 
-def _required(node: Node, terms: set[str], speakers: set[str]) -> None:
-    """The term keys and `speaker:` values every match needs (the conjuncts at the top)."""
+def _required(node: Node, keys: set[str]) -> None:
+    """The index keys every match needs: those of the terms and fields ANDed at the top."""
     if isinstance(node, Term):
-        terms.add(node.key)
-    elif isinstance(node, Field) and node.name == "speaker":
-        speakers.add(node.value)
+        keys.add(node.key)
+    elif isinstance(node, Field):
+        keys.add(_field_key(node))
     elif isinstance(node, All):
         for child in node.children:
-            _required(child, terms, speakers)
+            _required(child, keys)
 
 
 def _uses_speaker(node: Node) -> bool:
@@ -137,8 +137,7 @@ class CompiledFilter:
         "_holds",
         "expression",
         "positive",
-        "required_speakers",
-        "required_terms",
+        "required",
         "terms",
         "tree",
         "triggers",
@@ -162,12 +161,11 @@ class CompiledFilter:
         self.terms: dict[str, Term] = {key: term for key, (term, _) in collected.items()}
         self.positive: tuple[str, ...] = tuple(k for k, (_, pos) in collected.items() if pos)
         self.uses_speaker = _uses_speaker(self.tree)
-        terms: set[str] = set()
-        speakers: set[str] = set()
-        _required(self.tree, terms, speakers)
-        #: term keys and `speaker:` values without which the filter cannot hold in any view
-        self.required_terms = frozenset(terms)
-        self.required_speakers = frozenset(speakers)
+        required: set[str] = set()
+        _required(self.tree, required)
+        #: keys a document must have (its terms found, its kind, blog, language and speakers'
+        #: names as `Matcher` lists them) for the filter to hold on any part of it
+        self.required = frozenset(required)
         self._blogs: dict[str, re.Pattern[str]] = {}
         self._holds: _Check | None = None
 

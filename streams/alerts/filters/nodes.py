@@ -24,9 +24,7 @@ class Term:
     key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "key", ("p:" if self.phrase else "w:") + normalize_term(self.text)
-        )
+        object.__setattr__(self, "key", ("p:" if self.phrase else "w:") + normalize_term(self.text))
 
     def __str__(self) -> str:
         return f'"{self.text}"' if self.phrase else self.text

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Literal
 
 import ahocorasick
@@ -349,8 +350,16 @@ class Matcher:
             names={pid: self.directory.keys(entry.blog_id, ref) for pid, ref in people.items()},
         )
 
-    def match_entry(self, entry: EnrichedEntry) -> list[Hit]:
-        """Hits on the entry's quotes, then on the entry for subscriptions no quote matched."""
+    def match_entry(
+        self,
+        entry: EnrichedEntry,
+        speaker_voices: Callable[[], tuple[Voice, ...]] | None = None,
+    ) -> list[Hit]:
+        """Hits on the entry's quotes, then on the entry for subscriptions no quote matched.
+
+        The entry's voices are needed only when a `speaker:` filter could match the entry; they
+        are computed then (`streams.attribution.voices`), or asked of `speaker_voices`.
+        """
         if not self._subs:
             return []
         hits: list[Hit] = []
@@ -358,7 +367,8 @@ class Matcher:
             hits.extend(self.match(self.quote_document(quote, entry.language)))
         by_quote = {hit.subscription_id for hit in hits}
         doc = self.entry_document(entry)
-        hits.extend(self.match(doc, lambda: voices(entry, self.directory), skip=by_quote))
+        parts = speaker_voices or partial(voices, entry, self.directory)
+        hits.extend(self.match(doc, parts, skip=by_quote))
         return hits
 
 

@@ -34,8 +34,8 @@ __all__ = ["MAX_MATCHES", "Document", "Hit", "Matcher", "record_filter"]
 
 #: matches kept per hit; a text that repeats a term a thousand times does not make a huge alert
 MAX_MATCHES = 32
-#: blogs whose index keys are kept ready (`blog:`, and `blog*:` for each prefix of the id)
-_MAX_BLOGS = 10_000
+#: (kind, blog, language) whose index keys and subscriptions are kept ready
+_MAX_PLACES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +71,26 @@ class Hit:
 class _Tables:
     """The forms of every term: words by a dict, the rest (phrases, `u.n.`) by an automaton."""
 
-    plain: dict[str, tuple[str, ...]]  # word form -> term keys
+    plain: dict[str, frozenset[str]]  # word form -> term keys
     automaton: ahocorasick.Automaton | None
     plain_forms: frozenset[str] = field(init=False)
+    #: term key -> its word forms
+    key_forms: dict[str, tuple[str, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "plain_forms", frozenset(self.plain))
+        key_forms: dict[str, list[str]] = {}
+        for form, keys in self.plain.items():
+            for key in keys:
+                key_forms.setdefault(key, []).append(form)
+        object.__setattr__(self, "key_forms", {k: tuple(v) for k, v in key_forms.items()})
 
 
 class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
     """A text scanned for the subscriptions' terms: `found` holds the term keys that occur, and
     the mapping gives each key's original (start, end) offsets, found on first use."""
 
-    __slots__ = ("_done", "_folds", "_forms", "_other", "found")
+    __slots__ = ("_done", "_folds", "_matches", "_other", "_present", "_tables", "found")
 
     def __init__(self, tables: _Tables, text: str) -> None:
         folds: list[FoldedLike] = [fold(text, join_hyphens=False)]
@@ -93,10 +100,8 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
         seen = words(folds[0].text)
         if len(folds) > 1:
             seen |= words(folds[1].text)
-        forms: dict[str, list[str]] = {}
-        for form in seen & tables.plain_forms:
-            for key in tables.plain[form]:
-                forms.setdefault(key, []).append(form)
+        present = seen & tables.plain_forms
+        found: set[str] = set().union(*map(tables.plain.__getitem__, present))
         other: dict[str, set[tuple[int, int]]] = {}
         if tables.automaton is not None:
             for folded in folds:
@@ -107,10 +112,13 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
                     span = folded.span(start, end + 1)
                     for key in keys:
                         other.setdefault(key, set()).add(span)
-        self._forms = forms
+        self._tables = tables
+        self._present = present
         self._other = other
         self._done: dict[str, list[tuple[int, int]]] = {}
-        self.found: frozenset[str] = frozenset(forms).union(other)
+        self._matches: dict[tuple[str, int, int], Match] = {}
+        found.update(other)
+        self.found = found
 
     def get(self, key: str, default: object = None) -> Sequence[tuple[int, int]] | None:  # type: ignore[override]
         done = self._done.get(key)
@@ -119,11 +127,19 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
         if key not in self.found:
             return default  # type: ignore[return-value]
         spans = set(self._other.get(key, ()))
-        for form in self._forms.get(key, ()):
-            for folded in self._folds:
-                spans.update(word_spans(folded, form))
+        for form in self._tables.key_forms.get(key, ()):
+            if form in self._present:
+                for folded in self._folds:
+                    spans.update(word_spans(folded, form))
         done = self._done[key] = sorted(spans)
         return done
+
+    def match(self, term: str, start: int, end: int) -> Match:
+        """The `Match` of a term at a place (one instance however many hits share it)."""
+        made = self._matches.get((term, start, end))
+        if made is None:
+            made = self._matches[term, start, end] = Match(term=term, start=start, end=end)
+        return made
 
     def __getitem__(self, key: str) -> Sequence[tuple[int, int]]:
         found = self.get(key)
@@ -149,10 +165,13 @@ class Matcher:
     ) -> None:
         self.directory = directory or SpeakerDirectory()
         self._filters: dict[str, CompiledFilter] = {}
+        self._required: dict[str, frozenset[str]] = {}
         self._subs: dict[str, Subscription] = {}
         self._index: dict[str, set[str]] = {}
         self._tables: _Tables | None = None
-        self._blog_keys: dict[str, tuple[str, ...]] = {}
+        self._place_ids: dict[
+            tuple[str, str, str | None], tuple[frozenset[str], frozenset[str]]
+        ] = {}
         for sub in subscriptions:
             self.add(sub)
 
@@ -176,13 +195,16 @@ class Matcher:
         self.remove(subscription.id)
         self._subs[subscription.id] = subscription
         self._filters[subscription.id] = compiled
+        self._required[subscription.id] = compiled.required
         for key in compiled.triggers:
             self._index.setdefault(key, set()).add(subscription.id)
         self._tables = None
+        self._place_ids.clear()
 
     def remove(self, subscription_id: str) -> bool:
         """Forget a subscription; whether there was one."""
         compiled = self._filters.pop(subscription_id, None)
+        self._required.pop(subscription_id, None)
         self._subs.pop(subscription_id, None)
         if compiled is None:
             return False
@@ -193,6 +215,7 @@ class Matcher:
                 if not ids:
                     del self._index[key]
         self._tables = None
+        self._place_ids.clear()
         return True
 
     def _build(self) -> _Tables:
@@ -211,9 +234,7 @@ class Matcher:
             for form, keys in other.items():
                 automaton.add_word(form, (len(form), tuple(sorted(keys))))
             automaton.make_automaton()
-        self._tables = _Tables(
-            {form: tuple(sorted(keys)) for form, keys in plain.items()}, automaton
-        )
+        self._tables = _Tables({form: frozenset(keys) for form, keys in plain.items()}, automaton)
         return self._tables
 
     # documents -----------------------------------------------------------------------------------
@@ -227,16 +248,25 @@ class Matcher:
         scan = self.scan(text)
         return {key: list(scan[key]) for key in scan.found}
 
-    def _field_keys(self, doc: Document) -> list[str]:
-        blog = doc.blog_id.lower()
-        cached = self._blog_keys.get(blog)
+    def _places(self, doc: Document) -> tuple[frozenset[str], frozenset[str]]:
+        """The keys of a document's kind, blog and language, and the ids indexed under them
+        (kept per kind, blog and language until the subscriptions change)."""
+        lang = language_key(doc.language) if doc.language else None
+        slot = (doc.kind, doc.blog_id, lang)
+        cached = self._place_ids.get(slot)
         if cached is None:
-            cached = (f"blog:{blog}", *(f"blog*:{blog[:i]}" for i in range(len(blog) + 1)))
-            if len(self._blog_keys) < _MAX_BLOGS:
-                self._blog_keys[blog] = cached
-        keys = [f"kind:{doc.kind}", *cached]
-        if doc.language:
-            keys.append(f"lang:{language_key(doc.language)}")
+            blog = doc.blog_id.lower()
+            keys = {f"kind:{doc.kind}", f"blog:{blog}"}
+            keys.update(f"blog*:{blog[:i]}" for i in range(len(blog) + 1))
+            if lang is not None:
+                keys.add(f"lang:{lang}")
+            cached = (frozenset(keys), frozenset(self._lookup(keys)))
+            if len(self._place_ids) < _MAX_PLACES:
+                self._place_ids[slot] = cached
+        return cached
+
+    def _field_keys(self, doc: Document) -> list[str]:
+        keys = list(self._places(doc)[0])
         for names in doc.names.values():
             keys.extend(f"speaker:{name}" for name in names)
         return keys
@@ -267,23 +297,22 @@ class Matcher:
         if not self._subs:
             return []
         scan = self.scan(doc.text)
-        fields = self._field_keys(doc)
-        ids = self._lookup((*scan.found, *fields))
+        present = scan.found
+        every = frozenset(k for names in doc.names.values() for k in names)
+        people = [f"speaker:{name}" for name in every]
+        places, place_ids = self._places(doc)
+        ids = self._lookup((*present, *people)) | place_ids
         if not ids:
             return []
-        present = scan.found
-        have = present.union(fields)
-        every = frozenset(k for names in doc.names.values() for k in names)
+        have = present.union(places, people)
+        required = self._required
+        survivors = sorted(i for i in ids if i not in skip and required[i] <= have)
         whole = View(doc.kind, doc.blog_id, doc.language, every)
         lone = doc.speakers[0] if len(doc.speakers) == 1 else None
         parts: list[tuple[SpeakerRef | None, View]] | None = None
         hits: list[Hit] = []
-        for sub_id in sorted(ids):
-            if sub_id in skip:
-                continue
+        for sub_id in survivors:
             compiled = self._filters[sub_id]
-            if not compiled.required <= have:
-                continue
             views: list[tuple[SpeakerRef | None, View]]
             if compiled.uses_speaker and doc.kind == "entry" and speaker_voices is not None:
                 if not compiled.possible(whole, present):
@@ -312,7 +341,7 @@ class Matcher:
             for speaker, view in views:
                 if view is whole or compiled.evaluate(view, scan):
                     found = compiled.matched(view, scan)[:MAX_MATCHES]
-                    matches = tuple(Match(term=t, start=s, end=e) for t, s, e in found)
+                    matches = tuple(scan.match(t, s, e) for t, s, e in found)
                     hits.append(Hit(sub_id, doc, speaker, matches))
                     break
         return hits

@@ -1,16 +1,21 @@
 """Matching quotes and entries against every subscription at once.
 
-One Aho-Corasick automaton (pyahocorasick) holds every form of every term of every subscription;
-one pass over a document's folded text finds all of them, with their offsets. Each subscription
-is indexed under the keys one of which a document must have for it to match (`triggers`: a term,
-or `speaker:`, `blog:`, `lang:`, `kind:` values), so only the subscriptions whose keys the
-document has are evaluated. The cost of a document is its length plus the subscriptions it
-could match, not the number of subscriptions.
+A document's text is folded once (`streams.alerts.scan`, in C) and its words taken as a set:
+every word form of every subscription's terms that is in the set occurs, as a whole word; the
+other forms (phrases, `u.n.`) are found by one Aho-Corasick automaton (pyahocorasick). Offsets
+are looked up only for the terms of the subscriptions that are evaluated. Each subscription is
+indexed under the keys one of which a document must have for it to match (`triggers`: its rarest
+term, or a `speaker:`, `blog:`, `lang:`, `kind:` value); of those candidates, only the ones whose
+document has every key they need (`required`) are evaluated, by checks compiled once. The cost
+of a document is its length plus the subscriptions it could match, not the number of
+subscriptions.
 
 A quote is matched as itself (its text, its speaker). An entry is matched as a whole; a filter
 with `speaker:` is evaluated on each speaker's own part of it (`streams.attribution.voices`), so
 `speaker:X veto` needs X to speak of the veto, not only to appear in an entry that mentions it.
-An entry that matched a subscription through one of its quotes gives no second hit for it.
+The voices are computed only when such a filter could hold on some part of the entry (an upper
+bound on the whole entry, `CompiledFilter.possible`). An entry that matched a subscription
+through one of its quotes gives no second hit for it.
 """
 
 from __future__ import annotations

@@ -124,7 +124,9 @@ def fold(text: str, *, join_hyphens: bool) -> FoldedLike:
     for space in _ASCII_SPACES:
         if space in out:
             out = out.replace(space, " ")
-    drops: list[tuple[int, int]] = [(m.start() + 1, m.end()) for m in _RUNS.finditer(out)]
+    drops: list[tuple[int, int]] = []
+    if "  " in out:
+        drops = [(m.start() + 1, m.end()) for m in _RUNS.finditer(out)]
     if join_hyphens:
         hyphens = [(m.start(), m.end()) for m in _JOIN.finditer(text)]
         if hyphens:

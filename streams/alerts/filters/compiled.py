@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from schemas.exceptions import FilterSyntaxError
 from streams.alerts.filters.nodes import All, Any, Field, Node, Not, Term
@@ -23,6 +24,9 @@ Occurrences = Mapping[str, Sequence[tuple[int, int]]]
 
 #: a compiled check of a filter on a whole view, given the term keys that occur
 _Check = Callable[["View", Container[str]], bool]
+
+#: the order of matches: by start, then end (ties keep the order of the filter's terms)
+_PLACE = itemgetter(1, 2)
 
 # how selective an index key is, lower is better: words first, kind: last
 _RANK = {"w": 0, "p": 0, "speaker": 1, "blog": 2, "blog*": 3, "lang": 4, "kind": 5}
@@ -135,6 +139,7 @@ class CompiledFilter:
     __slots__ = (
         "_blogs",
         "_holds",
+        "_labels",
         "expression",
         "positive",
         "required",
@@ -161,6 +166,7 @@ class CompiledFilter:
         self.terms: dict[str, Term] = {key: term for key, (term, _) in collected.items()}
         self.positive: tuple[str, ...] = tuple(k for k, (_, pos) in collected.items() if pos)
         self.uses_speaker = _uses_speaker(self.tree)
+        self._labels = tuple((key, str(self.terms[key])) for key in self.positive)
         required: set[str] = set()
         _required(self.tree, required)
         #: keys a document must have (its terms found, its kind, blog, language and speakers'
@@ -239,10 +245,14 @@ class CompiledFilter:
     def matched(self, view: View, occurrences: Occurrences) -> list[tuple[str, int, int]]:
         """The (term, start, end) of every required term found inside `view`, in text order."""
         out: list[tuple[str, int, int]] = []
-        for key in self.positive:
-            for start, end in view.holds(occurrences.get(key, ())):
-                out.append((str(self.terms[key]), start, end))
-        out.sort(key=lambda m: (m[1], m[2]))
+        for key, label in self._labels:
+            found = occurrences.get(key)
+            if found:
+                if view.spans is not None:
+                    found = view.holds(found)
+                out.extend((label, start, end) for start, end in found)
+        if len(out) > 1:
+            out.sort(key=_PLACE)
         return out
 
     def _eval(self, node: Node, view: View, occ: Occurrences) -> bool:

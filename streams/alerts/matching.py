@@ -170,12 +170,12 @@ class Matcher:
     ) -> None:
         self.directory = directory or SpeakerDirectory()
         self._filters: dict[str, CompiledFilter] = {}
-        self._required: dict[str, frozenset[str]] = {}
         self._subs: dict[str, Subscription] = {}
-        self._index: dict[str, set[str]] = {}
+        #: index key -> {id: the keys that subscription requires} of the subscriptions under it
+        self._index: dict[str, dict[str, frozenset[str]]] = {}
         self._tables: _Tables | None = None
         self._place_ids: dict[
-            tuple[str, str, str | None], tuple[frozenset[str], frozenset[str]]
+            tuple[str, str, str | None], tuple[frozenset[str], dict[str, frozenset[str]]]
         ] = {}
         for sub in subscriptions:
             self.add(sub)
@@ -200,23 +200,21 @@ class Matcher:
         self.remove(subscription.id)
         self._subs[subscription.id] = subscription
         self._filters[subscription.id] = compiled
-        self._required[subscription.id] = compiled.required
         for key in compiled.triggers:
-            self._index.setdefault(key, set()).add(subscription.id)
+            self._index.setdefault(key, {})[subscription.id] = compiled.required
         self._tables = None
         self._place_ids.clear()
 
     def remove(self, subscription_id: str) -> bool:
         """Forget a subscription; whether there was one."""
         compiled = self._filters.pop(subscription_id, None)
-        self._required.pop(subscription_id, None)
         self._subs.pop(subscription_id, None)
         if compiled is None:
             return False
         for key in compiled.triggers:
             ids = self._index.get(key)
             if ids is not None:
-                ids.discard(subscription_id)
+                ids.pop(subscription_id, None)
                 if not ids:
                     del self._index[key]
         self._tables = None
@@ -253,9 +251,9 @@ class Matcher:
         scan = self.scan(text)
         return {key: list(scan[key]) for key in scan.found}
 
-    def _places(self, doc: Document) -> tuple[frozenset[str], frozenset[str]]:
-        """The keys of a document's kind, blog and language, and the ids indexed under them
-        (kept per kind, blog and language until the subscriptions change)."""
+    def _places(self, doc: Document) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        """The keys of a document's kind, blog and language, and the subscriptions indexed
+        under them (kept per kind, blog and language until the subscriptions change)."""
         lang = language_key(doc.language) if doc.language else None
         slot = (doc.kind, doc.blog_id, lang)
         cached = self._place_ids.get(slot)
@@ -265,7 +263,10 @@ class Matcher:
             keys.update(f"blog*:{blog[:i]}" for i in range(len(blog) + 1))
             if lang is not None:
                 keys.add(f"lang:{lang}")
-            cached = (frozenset(keys), frozenset(self._lookup(keys)))
+            under: dict[str, frozenset[str]] = {}
+            for key in keys:
+                under.update(self._index.get(key, {}))
+            cached = (frozenset(keys), under)
             if len(self._place_ids) < _MAX_PLACES:
                 self._place_ids[slot] = cached
         return cached
@@ -287,7 +288,7 @@ class Matcher:
         for key in keys:
             ids = index.get(key)
             if ids:
-                out |= ids
+                out.update(ids)
         return out
 
     def match(
@@ -305,13 +306,21 @@ class Matcher:
         present = scan.found
         every = frozenset(k for names in doc.names.values() for k in names)
         people = [f"speaker:{name}" for name in every]
-        places, place_ids = self._places(doc)
-        ids = self._lookup((*present, *people)) | place_ids
-        if not ids:
-            return []
+        places, under_places = self._places(doc)
         have = present.union(places, people)
-        required = self._required
-        survivors = sorted(i for i in ids if i not in skip and required[i] <= have)
+        index = self._index
+        # the candidates (indexed under a key the document has) that have every key they need
+        passing = {
+            sub_id
+            for key in (*present, *people)
+            if (under := index.get(key)) is not None
+            for sub_id, needs in under.items()
+            if needs <= have
+        }
+        passing.update(sub_id for sub_id, needs in under_places.items() if needs <= have)
+        if not passing:
+            return []
+        survivors = sorted(i for i in passing if i not in skip)
         whole = View(doc.kind, doc.blog_id, doc.language, every)
         lone = doc.speakers[0] if len(doc.speakers) == 1 else None
         parts: list[tuple[SpeakerRef | None, View]] | None = None

@@ -8,9 +8,10 @@ document has, so the cost of matching does not grow with the number of subscript
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from schemas.exceptions import FilterSyntaxError
 from streams.alerts.filters.nodes import All, Any, Field, Node, Not, Term
@@ -20,6 +21,12 @@ __all__ = ["CompiledFilter", "Occurrences", "View", "compile_filter", "language_
 
 #: term key -> (start, end) of each place it occurs, in the original text
 Occurrences = Mapping[str, Sequence[tuple[int, int]]]
+
+#: a compiled check of a filter on a whole view, given the term keys that occur
+_Check = Callable[["View", Container[str]], bool]
+
+#: the order of matches: by start, then end (ties keep the order of the filter's terms)
+_PLACE = itemgetter(1, 2)
 
 # how selective an index key is, lower is better: words first, kind: last
 _RANK = {"w": 0, "p": 0, "speaker": 1, "blog": 2, "blog*": 3, "lang": 4, "kind": 5}
@@ -59,8 +66,14 @@ def _field_key(node: Field) -> str:
     return f"{node.name}:{node.value}"
 
 
-def _rank(keys: frozenset[str]) -> tuple[int, int]:
-    return max(_RANK[k.split(":", 1)[0]] for k in keys), len(keys)
+def _rank(keys: frozenset[str]) -> tuple[int, int, int]:
+    """Lower is rarer: words before fields, fewer keys, then longer words (a rough proxy for
+    how seldom a word occurs: `multilateralism` is rarer than `war`)."""
+    return (
+        max(_RANK[k.split(":", 1)[0]] for k in keys),
+        len(keys),
+        -min(len(k) for k in keys),
+    )
 
 
 def _triggers(node: Node) -> frozenset[str] | Not:
@@ -99,6 +112,17 @@ def _terms(node: Node, negated: bool, out: dict[str, tuple[Term, bool]]) -> None
             _terms(child, negated, out)
 
 
+def _required(node: Node, keys: set[str]) -> None:
+    """The index keys every match needs: those of the terms and fields ANDed at the top."""
+    if isinstance(node, Term):
+        keys.add(node.key)
+    elif isinstance(node, Field):
+        keys.add(_field_key(node))
+    elif isinstance(node, All):
+        for child in node.children:
+            _required(child, keys)
+
+
 def _uses_speaker(node: Node) -> bool:
     if isinstance(node, Field):
         return node.name == "speaker"
@@ -112,7 +136,18 @@ def _uses_speaker(node: Node) -> bool:
 class CompiledFilter:
     """One filter, parsed and checked, ready to be evaluated against views of documents."""
 
-    __slots__ = ("_blogs", "expression", "positive", "terms", "tree", "triggers", "uses_speaker")
+    __slots__ = (
+        "_blogs",
+        "_holds",
+        "_labels",
+        "expression",
+        "positive",
+        "required",
+        "terms",
+        "tree",
+        "triggers",
+        "uses_speaker",
+    )
 
     def __init__(self, expression: str) -> None:
         self.expression = expression
@@ -131,7 +166,14 @@ class CompiledFilter:
         self.terms: dict[str, Term] = {key: term for key, (term, _) in collected.items()}
         self.positive: tuple[str, ...] = tuple(k for k, (_, pos) in collected.items() if pos)
         self.uses_speaker = _uses_speaker(self.tree)
+        self._labels = tuple((key, str(self.terms[key])) for key in self.positive)
+        required: set[str] = set()
+        _required(self.tree, required)
+        #: keys a document must have (its terms found, its kind, blog, language and speakers'
+        #: names as `Matcher` lists them) for the filter to hold on any part of it
+        self.required = frozenset(required)
         self._blogs: dict[str, re.Pattern[str]] = {}
+        self._holds: _Check | None = None
 
     def __repr__(self) -> str:
         return f"CompiledFilter({self.expression!r})"
@@ -140,13 +182,77 @@ class CompiledFilter:
         """Whether the filter holds for `view`, given where each term occurs in the text."""
         return self._eval(self.tree, view, occurrences)
 
+    def holds(self, view: View, present: Container[str]) -> bool:
+        """`evaluate` for a view of the whole text (`view.spans` None), where a term holds when
+        it occurs at all: `present` is the set of term keys that occur. Compiled to closures on
+        first use, so the tree is not walked again."""
+        check = self._holds
+        if check is None:
+            check = self._holds = self._closure(self.tree)
+        return check(view, present)
+
+    def _closure(self, node: Node) -> _Check:
+        if isinstance(node, Term):
+            key = node.key
+            return lambda view, present: key in present
+        if isinstance(node, Field):
+            if node.name == "speaker":
+                name = node.value
+                return lambda view, present: name in view.speakers
+            if node.name == "kind":
+                kind = node.value
+                return lambda view, present: view.kind == kind
+            return lambda view, present: self._field(node, view)
+        if isinstance(node, Not):
+            inner = self._closure(node.child)
+            return lambda view, present: not inner(view, present)
+        parts = tuple(self._closure(c) for c in node.children)
+        if len(parts) == 2:
+            a, b = parts
+            if isinstance(node, All):
+                return lambda view, present: a(view, present) and b(view, present)
+            return lambda view, present: a(view, present) or b(view, present)
+        if isinstance(node, All):
+            return lambda view, present: all(p(view, present) for p in parts)
+        return lambda view, present: any(p(view, present) for p in parts)
+
+    def possible(self, view: View, present: Container[str]) -> bool:
+        """False when no part of the document can pass: no speaker's part of an entry whose
+        whole text and speakers are `view` (terms that occur: `present`). An upper bound: each
+        part has fewer occurrences and fewer speakers than the whole; kind, blog and language
+        are the same."""
+        return self._present(self.tree, view, present, upper=True, exact=False)
+
+    def _present(
+        self, node: Node, view: View, present: Container[str], *, upper: bool, exact: bool
+    ) -> bool:
+        # exact: the value on the whole view; else an upper (or, under NOT, a lower) bound of
+        # the value on any part of it
+        if isinstance(node, Term):
+            return (exact or upper) and node.key in present
+        if isinstance(node, Field):
+            if node.name == "speaker" and not exact and not upper:
+                return False
+            return self._field(node, view)
+        if isinstance(node, Not):
+            return not self._present(node.child, view, present, upper=not upper, exact=exact)
+        if isinstance(node, All):
+            return all(
+                self._present(c, view, present, upper=upper, exact=exact) for c in node.children
+            )
+        return any(self._present(c, view, present, upper=upper, exact=exact) for c in node.children)
+
     def matched(self, view: View, occurrences: Occurrences) -> list[tuple[str, int, int]]:
         """The (term, start, end) of every required term found inside `view`, in text order."""
         out: list[tuple[str, int, int]] = []
-        for key in self.positive:
-            for start, end in view.holds(occurrences.get(key, ())):
-                out.append((str(self.terms[key]), start, end))
-        out.sort(key=lambda m: (m[1], m[2]))
+        for key, label in self._labels:
+            found = occurrences.get(key)
+            if found:
+                if view.spans is not None:
+                    found = view.holds(found)
+                out.extend((label, start, end) for start, end in found)
+        if len(out) > 1:
+            out.sort(key=_PLACE)
         return out
 
     def _eval(self, node: Node, view: View, occ: Occurrences) -> bool:

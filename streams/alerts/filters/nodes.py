@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from streams.core.text import normalize_term
@@ -20,10 +20,11 @@ class Term:
     text: str
     phrase: bool
     pos: int
+    #: what occurrences are looked up by: `w:` or `p:` and the folded text (computed once)
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        return ("p:" if self.phrase else "w:") + normalize_term(self.text)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", ("p:" if self.phrase else "w:") + normalize_term(self.text))
 
     def __str__(self) -> str:
         return f'"{self.text}"' if self.phrase else self.text

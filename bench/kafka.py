@@ -108,10 +108,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 def run_passthrough() -> int:
     """The passthrough worker: every raw record forwarded unchanged to the out topic."""
-    import faust
 
     from streams.core.topics import TopicNames
-    from streams.runtime.kafka.app import faust_app
+    from streams.runtime.kafka.app import faust_app, faust_worker
 
     settings = Settings()
     names = TopicNames.from_settings(settings)
@@ -124,7 +123,7 @@ def run_passthrough() -> int:
             await out.send(key=event.key, value=event.value)
 
     app.agent(source, name="bench.passthrough")(passthrough)
-    faust.Worker(
+    faust_worker(
         app, loglevel="WARNING", quiet=True, redirect_stdouts=False
     ).execute_from_commandline()
     return 0

@@ -52,6 +52,8 @@ __all__ = [
 log = structlog.get_logger(__name__)
 
 AGENT_NAME = "liveblog.process_raw"
+#: blogs whose last state (checkpoint, speaker records) the worker keeps as objects
+KEEP_BLOGS = 1024
 #: seconds before a rewind that failed while the assignment stayed the same is tried again
 REWIND_RETRY = 0.5
 
@@ -163,6 +165,8 @@ class RecordHandler:
         self.extras = list(extras)
         self.metrics = metrics or Metrics()
         self.max_record_bytes = max_record_bytes
+        #: by blog key: the speaker memory after the blog's last entry and its speaker records
+        self._speakers: dict[bytes, tuple[SpeakerMemory, list[Speaker]]] = {}
 
     def initial_state(self) -> BlogState:
         return BlogState(memory=self.initial_memory.model_copy(deep=True))
@@ -203,7 +207,7 @@ class RecordHandler:
         self.metrics.records_out.labels("process").inc()
         structlog.contextvars.bind_contextvars(entry_id=entry.entry_id)
         records: list[BaseModel] = [entry, *entry.quotes]
-        records.extend(_changed_speakers(raw.blog_id, state, new_state))
+        records.extend(self._changed_speakers(blog_key, raw.blog_id, state, new_state))
         outcome = Outcome(entry=entry)
         for extra in self.extras:
             try:
@@ -237,6 +241,26 @@ class RecordHandler:
         )
         log.debug("entry processed", quotes=len(entry.quotes), outputs=len(outcome.outputs))
         return outcome
+
+    def _changed_speakers(
+        self, blog_key: bytes, blog_id: str, before: BlogState, after: BlogState
+    ) -> list[Speaker]:
+        """The blog's speaker records that are new or differ after an entry.
+
+        The records before the entry were those after the blog's previous entry, when its state
+        is that very object (the agent keeps the checkpoints it wrote): kept for the blogs seen
+        last, they are not built twice.
+        """
+        kept = self._speakers.pop(blog_key, None)
+        if kept is not None and kept[0] is before.memory:
+            old = {s.id: s for s in kept[1]}
+        else:
+            old = {s.id: s for s in before.memory.speakers(blog_id)}
+        now = after.memory.speakers(blog_id)
+        self._speakers[blog_key] = (after.memory, now)
+        while len(self._speakers) > KEEP_BLOGS:
+            del self._speakers[next(iter(self._speakers))]
+        return [s for s in now if old.get(s.id) != s]
 
     def _validate(self, key: bytes | None, payload: bytes) -> RawEntry:
         raw = decode(RawEntry, payload, limit=self.max_record_bytes)
@@ -274,12 +298,6 @@ def _load(stored: Stored | None) -> BlogCheckpoint | None:
     if stored is None or isinstance(stored, BlogCheckpoint):
         return stored
     return BlogCheckpoint.model_validate_json(stored)
-
-
-def _changed_speakers(blog_id: str, before: BlogState, after: BlogState) -> list[Speaker]:
-    """The blog's speaker records that are new or differ after an entry."""
-    old = {s.id: s for s in before.memory.speakers(blog_id)}
-    return [s for s in after.memory.speakers(blog_id) if old.get(s.id) != s]
 
 
 Publish = Callable[[Output], Awaitable[Awaitable[Any]]]
@@ -402,7 +420,9 @@ def register(
                 settled.set()
 
     async def process_raw(stream: Any) -> AsyncIterator[dict[str, Any]]:
-        inflight = InFlight(table, metrics, on_error=app.crash, encode=dump_checkpoint)
+        inflight = InFlight(
+            table, metrics, on_error=app.crash, encode=dump_checkpoint, keep=KEEP_BLOGS
+        )
         publish = await _publisher(app, outputs)
         try:
             async for event in stream.noack().events():

@@ -14,9 +14,10 @@ stage, the blog state table, fan-out). For each, once it is ready:
   first record on the output topic (liveblog: its first quote), at a consumer in this process;
   p50 and p99.
 
-`--scale-out` then runs the liveblog worker's throughput with one worker and with two workers of
-one group sharing the partitions, in the same run, and prints both, their ratio and the CPU use
-(percent of one core) of the broker, of this process (producer and reader) and of each worker.
+`--scale-out` runs instead the liveblog worker's throughput with one worker and then with two
+workers of one group sharing the partitions, and prints both, their ratio and the CPU use
+(percent of one core) of the machine, the broker, this process (producer and reader) and each
+worker over each run.
 
 `python -m bench kafka [--broker HOST:PORT] [--entries N] [--rate R] [--seconds S] [--scale-out]`;
 without --broker the local broker of `scripts/kafka` is started (or reused).
@@ -520,7 +521,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--scale-out",
         action="store_true",
-        help="then one liveblog worker against two sharing the partitions (throughput, CPU)",
+        help="instead: one liveblog worker against two sharing the partitions (throughput, CPU)",
     )
     parser.add_argument("--role", choices=["bench", "passthrough", "transport"], default="bench")
     args = parser.parse_args(argv)
@@ -558,19 +559,18 @@ def main(argv: list[str]) -> int:
             )
         return _median(runs)
 
-    results = [measure("passthrough"), measure("liveblog"), measure("transport")]
-    scaled = []
     if args.scale_out:
         scaled = [measure("liveblog", 1, latency=False), measure("liveblog", 2, latency=False)]
-    if args.json:
-        figures: dict[str, Any] = {r.name: r.__dict__ for r in results}
-        if scaled:
-            figures["scale_out"] = {f"{n + 1} worker(s)": r.__dict__ for n, r in enumerate(scaled)}
-        print(json.dumps(figures, indent=2))
+        if args.json:
+            print(json.dumps({f"workers_{n + 1}": r.__dict__ for n, r in enumerate(scaled)}))
+        else:
+            _print_scale_out(broker, args, scaled)
         return 0
-    _print(broker, args, results)
-    if scaled:
-        _print_scale_out(scaled)
+    results = [measure("passthrough"), measure("liveblog"), measure("transport")]
+    if args.json:
+        print(json.dumps({r.name: r.__dict__ for r in results}, indent=2))
+    else:
+        _print(broker, args, results)
     return 0
 
 
@@ -605,9 +605,13 @@ def _print(broker: str, args: argparse.Namespace, results: list[Result]) -> None
     )
 
 
-def _print_scale_out(scaled: list[Result]) -> None:
+def _print_scale_out(broker: str, args: argparse.Namespace, scaled: list[Result]) -> None:
     one, two = scaled
-    print("scale-out: the liveblog worker alone, then two workers of one group (throughput run)")
+    print(
+        f"broker {broker}, {args.partitions} partitions; throughput: {args.entries} entries "
+        f"({args.entries // PER_BLOG} blogs) through the liveblog worker alone, then through two "
+        f"workers of one group; median of {max(1, args.repeat)} run(s) each"
+    )
     order = ("machine", "broker", "bench", "worker")
     names = sorted(
         {*one.cpu_percent, *two.cpu_percent}, key=lambda n: (order.index(n.split()[0]), n)

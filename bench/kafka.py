@@ -369,10 +369,14 @@ async def _group_ready(settings: Settings, members: int, timeout: float) -> None
 def _records(
     partitions: int, entries: int, rate: float, seconds: float
 ) -> tuple[list[bytes], list[bytes], list[bytes]]:
-    """The raw records of a run: one on each partition to warm up, the throughput run's, the
-    latency run's."""
-    first = decode(RawEntry, stream(1, 1)[0])
-    warm = [encode(first.model_copy(update={"blog_id": blog})) for blog in _warm_blogs(partitions)]
+    """The raw records of a run: a blog of every seed block on each partition to warm up (every
+    stage's lazily loaded data and caches too), the throughput run's, the latency run's."""
+    blocks = [decode(RawEntry, r) for r in stream(PER_BLOG, PER_BLOG)]
+    warm = [
+        encode(raw.model_copy(update={"blog_id": blog}))
+        for blog in _warm_blogs(partitions)
+        for raw in blocks
+    ]
     blast = _relabel(stream(entries, PER_BLOG), "blast")
     paced = _relabel(stream(int(rate * seconds), PER_BLOG), "paced")
     return warm, blast, paced

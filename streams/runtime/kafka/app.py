@@ -28,10 +28,6 @@ __all__ = ["STATE_TABLE", "Plugin", "Runtime", "create_app", "faust_app", "faust
 
 #: the table of blog checkpoints; its changelog topic is `{app_id}-blog-state-changelog`
 STATE_TABLE = "blog-state"
-#: seconds the producer waits to fill a batch: with none, each record (an entry fans out to three
-#: to five) tends to go in a produce request of its own, and the socket writes were the largest
-#: part of the transport's CPU; 5 ms cut them by half for a few ms of latency
-PRODUCER_LINGER = 0.005
 
 
 @dataclass
@@ -70,7 +66,6 @@ def faust_app(settings: Settings) -> Any:
         value_serializer="raw",
         web_enabled=False,
         producer_acks=-1,
-        producer_linger=PRODUCER_LINGER,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=session,
         broker_heartbeat_interval=min(3.0, session / 4),

@@ -121,9 +121,8 @@ def worker(
         check_port(settings.web_host, settings.web_port)
     if settings.metrics_port:
         check_port(settings.metrics_host, settings.metrics_port)
-    import faust  # slow to import: only this command needs it
-
-    from streams.runtime.kafka.app import create_app
+    # slow to import (Faust): only this command needs it
+    from streams.runtime.kafka.app import create_app, faust_worker
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -138,7 +137,7 @@ def worker(
     if settings.metrics_port is not None:
         runtime.metrics.serve(settings.metrics_port, settings.metrics_host)
     _report(runtime.app, runtime.metrics, settings, "worker", "process")
-    faust.Worker(
+    faust_worker(
         runtime.app,
         loop=loop,
         loglevel=settings.log_level,

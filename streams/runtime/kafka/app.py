@@ -24,7 +24,7 @@ from streams.pipeline.chain import Extra
 from streams.runtime.kafka.offsets import FaustPositions
 from streams.runtime.kafka.worker import RecordHandler, register
 
-__all__ = ["STATE_TABLE", "Plugin", "Runtime", "create_app", "faust_app"]
+__all__ = ["STATE_TABLE", "Plugin", "Runtime", "create_app", "faust_app", "faust_worker"]
 
 #: the table of blog checkpoints; its changelog topic is `{app_id}-blog-state-changelog`
 STATE_TABLE = "blog-state"
@@ -72,6 +72,20 @@ def faust_app(settings: Settings) -> Any:
         broker_commit_interval=settings.commit_interval,
         consumer_max_fetch_size=settings.max_fetch_bytes,
     )
+
+
+def faust_worker(app: Any, **options: Any) -> Any:
+    """A `faust.Worker` for `app` (options as `faust.Worker` takes them), without its spinner.
+
+    The terminal spinner of `faust.Worker` sets the root logger to DEBUG and adds a handler that
+    spins on every record (`Worker._setup_spinner_handler`); it is finished once the worker has
+    started, but the root level stays DEBUG, so every debug line of Faust and aiokafka (one per
+    record sent) was formatted into a `LogRecord` and then dropped by the level of our handler.
+    With no spinner the root logger keeps the level of the logging config.
+    """
+    worker = faust.Worker(app, **options)
+    worker.spinner = None
+    return worker
 
 
 def create_app(

@@ -7,13 +7,21 @@ blog's checkpoint to the state table (and so to its changelog) and acknowledges 
 whose offset may then be committed. A checkpoint therefore never covers a record whose outputs
 could still be lost, and the next record of the same blog reads the newest state from `latest`
 before the table has it.
+
+Records whose outputs are all delivered are finalized together, in source order: of the
+checkpoints of one blog among them only the newest is serialized and written (it covers the
+others, whose outputs are delivered too), so a backlog of one busy blog costs one changelog record
+per group instead of one per entry. The checkpoints this worker wrote are kept, as objects, for
+the `keep` blogs used last: a blog's next record reads its state without parsing JSON, as long as
+the table still holds the very value written (after a rebalance the table holds what the
+changelog restored, and that is parsed).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,8 +42,26 @@ class Pending:
     event: Any
     partition: int
     futures: Sequence[Awaitable[Any]]
-    checkpoint: tuple[bytes, bytes] | None
+    #: (table key, checkpoint): bytes, or an object `InFlight.encode` turns into bytes
+    checkpoint: tuple[bytes, Any] | None
     sent_at: float
+
+    def delivered(self) -> bool:
+        """Whether every output is already acknowledged (without waiting)."""
+        return all(_succeeded(f) for f in self.futures)
+
+
+def _succeeded(future: Awaitable[Any]) -> bool:
+    return (
+        isinstance(future, asyncio.Future)
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    )
+
+
+def _as_bytes(value: Any) -> bytes:
+    return bytes(value)
 
 
 class InFlight:
@@ -48,34 +74,47 @@ class InFlight:
         *,
         limit: int = 1000,
         on_error: Callable[[BaseException], Awaitable[None]] | None = None,
+        encode: Callable[[Any], bytes] = _as_bytes,
+        keep: int = 1024,
     ) -> None:
         self.table = table
         self.metrics = metrics
         self.limit = limit
         self.on_error = on_error
+        self.encode = encode
+        self.keep = keep
         self.pending: deque[Pending] = deque()
         #: checkpoints not yet in the table, by blog key: newer than the table's
-        self.latest: dict[bytes, bytes] = {}
+        self.latest: dict[bytes, Any] = {}
+        #: the checkpoints written last, by blog key: (the table value, the object it encodes)
+        self.written: OrderedDict[bytes, tuple[bytes, Any]] = OrderedDict()
         self._added = asyncio.Event()
         self._drained = asyncio.Event()
         self._drained.set()
         self._progress = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    def lookup(self, key: bytes) -> bytes | None:
-        """The newest checkpoint of a blog: in flight, else the table's."""
+    def lookup(self, key: bytes) -> Any:
+        """The newest checkpoint of a blog: in flight, else the table's (as the object this
+        worker wrote when the table still holds that value, else the stored bytes)."""
         found = self.latest.get(key)
         if found is not None:
             return found
         stored = self.table.get(key)
-        return bytes(stored) if stored is not None else None
+        if stored is None:
+            return None
+        written = self.written.get(key)
+        if written is not None and written[0] is stored:
+            self.written.move_to_end(key)
+            return written[1]
+        return bytes(stored)
 
     async def add(
         self,
         event: Any,
         partition: int,
         futures: Sequence[Awaitable[Any]],
-        checkpoint: tuple[bytes, bytes] | None,
+        checkpoint: tuple[bytes, Any] | None,
     ) -> None:
         """Queue a processed record; waits while `limit` records are already in flight."""
         self._start()
@@ -106,11 +145,12 @@ class InFlight:
                     self._added.clear()
                     await self._added.wait()
                     continue
-                item = self.pending[0]
-                for future in item.futures:
+                for future in self.pending[0].futures:
                     await future
-                self._finalize(item)
-                self.pending.popleft()
+                group = [self.pending.popleft()]
+                while self.pending and self.pending[0].delivered():
+                    group.append(self.pending.popleft())
+                self._finalize(group)
                 self._progress.set()
         except asyncio.CancelledError:
             raise
@@ -120,9 +160,15 @@ class InFlight:
                 await self.on_error(exc)
             raise
 
-    def _finalize(self, item: Pending) -> None:
-        if item.checkpoint is not None:
-            key, value = item.checkpoint
+    def _finalize(self, group: list[Pending]) -> None:
+        """Write the newest checkpoint of each blog of `group`, then acknowledge its records."""
+        newest: dict[bytes, tuple[int, Any]] = {}
+        for item in group:
+            if item.checkpoint is not None:
+                key, checkpoint = item.checkpoint
+                newest[key] = (item.partition, checkpoint)
+        for key, (partition, checkpoint) in newest.items():
+            value = self.encode(checkpoint)
             # Not `table[key] = value`: `Table.__setitem__` (`on_key_set`, `partition_for_key`)
             # takes the changelog partition from `current_event()` and raises "Cannot modify
             # table key from outside of stream iteration" without one (faust-streaming/faust#300,
@@ -131,11 +177,17 @@ class InFlight:
             # with the source record's own partition through `Collection.data` and the public
             # `Collection.send_changelog(partition, key, value)`.
             self.table.data[key] = value
-            self.table.send_changelog(item.partition, key, value)
-            if self.latest.get(key) is value:
+            self.table.send_changelog(partition, key, value)
+            self.written[key] = (value, checkpoint)
+            self.written.move_to_end(key)
+            if self.latest.get(key) is checkpoint:
                 del self.latest[key]
-        item.event.ack()
-        self.metrics.latency.labels("delivery").observe(time.perf_counter() - item.sent_at)
+        while len(self.written) > self.keep:
+            self.written.popitem(last=False)
+        now = time.perf_counter()
+        for item in group:
+            item.event.ack()
+            self.metrics.latency.labels("delivery").observe(now - item.sent_at)
 
     def close(self) -> None:
         if self._task is not None:

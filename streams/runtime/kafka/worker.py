@@ -17,13 +17,14 @@ it was written.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 from aiokafka.errors import KafkaError
 from faust.sensors import Sensor
+from faust.types import TopicT
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.codec import MAX_RECORD_BYTES, decode, encode
@@ -51,6 +52,8 @@ __all__ = [
 log = structlog.get_logger(__name__)
 
 AGENT_NAME = "liveblog.process_raw"
+#: blogs whose last state (checkpoint, speaker records) the worker keeps as objects
+KEEP_BLOGS = 1024
 #: seconds before a rewind that failed while the assignment stayed the same is tried again
 REWIND_RETRY = 0.5
 
@@ -97,11 +100,21 @@ class Outcome:
     """What one raw record gave."""
 
     outputs: list[Output] = field(default_factory=list)
-    #: (table key, table value) to write once the outputs are delivered
-    checkpoint: tuple[bytes, bytes] | None = None
+    #: (table key, the blog's new checkpoint) to write once the outputs are delivered; kept as a
+    #: model, so that it is serialized only when it is written (`InFlight` writes the newest of
+    #: a blog's delivered checkpoints) and the blog's next record reads it without parsing JSON
+    state: tuple[bytes, BlogCheckpoint] | None = None
     entry: EnrichedEntry | None = None
     dead_letters: list[DeadLetter] = field(default_factory=list)
     skipped: bool = False
+
+    @property
+    def checkpoint(self) -> tuple[bytes, bytes] | None:
+        """(table key, table value): the checkpoint as the table stores it."""
+        if self.state is None:
+            return None
+        key, checkpoint = self.state
+        return key, dump_checkpoint(checkpoint)
 
     def summary(self) -> dict[str, Any]:
         """A small description for logs and the agent's results."""
@@ -111,6 +124,15 @@ class Outcome:
             "dead_letters": [d.stage for d in self.dead_letters],
             "skipped": self.skipped,
         }
+
+
+def dump_checkpoint(checkpoint: BlogCheckpoint) -> bytes:
+    """The table value of a checkpoint: compact JSON."""
+    return checkpoint.model_dump_json().encode("utf-8")
+
+
+#: what a checkpoint lookup gives: the stored bytes, or the model when the worker still has it
+Stored = bytes | BlogCheckpoint
 
 
 _ROUTES: dict[type[BaseModel], TopicKind] = {
@@ -143,6 +165,8 @@ class RecordHandler:
         self.extras = list(extras)
         self.metrics = metrics or Metrics()
         self.max_record_bytes = max_record_bytes
+        #: by blog key: the speaker memory after the blog's last entry and its speaker records
+        self._speakers: dict[bytes, tuple[SpeakerMemory, list[Speaker]]] = {}
 
     def initial_state(self) -> BlogState:
         return BlogState(memory=self.initial_memory.model_copy(deep=True))
@@ -154,9 +178,10 @@ class RecordHandler:
         *,
         partition: int,
         offset: int,
-        lookup: Callable[[bytes], bytes | None],
+        lookup: Callable[[bytes], Stored | None],
     ) -> Outcome:
-        """One raw record of `partition` at `offset`; `lookup` reads a blog's stored checkpoint."""
+        """One raw record of `partition` at `offset`; `lookup` reads a blog's stored checkpoint
+        (its bytes, or the model itself when the caller kept it)."""
         payload = value if value is not None else b""
         with self.metrics.timed("decode"):
             try:
@@ -167,7 +192,7 @@ class RecordHandler:
         structlog.contextvars.bind_contextvars(blog_id=raw.blog_id)
         blog_key = raw.blog_id.encode("utf-8")
         stored = lookup(blog_key)
-        checkpoint = BlogCheckpoint.model_validate_json(stored) if stored is not None else None
+        checkpoint = _load(stored)
         covered = checkpoint is not None and checkpoint.partition == partition
         if checkpoint is not None and covered and offset <= checkpoint.offset:
             self.metrics.replays_skipped.inc()
@@ -182,7 +207,7 @@ class RecordHandler:
         self.metrics.records_out.labels("process").inc()
         structlog.contextvars.bind_contextvars(entry_id=entry.entry_id)
         records: list[BaseModel] = [entry, *entry.quotes]
-        records.extend(_changed_speakers(raw.blog_id, state, new_state))
+        records.extend(self._changed_speakers(blog_key, raw.blog_id, state, new_state))
         outcome = Outcome(entry=entry)
         for extra in self.extras:
             try:
@@ -210,10 +235,32 @@ class RecordHandler:
         for letter in outcome.dead_letters:
             self.metrics.dead_letters.labels(letter.stage).inc()
             log.warning("dead letter", stage=letter.stage, reason=letter.reason)
-        checkpoint = BlogCheckpoint(partition=partition, offset=offset, state=new_state)
-        outcome.checkpoint = (blog_key, checkpoint.model_dump_json().encode("utf-8"))
+        outcome.state = (
+            blog_key,
+            BlogCheckpoint(partition=partition, offset=offset, state=new_state),
+        )
         log.debug("entry processed", quotes=len(entry.quotes), outputs=len(outcome.outputs))
         return outcome
+
+    def _changed_speakers(
+        self, blog_key: bytes, blog_id: str, before: BlogState, after: BlogState
+    ) -> list[Speaker]:
+        """The blog's speaker records that are new or differ after an entry.
+
+        The records before the entry were those after the blog's previous entry, when its state
+        is that very object (the agent keeps the checkpoints it wrote): kept for the blogs seen
+        last, they are not built twice.
+        """
+        kept = self._speakers.pop(blog_key, None)
+        if kept is not None and kept[0] is before.memory:
+            old = {s.id: s for s in kept[1]}
+        else:
+            old = {s.id: s for s in before.memory.speakers(blog_id)}
+        now = after.memory.speakers(blog_id)
+        self._speakers[blog_key] = (after.memory, now)
+        while len(self._speakers) > KEEP_BLOGS:
+            del self._speakers[next(iter(self._speakers))]
+        return [s for s in now if old.get(s.id) != s]
 
     def _validate(self, key: bytes | None, payload: bytes) -> RawEntry:
         raw = decode(RawEntry, payload, limit=self.max_record_bytes)
@@ -247,10 +294,42 @@ class RecordHandler:
         return Outcome(outputs=[Output("dead_letters", key, encode(letter))], dead_letters=[letter])
 
 
-def _changed_speakers(blog_id: str, before: BlogState, after: BlogState) -> list[Speaker]:
-    """The blog's speaker records that are new or differ after an entry."""
-    old = {s.id: s for s in before.memory.speakers(blog_id)}
-    return [s for s in after.memory.speakers(blog_id) if old.get(s.id) != s]
+def _load(stored: Stored | None) -> BlogCheckpoint | None:
+    if stored is None or isinstance(stored, BlogCheckpoint):
+        return stored
+    return BlogCheckpoint.model_validate_json(stored)
+
+
+Publish = Callable[[Output], Awaitable[Awaitable[Any]]]
+
+
+async def _publisher(app: Any, outputs: Mapping[TopicKind, Any]) -> Publish:
+    """How the agent sends an output: straight to the app's producer for Kafka topics.
+
+    `Topic.send` wraps every record in Faust's pending and future messages, sensor calls and a
+    debug line before it reaches the same producer; with several records per entry that was a
+    large part of the worker's transport cost. `ProducerT.send` (public, the driver's own) takes
+    the topic name, key and value and returns aiokafka's delivery future, which `InFlight` awaits.
+    The key alone picks the partition (the default murmur2 partitioner), as with `Topic.send`.
+    Channels (agent tests without a broker) keep `Channel.send`.
+    """
+    if not all(isinstance(topic, TopicT) for topic in outputs.values()):
+
+        async def to_channel(out: Output) -> Awaitable[Any]:
+            sent: Awaitable[Any] = await outputs[out.kind].send(key=out.key, value=out.value)
+            return sent
+
+        return to_channel
+    names = {kind: topic.get_topic_name() for kind, topic in outputs.items()}
+    producer = await app.maybe_start_producer()
+
+    async def to_topic(out: Output) -> Awaitable[Any]:
+        sent: Awaitable[Any] = await producer.send(
+            names[out.kind], out.key, out.value, None, None, None
+        )
+        return sent
+
+    return to_topic
 
 
 def register(
@@ -341,7 +420,10 @@ def register(
                 settled.set()
 
     async def process_raw(stream: Any) -> AsyncIterator[dict[str, Any]]:
-        inflight = InFlight(table, metrics, on_error=app.crash)
+        inflight = InFlight(
+            table, metrics, on_error=app.crash, encode=dump_checkpoint, keep=KEEP_BLOGS
+        )
+        publish = await _publisher(app, outputs)
         try:
             async for event in stream.noack().events():
                 message = event.message
@@ -359,13 +441,10 @@ def register(
                     lookup=inflight.lookup,
                 )
                 with metrics.timed("publish"):
-                    futures = [
-                        await outputs[out.kind].send(key=out.key, value=out.value)
-                        for out in outcome.outputs
-                    ]
+                    futures = [await publish(out) for out in outcome.outputs]
                 metrics.records_out.labels("publish").inc(len(futures))
                 # the checkpoint is written and the record acknowledged once these are delivered
-                await inflight.add(event, message.partition, futures, outcome.checkpoint)
+                await inflight.add(event, message.partition, futures, outcome.state)
                 if positions is not None:
                     highwater = positions.highwater(message.tp)
                     metrics.set_lag(message.topic, message.partition, highwater, message.offset)

@@ -68,6 +68,22 @@ class TestPublicHooks:
         assert source.index("perform_seek") < source.index("on_rebalance_end()")
         assert source.index("resume_flow") < source.index("on_rebalance_end()")
 
+    def test_producer_send_takes_a_topic_name_and_returns_the_delivery(self) -> None:
+        """The agent sends outputs with `ProducerT.send(topic, key, value, partition, timestamp,
+        headers)` and awaits the awaitable it returns on delivery (`worker._publisher`)."""
+        from faust.types.transports import ProducerT
+
+        params = list(inspect.signature(ProducerT.send).parameters)
+        assert params[:7] == ["self", "topic", "key", "value", "partition", "timestamp", "headers"]
+        assert "Awaitable[" in str(inspect.signature(ProducerT.send).return_annotation)
+
+    def test_the_spinner_is_what_sets_the_root_logger_to_debug(self) -> None:
+        """`app.faust_worker` clears `Worker.spinner` because the spinner handler, set up only
+        when there is a spinner, leaves the root logger at DEBUG."""
+        source = inspect.getsource(faust.Worker._setup_spinner_handler)
+        assert "if self.spinner:" in source
+        assert "logger.setLevel(logging.DEBUG)" in source
+
     def test_rebalancing_flag_is_part_of_the_app_interface(self) -> None:
         """`FaustPositions.settled_generation` reads `App.rebalancing`, declared on `AppT`."""
         assert "rebalancing" in AppT.__annotations__

@@ -44,7 +44,8 @@ class TestInFlight:
         self, table: _Table
     ) -> None:
         """Record 2's outputs confirmed before record 1's: record 2 still waits, and both are
-        checkpointed and acknowledged in source order once record 1's are in."""
+        acknowledged in source order once record 1's are in, under record 2's checkpoint (the
+        newest of the blog, which covers record 1)."""
         loop = asyncio.get_running_loop()
         acked: list[str] = []
         first: asyncio.Future[Any] = loop.create_future()
@@ -59,9 +60,51 @@ class TestInFlight:
         first.set_result(None)
         await asyncio.wait_for(inflight.drain(), 5)
         assert acked == ["r1", "r2"]
-        assert [v for _, _, v in table.changelog] == [b"state-1", b"state-2"]
+        assert table.changelog == [(0, b"blog", b"state-2")]
         assert table.data[b"blog"] == b"state-2"
         assert inflight.lookup(b"blog") == b"state-2"
+        inflight.close()
+
+    async def test_each_delivered_group_writes_its_newest_checkpoint_in_order(
+        self, table: _Table
+    ) -> None:
+        """Records finalized at different times each write their blog's checkpoint, in source
+        order; of the records delivered together, the newest checkpoint per blog is written."""
+        loop = asyncio.get_running_loop()
+        acked: list[str] = []
+        futures = [loop.create_future() for _ in range(4)]
+        inflight = InFlight(table, Metrics())
+        await inflight.add(_Event("r1", acked), 0, [futures[0]], (b"a", b"a-1"))
+        futures[0].set_result(None)
+        await asyncio.wait_for(inflight.drain(), 5)
+        await inflight.add(_Event("r2", acked), 1, [futures[1]], (b"b", b"b-1"))
+        await inflight.add(_Event("r3", acked), 0, [futures[2]], (b"a", b"a-2"))
+        await inflight.add(_Event("r4", acked), 1, [futures[3]], (b"b", b"b-2"))
+        for future in futures[1:]:
+            future.set_result(None)
+        await asyncio.wait_for(inflight.drain(), 5)
+        assert acked == ["r1", "r2", "r3", "r4"]
+        assert table.changelog == [(0, b"a", b"a-1"), (1, b"b", b"b-2"), (0, b"a", b"a-2")]
+        assert table.data == {b"a": b"a-2", b"b": b"b-2"}
+        inflight.close()
+
+    async def test_lookup_gives_the_written_object_while_the_table_holds_its_value(
+        self, table: _Table
+    ) -> None:
+        """A checkpoint object is encoded when written; the blog's next lookup gets the object
+        back while the table holds that very value, and the table's bytes once it changed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        checkpoint = {"offset": 1}
+        inflight = InFlight(table, Metrics(), encode=lambda c: repr(c).encode())
+        await inflight.add(_Event("r1", []), 0, [future], (b"blog", checkpoint))
+        assert inflight.lookup(b"blog") is checkpoint, "in flight"
+        future.set_result(None)
+        await asyncio.wait_for(inflight.drain(), 5)
+        assert table.data[b"blog"] == b"{'offset': 1}"
+        assert inflight.lookup(b"blog") is checkpoint, "written, the table unchanged"
+        table.data[b"blog"] = b"{'offset': 7}"  # restored from the changelog, say
+        assert inflight.lookup(b"blog") == b"{'offset': 7}"
         inflight.close()
 
     async def test_add_waits_while_the_limit_is_in_flight(self, table: _Table) -> None:

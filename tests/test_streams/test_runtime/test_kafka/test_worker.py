@@ -127,6 +127,24 @@ class TestRecordHandler:
         got = [store.feed(handler, raw, offset=i).entry for i, raw in enumerate(raws)]
         assert got == _embedded(raws)
 
+    def test_a_kept_checkpoint_reads_like_its_bytes(self, handler: RecordHandler) -> None:
+        """A lookup may give the checkpoint model itself (the agent keeps the ones it wrote):
+        the outputs are the same as from its JSON, and the model is not changed."""
+        first = _Store().feed(handler, _raw(0, TEXTS[0]), offset=0)
+        assert first.state is not None and first.checkpoint is not None
+        key, kept = first.state
+        before = kept.model_dump_json()
+        from_model = handler.handle(
+            key, encode(_raw(1, TEXTS[1])), partition=0, offset=1, lookup=lambda k: kept
+        )
+        stored = first.checkpoint[1]
+        from_bytes = handler.handle(
+            key, encode(_raw(1, TEXTS[1])), partition=0, offset=1, lookup=lambda k: stored
+        )
+        assert from_model.outputs == from_bytes.outputs
+        assert from_model.checkpoint == from_bytes.checkpoint
+        assert kept.model_dump_json() == before
+
     def test_unchanged_speakers_are_not_sent_again(self, handler: RecordHandler) -> None:
         """An entry that changes no speaker's record publishes no speaker record."""
         store = _Store()

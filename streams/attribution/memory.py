@@ -331,6 +331,8 @@ class SpeakerMemory(BaseModel):
         return unnamed[0] if len(unnamed) == 1 else None
 
     def _most_salient(self, people: list[Person]) -> Person:
+        if len(people) == 1:
+            return people[0]
         rank = {pid: i for i, pid in enumerate(self.salience)}
         return min(people, key=lambda p: (rank.get(p.id, len(rank)), -p.mentions))
 

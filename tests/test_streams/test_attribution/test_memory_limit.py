@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from streams.attribution.memory import DEFAULT_LIMIT, SpeakerMemory, load_knowledge
+from streams.attribution.memory import (
+    DEFAULT_LIMIT,
+    SpeakerMemory,
+    load_knowledge,
+    starting_memory,
+)
+from streams.core.settings import Settings
 from tests.test_streams.test_attribution.blog import run
 
 _SYLLABLES = ["ka", "lo", "mi", "ren", "sto", "vi", "dar", "nu", "bel", "or", "ast", "qu"]
@@ -50,8 +56,17 @@ class TestLimit:
         assert max(sizes) <= 1.1 * min(sizes)
 
     def test_default_limit(self) -> None:
-        """A memory keeps 200 learned people unless told otherwise."""
-        assert SpeakerMemory().limit == DEFAULT_LIMIT == 200
+        """A memory keeps 200 learned people unless told otherwise, as the settings say."""
+        assert SpeakerMemory().limit == DEFAULT_LIMIT == Settings().max_speakers == 200
+
+    def test_starting_memory_takes_the_limit(self, tmp_path: Path) -> None:
+        """Every blog's starting memory, with or without a knowledge file, has the set limit."""
+        path = tmp_path / "k.yaml"
+        path.write_text("- name: Maria Okafor\n", encoding="utf-8")
+        assert starting_memory(None, limit=7) == SpeakerMemory(limit=7)
+        known = starting_memory(path, limit=7)
+        assert known.limit == 7
+        assert [p.known for p in known.persons.values()] == [True]
 
     def test_forgets_the_least_recently_mentioned(self) -> None:
         """Beyond the limit, the people promoted longest ago go first."""

@@ -163,7 +163,7 @@ class SpeakerMemory(BaseModel):
     _index: _Index | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
-        """Equal people, salience and last speakers (the index is no part of the value)."""
+        """Equal fields (the index is no part of the value)."""
         if not isinstance(other, SpeakerMemory):
             return NotImplemented
         return self.__dict__ == other.__dict__

@@ -25,6 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from schemas.events import Speaker, SpeakerRef
 from schemas.exceptions import ConfigError
 from streams.attribution.lexicon import PARTICLES, lexicon
+from streams.attribution.name_index import NameIndex
 from streams.core.text import fold
 
 __all__ = [
@@ -145,7 +146,7 @@ def _name_keys(
 class SpeakerMemory(BaseModel):
     """The people of one blog and their order of salience (most salient first).
 
-    Lookups by name go through an index (`_Index`) kept beside `persons`; change a person's
+    Lookups by name go through an index (`NameIndex`) kept beside `persons`; change a person's
     names through the memory (`add`, `add_alias`), or call `reindex` after changing them by hand.
     """
 
@@ -160,7 +161,7 @@ class SpeakerMemory(BaseModel):
     clock: int = 0
 
     #: the name index, built on the first lookup and shared with clones until either changes
-    _index: _Index | None = PrivateAttr(default=None)
+    _index: NameIndex | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
         """Equal fields (the index is no part of the value)."""
@@ -204,7 +205,9 @@ class SpeakerMemory(BaseModel):
         words = key.split()
         exact = index.with_key(key, self.persons)
         if not exact:
-            exact = [p for p in index.with_surname(self.persons, words) if _surname_match(p, words)]
+            surname = split_name(" ".join(words))[1] if len(words) > 1 else key
+            same = index.with_surname(self.persons, words, surname)
+            exact = [p for p in same if _surname_match(p, words)]
         if exact:
             return self._most_salient(exact), False
         if not fuzzy or len(words[-1]) < 4 or words[-1] in index.surnames:
@@ -226,23 +229,23 @@ class SpeakerMemory(BaseModel):
         else:
             self._writable_index().put(person)
 
-    def _lookup_index(self) -> _Index:
+    def _lookup_index(self) -> NameIndex:
         # read from pydantic's private store directly: its attribute hook costs more than the
         # lookup (the index is private, so the store is a dict with its key)
         private = self.__pydantic_private__
         assert private is not None
-        index: _Index | None = private["_index"]
+        index: NameIndex | None = private["_index"]
         if index is None or len(index.order) != len(self.persons):
-            index = private["_index"] = _Index.build(self.persons)
+            index = private["_index"] = NameIndex.build(self.persons)
         return index
 
-    def _writable_index(self) -> _Index:
+    def _writable_index(self) -> NameIndex:
         index = self._lookup_index()
         if index.shared:
             index = self._index = index.copy()
         return index
 
-    def _fuzzy(self, index: _Index, word: str) -> Person | None:
+    def _fuzzy(self, index: NameIndex, word: str) -> Person | None:
         best: list[str] = []
         best_score = 0.0
         for pid in index.initials.get(word[0], ()):
@@ -464,107 +467,6 @@ class SpeakerMemory(BaseModel):
             for p in self.persons.values()
             if p.spoke
         ]
-
-
-class _Index:
-    """Where a memory's people are found by name, kept beside `SpeakerMemory.persons`.
-
-        Every bucket lists ids in the order of `persons`, so a lookup sees the people a scan would,
-        in the order it would: folded name or alias -> people (any kind), folded surname -> people
-        (any kind), first letter of a person's surname or alias -> people (kind `person`), with the
-    folded surname and aliases (the spellings a misspelling is compared with) of each. A clone
-        shares its original's index until either one changes it (`shared`).
-    """
-
-    __slots__ = ("initials", "keys", "order", "placed", "shared", "surnames", "top")
-
-    def __init__(self) -> None:
-        self.keys: dict[str, tuple[str, ...]] = {}
-        self.surnames: dict[str, tuple[str, ...]] = {}
-        self.initials: dict[str, tuple[str, ...]] = {}
-        #: each indexed person's place in `persons`; their keys, folded surname and spellings
-        self.order: dict[str, int] = {}
-        self.placed: dict[str, tuple[frozenset[str], str, frozenset[str]]] = {}
-        self.top = 0
-        self.shared = False
-
-    @classmethod
-    def build(cls, persons: dict[str, Person]) -> _Index:
-        index = cls()
-        for person in persons.values():
-            index.put(person)
-        return index
-
-    def copy(self) -> _Index:
-        index = _Index()
-        index.keys, index.surnames = dict(self.keys), dict(self.surnames)
-        index.initials, index.order = dict(self.initials), dict(self.order)
-        index.placed, index.top = dict(self.placed), self.top
-        return index
-
-    def put(self, person: Person) -> None:
-        """Index `person` (again, after a change of names) at their place."""
-        pid = person.id
-        if pid in self.order:
-            self._remove(pid)
-        else:
-            self.order[pid] = self.top
-            self.top += 1
-        surname = fold(person.surname)
-        spellings = (
-            frozenset(c for c in {surname, *(fold(a) for a in person.aliases)} if c)
-            if person.kind == "person"
-            else frozenset()
-        )
-        keys = person.keys()
-        self.placed[pid] = (keys, surname, spellings)
-        for key in keys:
-            self._insert(self.keys, key, pid)
-        self._insert(self.surnames, surname, pid)
-        for letter in {c[0] for c in spellings}:
-            self._insert(self.initials, letter, pid)
-
-    def drop(self, pid: str) -> None:
-        """Forget the person `pid`."""
-        if pid in self.order:
-            self._remove(pid)
-            del self.order[pid], self.placed[pid]
-
-    def _remove(self, pid: str) -> None:
-        keys, surname, spellings = self.placed[pid]
-        for key in keys:
-            self._delete(self.keys, key, pid)
-        self._delete(self.surnames, surname, pid)
-        for letter in {c[0] for c in spellings}:
-            self._delete(self.initials, letter, pid)
-
-    def _insert(self, buckets: dict[str, tuple[str, ...]], key: str, pid: str) -> None:
-        bucket = buckets.get(key, ())
-        if bucket and self.order[bucket[-1]] > self.order[pid]:
-            buckets[key] = tuple(sorted((*bucket, pid), key=self.order.__getitem__))
-        else:
-            buckets[key] = (*bucket, pid)
-
-    @staticmethod
-    def _delete(buckets: dict[str, tuple[str, ...]], key: str, pid: str) -> None:
-        bucket = tuple(p for p in buckets.get(key, ()) if p != pid)
-        if bucket:
-            buckets[key] = bucket
-        else:
-            buckets.pop(key, None)
-
-    def with_key(self, key: str, persons: dict[str, Person]) -> list[Person]:
-        return [persons[pid] for pid in self.keys.get(key, ())]
-
-    def with_surname(self, persons: dict[str, Person], words: list[str]) -> list[Person]:
-        """The people (kind `person`) whose folded surname is that of `words` or its last word."""
-        pids = self.surnames.get(words[-1], ())
-        if len(words) > 1:
-            surname = split_name(" ".join(words))[1]
-            if surname != words[-1] and surname in self.surnames:
-                both = {*pids, *self.surnames[surname]}
-                pids = tuple(sorted(both, key=self.order.__getitem__))
-        return [p for pid in pids if (p := persons[pid]).kind == "person"]
 
 
 @lru_cache(maxsize=8192)

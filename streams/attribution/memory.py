@@ -18,22 +18,37 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from schemas.events import Speaker, SpeakerRef
 from schemas.exceptions import ConfigError
 from streams.attribution.lexicon import PARTICLES, lexicon
+from streams.attribution.name_index import NameIndex
 from streams.core.text import fold
 
-__all__ = ["Gender", "Kind", "Person", "SpeakerMemory", "fold", "load_knowledge", "split_name"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "Gender",
+    "Kind",
+    "Person",
+    "SpeakerMemory",
+    "fold",
+    "load_knowledge",
+    "split_name",
+    "starting_memory",
+]
 
 Gender = Literal["m", "f"]
 Kind = Literal["person", "org"]
 
 #: how many people the salience list keeps
 _SALIENCE_DEPTH = 12
+#: how many learned people a blog's memory keeps by default (`Settings.max_speakers`)
+DEFAULT_LIMIT = 200
+#: how many names, aliases, roles and descriptors one person keeps (the first learned)
+_LIST_DEPTH = 24
 #: rapidfuzz ratio at which an unknown surname is taken for a known one ("Okafour")
 _FUZZY_MIN = 84.0
 #: names at least this long also match a known one at one edit ("Nwoso" for "Nwosu")
@@ -75,6 +90,21 @@ class Person(BaseModel):
     mentions: int = 0
     quotes: int = 0
     spoke: bool = False
+    #: the memory's clock when this person was last promoted (mentioned or heard)
+    seen: int = 0
+    #: preloaded from a knowledge file: never forgotten to keep the memory small
+    known: bool = False
+
+    def __eq__(self, other: object) -> bool:
+        """Equal fields (pydantic's own comparison, without its generic checks: people are
+        compared often, as members of lists)."""
+        if self is other:
+            return True
+        if not isinstance(other, Person):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
 
     def ref(self) -> SpeakerRef:
         return SpeakerRef(id=self.id, name=self.name)
@@ -84,8 +114,17 @@ class Person(BaseModel):
         return _name_keys(self.surname, self.name, tuple(self.names), tuple(self.aliases))
 
     def clone(self) -> Person:
-        """A copy whose lists can change without changing this person."""
-        return self.model_copy(update={field: list(getattr(self, field)) for field in _LISTS})
+        """A copy whose lists can change without changing this person (what `model_copy` does,
+        without its generic path: the attribute stage copies every person once per entry)."""
+        values = dict(self.__dict__)
+        for field in _LISTS:
+            values[field] = list(values[field])
+        copy = _new_object(Person)
+        _set_attribute(copy, "__dict__", values)
+        _set_attribute(copy, "__pydantic_fields_set__", set(self.__pydantic_fields_set__))
+        _set_attribute(copy, "__pydantic_extra__", None)
+        _set_attribute(copy, "__pydantic_private__", None)
+        return copy
 
     def first_names(self) -> set[str]:
         return {fold(n).split()[0] for n in [self.name, *self.names] if len(n.split()) > 1}
@@ -93,6 +132,8 @@ class Person(BaseModel):
 
 #: the list fields of a person, copied by `Person.clone`
 _LISTS = ("names", "aliases", "roles", "descriptors")
+_new_object = object.__new__
+_set_attribute = object.__setattr__
 
 
 @lru_cache(maxsize=8192)
@@ -103,24 +144,50 @@ def _name_keys(
 
 
 class SpeakerMemory(BaseModel):
-    """The people of one blog and their order of salience (most salient first)."""
+    """The people of one blog and their order of salience (most salient first).
+
+    Lookups by name go through an index (`NameIndex`) kept beside `persons`; change a person's
+    names through the memory (`add`, `add_alias`), or call `reindex` after changing them by hand.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     persons: dict[str, Person] = Field(default_factory=dict)
     salience: list[str] = Field(default_factory=list)
     last_speakers: list[str] = Field(default_factory=list)
+    #: learned people kept at most (`compact`); people from a knowledge file come on top
+    limit: int = Field(DEFAULT_LIMIT, ge=1)
+    #: counts promotions: a person's `seen` is the count at their latest
+    clock: int = 0
+
+    #: the name index, built on the first lookup and shared with clones until either changes
+    _index: NameIndex | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal fields (the index is no part of the value)."""
+        if not isinstance(other, SpeakerMemory):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
 
     def clone(self) -> SpeakerMemory:
         """A copy the attribute stage may change while this memory stays as it is (cheaper than
-        a deep copy: the fields are strings, numbers and lists of strings)."""
-        return self.model_copy(
+        a deep copy: the fields are strings, numbers and lists of strings), compacted to its
+        `limit` of people."""
+        copy = self.model_copy(
             update={
                 "persons": {pid: p.clone() for pid, p in self.persons.items()},
                 "salience": list(self.salience),
                 "last_speakers": list(self.last_speakers),
             }
         )
+        index = self._lookup_index()
+        index.shared = True
+        copy._index = index
+        if len(copy.persons) > copy.limit:
+            copy.compact()
+        return copy
 
     # lookups ---------------------------------------------------------------------------------
 
@@ -134,15 +201,18 @@ class SpeakerMemory(BaseModel):
         key = fold(name)
         if not key:
             return None, False
+        index = self._lookup_index()
         words = key.split()
-        exact = [p for p in self.persons.values() if key in p.keys()]  # noqa: SIM118 - Person.keys, not a dict
+        exact = index.with_key(key, self.persons)
         if not exact:
-            exact = [p for p in self.persons.values() if _surname_match(p, words)]
+            surname = split_name(" ".join(words))[1] if len(words) > 1 else key
+            same = index.with_surname(self.persons, words, surname)
+            exact = [p for p in same if _surname_match(p, words)]
         if exact:
             return self._most_salient(exact), False
-        if not fuzzy or len(words[-1]) < 4 or self._has_surname(words[-1]):
+        if not fuzzy or len(words[-1]) < 4 or words[-1] in index.surnames:
             return None, False  # a known surname with another first name is somebody else
-        found = self._fuzzy(words[-1])
+        found = self._fuzzy(index, words[-1])
         return (found, True) if found is not None else (None, False)
 
     def by_first_name(self, name: str) -> Person | None:
@@ -151,18 +221,40 @@ class SpeakerMemory(BaseModel):
         found = [p for p in self.persons.values() if p.kind == "person" and key in p.first_names()]
         return found[0] if len(found) == 1 else None
 
-    def _has_surname(self, word: str) -> bool:
-        return any(fold(p.surname) == word for p in self.persons.values())
+    def reindex(self, person: Person | None = None) -> None:
+        """Bring the name index up to date after `person`'s names (or anyone's) were changed
+        other than through the memory's own methods."""
+        if person is None or self._index is None:
+            self._index = None
+        else:
+            self._writable_index().put(person)
 
-    def _fuzzy(self, word: str) -> Person | None:
-        best: list[Person] = []
+    def _lookup_index(self) -> NameIndex:
+        # read from pydantic's private store directly: its attribute hook costs more than the
+        # lookup (the index is private, so the store is a dict with its key)
+        private = self.__pydantic_private__
+        assert private is not None
+        index: NameIndex | None = private["_index"]
+        if index is None or len(index.order) != len(self.persons):
+            index = private["_index"] = NameIndex.build(self.persons)
+        return index
+
+    def _writable_index(self) -> NameIndex:
+        index = self._lookup_index()
+        if index.shared:
+            index = self._index = index.copy()
+        return index
+
+    def _fuzzy(self, index: NameIndex, word: str) -> Person | None:
+        best: list[str] = []
         best_score = 0.0
-        for person in self.persons.values():
-            if person.kind != "person":
-                continue
-            for candidate in {fold(person.surname), *(fold(a) for a in person.aliases)}:
-                if not candidate or candidate[0] != word[0]:
+        for pid in index.initials.get(word[0], ()):
+            for candidate in index.placed[pid][2]:
+                if candidate[0] != word[0]:
                     continue
+                apart = abs(len(word) - len(candidate))
+                if apart > 1 and 100.0 * (1 - apart / (len(word) + len(candidate))) < _FUZZY_MIN:
+                    continue  # neither close enough by ratio (its upper bound) nor one edit away
                 score = fuzz.ratio(word, candidate)
                 close = (
                     min(len(word), len(candidate)) >= _ONE_EDIT_MIN_LEN
@@ -171,10 +263,10 @@ class SpeakerMemory(BaseModel):
                 if score < _FUZZY_MIN and not close:
                     continue
                 if score > best_score:
-                    best, best_score = [person], score
-                elif score == best_score and person not in best:
-                    best.append(person)
-        return best[0] if len(best) == 1 else None
+                    best, best_score = [pid], score
+                elif score == best_score and pid not in best:
+                    best.append(pid)
+        return self.persons[best[0]] if len(best) == 1 else None
 
     def by_role(self, role: str) -> Person | None:
         """The person whose learned role holds every word of `role`, most salient first."""
@@ -242,6 +334,8 @@ class SpeakerMemory(BaseModel):
         return unnamed[0] if len(unnamed) == 1 else None
 
     def _most_salient(self, people: list[Person]) -> Person:
+        if len(people) == 1:
+            return people[0]
         rank = {pid: i for i, pid in enumerate(self.salience)}
         return min(people, key=lambda p: (rank.get(p.id, len(rank)), -p.mentions))
 
@@ -263,10 +357,15 @@ class SpeakerMemory(BaseModel):
         if person is None:
             person = self._create(name, kind, org_kind)
         else:
-            if name not in person.names:
+            changed = False
+            if name not in person.names and len(person.names) < _LIST_DEPTH:
                 person.names.append(name)
+                changed = True
             if kind == "person" and len(name.split()) > len(person.name.split()):
                 person.name = name
+                changed = True
+            if changed:
+                self._writable_index().put(person)
         if role:
             self.learn_role(person, role)
         self.learn_gender(person, gender)
@@ -274,8 +373,8 @@ class SpeakerMemory(BaseModel):
 
     def _existing(self, name: str, kind: Kind) -> Person | None:
         if kind == "org":
-            key = fold(name)
-            return next((p for p in self.persons.values() if key in p.keys()), None)  # noqa: SIM118 - Person.keys, not a dict
+            found = self._lookup_index().with_key(fold(name), self.persons)
+            return found[0] if found else None
         person, _ = self.by_name(name, fuzzy=False)
         return person if person is not None and person.kind == "person" else None
 
@@ -288,17 +387,26 @@ class SpeakerMemory(BaseModel):
             pid, n = f"{base}-{n}", n + 1
         person = Person(id=pid, name=name, surname=surname, names=[name], kind=kind)
         person.org_kind = org_kind
+        index = self._writable_index()
         self.persons[pid] = person
+        index.put(person)
         return person
+
+    def add_alias(self, person: Person, alias: str) -> None:
+        """Another name `person` answers to ("the housing czar"), without the article."""
+        alias = _ARTICLE.sub("", alias.strip())
+        if alias and alias not in person.aliases and len(person.aliases) < _LIST_DEPTH:
+            person.aliases.append(alias)
+            self._writable_index().put(person)
 
     def learn_role(self, person: Person, role: str) -> None:
         key = fold(_ARTICLE.sub("", role))
-        if key and key not in person.roles:
+        if key and key not in person.roles and len(person.roles) < _LIST_DEPTH:
             person.roles.append(key)
 
     def learn_descriptor(self, person: Person, descriptor: str) -> None:
         key = fold(_ARTICLE.sub("", descriptor))
-        if key and key not in person.descriptors:
+        if key and key not in person.descriptors and len(person.descriptors) < _LIST_DEPTH:
             person.descriptors.append(key)
 
     def learn_gender(self, person: Person, gender: str | None) -> None:
@@ -313,6 +421,34 @@ class SpeakerMemory(BaseModel):
             self.salience.remove(person.id)
         self.salience.insert(0, person.id)
         del self.salience[_SALIENCE_DEPTH:]
+        self.clock += 1
+        person.seen = self.clock
+
+    def forget(self, pid: str) -> None:
+        """Drop the person `pid` from the memory."""
+        if pid in self.persons:
+            self._writable_index().drop(pid)
+            del self.persons[pid]
+        if pid in self.salience:
+            self.salience.remove(pid)
+        if pid in self.last_speakers:
+            self.last_speakers.remove(pid)
+
+    def compact(self) -> None:
+        """Keep at most `limit` learned people: forget the ones promoted least recently (the
+        earliest learned first among equals); the salient ones and the last speakers only when
+        the limit is smaller than they are many; people from a knowledge file never. A blog's
+        state (and its checkpoint) so stays small however long the blog runs; someone forgotten
+        and named again starts afresh."""
+        learned = [p for p in self.persons.values() if not p.known]
+        excess = len(learned) - self.limit
+        if excess <= 0:
+            return
+        keep = {*self.salience, *self.last_speakers}
+        order = {pid: i for i, pid in enumerate(self.persons)}
+        stale = sorted(learned, key=lambda p: (p.id in keep, p.seen, order[p.id]))
+        for person in stale[:excess]:
+            self.forget(person.id)
 
     def speakers(self, blog_id: str) -> list[Speaker]:
         """The people who spoke, as speaker records for the sinks."""
@@ -333,6 +469,7 @@ class SpeakerMemory(BaseModel):
         ]
 
 
+@lru_cache(maxsize=8192)
 def _head(phrase: str) -> str:
     """The noun a role or descriptor is about: `president` in "president of the federation"."""
     words = _OWNED.split(phrase, maxsplit=1)[0].split()
@@ -377,7 +514,13 @@ def _given_names(person: Person) -> set[str]:
     return {w for n in [person.name, *person.names] for w in split_name(fold(n))[0]}
 
 
-def load_knowledge(path: Path) -> SpeakerMemory:
+def starting_memory(path: Path | None, *, limit: int = DEFAULT_LIMIT) -> SpeakerMemory:
+    """The memory every blog starts from: the knowledge file's people (`path`), or nobody;
+    `limit` is `Settings.max_speakers`."""
+    return load_knowledge(path, limit=limit) if path is not None else SpeakerMemory(limit=limit)
+
+
+def load_knowledge(path: Path, *, limit: int = DEFAULT_LIMIT) -> SpeakerMemory:
     """A memory preloaded from a YAML knowledge file.
 
     The file is a list of people (or a mapping with a `people` list)::
@@ -399,7 +542,7 @@ def load_knowledge(path: Path) -> SpeakerMemory:
     items = data.get("people", data) if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise ConfigError(f"{path}: expected a list of people")
-    memory = SpeakerMemory()
+    memory = SpeakerMemory(limit=limit)
     for i, item in enumerate(items):
         _load_person(memory, item, f"{path}: item {i}")
     return memory
@@ -432,10 +575,9 @@ def _load_person(memory: SpeakerMemory, item: object, where: str) -> None:
     person = memory.add(
         name, gender=str(gender).lower() if gender else None, kind=kind, org_kind=org_kind
     )
+    person.known = True
     for alias in _strings(item, "aliases", where):
-        alias = _ARTICLE.sub("", alias.strip())
-        if alias and alias not in person.aliases:
-            person.aliases.append(alias)
+        memory.add_alias(person, alias)
     for role in _strings(item, "roles", where):
         memory.learn_role(person, role)
     for desc in [*_strings(item, "descriptors", where), *_strings(item, "nationality", where)]:

@@ -74,7 +74,7 @@ class _Outputs:
     async def emitter(self) -> AsyncIterator[Emit]:
         from connectors.sinks.jsonl import JsonlSink
         from connectors.sinks.sqlite import SqliteSink
-        from streams.attribution.memory import SpeakerMemory, load_knowledge
+        from streams.attribution.memory import starting_memory
         from streams.cli.view import LiveView
         from streams.runtime.embedded.runner import EmbeddedRunner
 
@@ -87,11 +87,7 @@ class _Outputs:
             sinks.append(JsonlSink(self.output))
         if not self.no_db and (self.db is not None or self.output is None):
             sinks.append(SqliteSink(self.settings.db))
-        memory = (
-            load_knowledge(self.settings.speakers_file)
-            if self.settings.speakers_file
-            else SpeakerMemory()
-        )
+        memory = starting_memory(self.settings.speakers_file, limit=self.settings.max_speakers)
         view = LiveView(self.console, quiet=self.output == "-")
         runner = EmbeddedRunner(
             sinks, memory=memory, on_record=view, min_confidence=self.settings.min_confidence

@@ -104,7 +104,7 @@ def replay_entries(
     """The enriched entries of one text, as `liveblog replay PATH --output - --no-db` prints
     them; `language` fills in when the sidecar gives none."""
     from connectors.sources.files import FileSource
-    from streams.attribution.memory import SpeakerMemory, load_knowledge
+    from streams.attribution.memory import starting_memory
     from streams.cli.replay import build_meta, raw_items
     from streams.core.clock import system_clock
     from streams.core.settings import Settings
@@ -122,7 +122,7 @@ def replay_entries(
         fetched_at=system_clock(),
     )
     blocks = source.blocks()
-    memory = load_knowledge(settings.speakers_file) if settings.speakers_file else SpeakerMemory()
+    memory = starting_memory(settings.speakers_file, limit=settings.max_speakers)
     sink = _Collect()
     runner = EmbeddedRunner([sink], memory=memory, min_confidence=settings.min_confidence)
     try:

@@ -182,7 +182,7 @@ def replay(
     from connectors.sinks.jsonl import JsonlSink
     from connectors.sinks.sqlite import SqliteSink
     from connectors.sources.files import FileSource
-    from streams.attribution.memory import SpeakerMemory, load_knowledge
+    from streams.attribution.memory import starting_memory
     from streams.cli.view import LiveView
     from streams.core.clock import system_clock
 
@@ -219,7 +219,7 @@ def replay(
         delays = _delays(blocks, speed, max_gap) if speed else None
         replay_to_kafka(settings, lambda: raw_items(source, blocks), delays, loop=loop)
         return
-    memory = load_knowledge(settings.speakers_file) if settings.speakers_file else SpeakerMemory()
+    memory = starting_memory(settings.speakers_file, limit=settings.max_speakers)
     to_stdout = output == "-" or alerts == "-"
     console = Console(stderr=to_stdout)
     sinks: list[Sink] = []

@@ -100,7 +100,7 @@ def worker(
     a changelog-backed table, so a restarted or rebalanced worker carries on where it stopped.
     """
     from connectors.kafka_admin import ensure_topics
-    from streams.attribution.memory import load_knowledge
+    from streams.attribution.memory import starting_memory
     from streams.core.metrics import stdlib_logging_config
 
     settings = _settings(
@@ -132,7 +132,7 @@ def worker(
     from streams.web.kafka import serve_web
 
     loop.run_until_complete(ensure_alert_topics(settings))
-    memory = load_knowledge(settings.speakers_file) if settings.speakers_file else None
+    memory = starting_memory(settings.speakers_file, limit=settings.max_speakers)
     runtime = create_app(settings, memory=memory, plugins=[alert_plugin(web=serve_web)])
     if settings.metrics_port is not None:
         runtime.metrics.serve(settings.metrics_port, settings.metrics_host)

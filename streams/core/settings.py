@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         "(docs/attribution.md: the precision/recall of each threshold)",
     )
     speakers_file: Path | None = Field(None, description="optional YAML knowledge file of people")
+    max_speakers: int = Field(
+        200,
+        ge=1,
+        description="learned people a blog's speaker memory keeps; beyond it the least recently "
+        "mentioned are forgotten (knowledge-file people come on top)",
+    )
     # web
     web_host: str = "127.0.0.1"
     web_port: int = Field(6066, ge=1, le=65535)

@@ -27,6 +27,10 @@ __all__ = ["EmbeddedRunner", "RunStats", "Sink"]
 
 log = structlog.get_logger(__name__)
 
+#: speaker names `RunStats.speakers` counts quotes for; when a new one would go beyond, the less
+#: quoted half is let go, so a long run holds a bounded table (its most quoted speakers)
+MAX_SPEAKER_NAMES = 10_000
+
 
 class Sink(Protocol):
     def write(self, records: Sequence[BaseModel]) -> None: ...
@@ -118,12 +122,21 @@ class EmbeddedRunner:
             self.stats.attributed += sum(1 for q in record.quotes if q.speaker is not None)
             for q in record.quotes:
                 if q.speaker is not None:
-                    name = q.speaker.name
-                    self.stats.speakers[name] = self.stats.speakers.get(name, 0) + 1
+                    self._count_speaker(q.speaker.name)
         elif isinstance(record, DeadLetter):
             self.stats.dead_letters += 1
         else:
             self.stats.extras += 1
+
+    def _count_speaker(self, name: str) -> None:
+        counts = self.stats.speakers
+        if name not in counts and len(counts) >= MAX_SPEAKER_NAMES:
+            ranked = sorted(counts, key=counts.__getitem__, reverse=True)
+            keep = set(ranked[: MAX_SPEAKER_NAMES // 2])
+            kept = {n: c for n, c in counts.items() if n in keep}
+            counts.clear()
+            counts.update(kept)
+        counts[name] = counts.get(name, 0) + 1
 
     def run(self, items: Iterable[RawEntry | DeadLetter]) -> RunStats:
         for item in items:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from schemas.events import DeadLetter, EnrichedEntry, EntryHints, RawEntry
 from schemas.exceptions import SinkError
 from streams.pipeline.deadletter import MAX_PAYLOAD_CHARS, dead_letter
+from streams.runtime.embedded import runner as runner_module
 from streams.runtime.embedded.runner import EmbeddedRunner
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -75,6 +76,17 @@ class TestEmbeddedRunner:
         assert last.blog_id == "a"
         assert last.quotes[0].speaker is not None
         assert last.quotes[0].speaker.name == "Maria Okafor"
+
+    def test_speaker_counts_stay_bounded(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The run's quote counts by speaker keep a bounded number of names, the most quoted."""
+        monkeypatch.setattr(runner_module, "MAX_SPEAKER_NAMES", 4)
+        names = ["Maria Okafor", "Tomas Berg", "Lena Hartigan", "Anselm Okoro", "Jan Lindqvist"]
+        texts = [f"10:{i:02d} “We will see,” said {name}." for i, name in enumerate(names)]
+        texts += ["10:30 “Again,” said Maria Okafor.", "10:31 “And again,” said Maria Okafor."]
+        runner = EmbeddedRunner([_ListSink()], clock=lambda: NOW)
+        stats = runner.run([_raw(f"b{i}", 0, text) for i, text in enumerate(texts)])
+        assert len(stats.speakers) <= 4
+        assert stats.speakers["Maria Okafor"] == 3
 
     def test_a_failed_sink_write_keeps_the_batch(self) -> None:
         """A sink write that raises loses nothing: the next flush writes the same records again,

@@ -443,8 +443,8 @@ class Model:
     choice: bool = False
 
     def raw(self, features: Mapping[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        """The logistic score of one feature set (the entry-speaker model's probability)."""
+        return 1.0 / (1.0 + math.exp(-self._z(features)))
 
     def calibrated(self, raw: float) -> float:
         if not self.calib_x:
@@ -472,12 +472,13 @@ class Model:
         zs = [self._z(c.features) for c in cands]
         best = max(range(len(zs)), key=zs.__getitem__)
         if not self.choice:
-            return best, 1.0 / (1.0 + math.exp(-zs[best]))
+            return best, 1.0 / (1.0 + math.exp(-zs[best]))  # as `raw`
         top = max(0.0, zs[best])
         total = math.exp(-top) + sum(math.exp(z - top) for z in zs)
         return best, math.exp(zs[best] - top) / total
 
     def _z(self, features: Mapping[str, float]) -> float:
+        """The linear score, clipped so that exp never overflows."""
         z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
         return max(-30.0, min(30.0, z))
 

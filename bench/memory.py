@@ -24,12 +24,11 @@ import re
 import resource
 import time
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from bench.pipeline import NOW, SEED
-from connectors.sources.files import BlogMeta, FileSource
+from bench.pipeline import seed_entries
 from schemas.codec import decode, encode
 from schemas.events import RawEntry
 from streams.attribution.memory import DEFAULT_LIMIT, SpeakerMemory
@@ -57,14 +56,7 @@ def entries(n: int, blogs: int, *, fresh_names: bool = False) -> Iterator[RawEnt
     """`n` raw entries over `blogs` interleaved blogs, each replaying the seed's blocks in order;
     made one at a time and decoded from JSON, as from the raw topic. `fresh_names`: the seed's
     people are renamed in each entry ("Guterresab" in entry 1), so every entry names new people."""
-    source = FileSource(
-        SEED,
-        BlogMeta("seed", date(2022, 4, 26), "Europe/Berlin"),
-        max_bytes=10**7,
-        max_entry_chars=10**6,
-        fetched_at=NOW,
-    )
-    template = list(source)
+    template = seed_entries()
     for i in range(n):
         seq = i // blogs
         raw = template[seq % len(template)]

@@ -28,8 +28,8 @@ SEED = Path(__file__).resolve().parent.parent / "seeds" / "focus-guterres-lavrov
 NOW = datetime(2022, 4, 26, 12, 0, tzinfo=UTC)
 
 
-def stream(n: int, entries_per_blog: int) -> list[bytes]:
-    """`n` raw entries as JSON, blog after blog, each blog replaying the seed's blocks in order."""
+def seed_entries() -> list[RawEntry]:
+    """The seed's blocks as raw entries, in order: what every synthetic stream replays."""
     source = FileSource(
         SEED,
         BlogMeta("seed", date(2022, 4, 26), "Europe/Berlin"),
@@ -37,7 +37,12 @@ def stream(n: int, entries_per_blog: int) -> list[bytes]:
         max_entry_chars=10**6,
         fetched_at=NOW,
     )
-    template = list(source)
+    return list(source)
+
+
+def stream(n: int, entries_per_blog: int) -> list[bytes]:
+    """`n` raw entries as JSON, blog after blog, each blog replaying the seed's blocks in order."""
+    template = seed_entries()
     out: list[bytes] = []
     blog = 0
     while len(out) < n:

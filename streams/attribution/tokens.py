@@ -90,12 +90,6 @@ class Token(NamedTuple):
     is_cap: bool = False  # a word that starts with a capital
 
 
-def _token(text: str, start: int, end: int, quote: int | None = None) -> Token:
-    if quote is not None:
-        return Token(text, start, end, quote, text.lower(), text, False, False, False)
-    return Token(text, start, end, None, *_word_facts(text))
-
-
 @lru_cache(maxsize=65536)
 def _word_facts(text: str) -> tuple[str, str, bool, bool, bool]:
     """What a word outside quotations is, computed once per distinct word: its lower case, its
@@ -116,7 +110,7 @@ def tokenize(text: str, quotes: list[QuoteSpan], offset: int = 0) -> list[Token]
         if q.start < offset or q.end > offset + len(text):
             continue
         tokens.extend(_words(text[pos : q.start - offset], pos + offset))
-        tokens.append(_token("QUOTE", q.start, q.end, index))
+        tokens.append(Token("QUOTE", q.start, q.end, index, "quote", "QUOTE"))
         pos = q.end - offset
     tokens.extend(_words(text[pos:], pos + offset))
     return tokens

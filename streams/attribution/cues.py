@@ -226,15 +226,32 @@ class _Reader:
         letter to Dana Reyes, the commissioner, said" is no more the commissioner's than
         Reyes's. A phrase after a place that opens the sentence ("In Lowdham, the mayor said")
         has no closing comma and keeps its own role."""
-        if not sent.mentions or m.kind not in ("role", "org"):
+        if not sent.mentions:
             return ""
         before = sent.mentions[-1]
         tokens = sent.tokens
+        if m.kind not in ("role", "org"):
+            return self._place_apposition(sent, before, m)
         if before.end != m.tok - 1 or tokens[m.tok - 1].text != ",":
             return ""
         if m.end >= len(tokens) or tokens[m.end].text != ",":
             return ""
         return before.prep
+
+    def _place_apposition(self, sent: Sentence, before: Mention, m: Mention) -> str:
+        """A name that continues a place in an apposition is a place too: "Ray Hollis, 60,
+        from Tynemouth, North Tyneside, said". Only after a place that is itself an apposition
+        (a comma before its preposition): in "In Lowdham, Ray Hollis said" Hollis speaks."""
+        tokens = sent.tokens
+        if before.prep != "place" or m.end >= len(tokens) or tokens[m.end].text != ",":
+            return ""
+        gap = tokens[before.end : m.tok]
+        if not gap or gap[0].text != "," or not all(t.is_cap for t in gap[1:]):
+            return ""
+        j = before.tok - 1
+        while j >= 0 and tokens[j].lower in self.lang.determiners:
+            j -= 1
+        return "place" if j >= 1 and tokens[j - 1].text == "," else ""
 
     def _opens(self, sent: Sentence, m: Mention) -> bool:
         """Whether `m` opens its sentence (only determiners or punctuation before it)."""

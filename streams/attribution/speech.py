@@ -42,6 +42,8 @@ _COORDINATORS = frozenset(["and", "but", "then", "before", "&"])
 _OF = frozenset(["for", "of"])
 _ASK = frozenset(["ask", "asks", "asked", "asking"])
 _APPOSITION_MARKS = frozenset([",", "–", "—"])
+#: prepositions that open a place in an apposition: "Ray Hollis, 60, from Lowdham, said"
+_PLACE_PREPOSITIONS = frozenset(["from", "in", "of", "near", "outside"])
 #: what may stand between a quotation and the frame right after it
 _BETWEEN = frozenset([",", "–", "—", "-", ")", "("])
 #: nouns that report words when a name owns them: "Lindqvist's verdict", "Okafor's reply"
@@ -295,6 +297,7 @@ def _across_apposition(
     tokens: Sequence[Token], comma: int, k: int, resolver: Resolver
 ) -> tuple[Resolved, int] | None:
     """`Derek Holt, 67, said` / `Their spokesperson, Alun Pryce, posted` / `X, responding, says`."""
+    comma = _past_places(tokens, comma)
     opening = apposition_open(tokens, comma)
     if opening is not None:
         s, e = phrase_before(tokens, opening)
@@ -309,6 +312,27 @@ def _across_apposition(
         if inner.person is not None:
             return inner, opening + 1
     return None
+
+
+def _past_places(tokens: Sequence[Token], comma: int) -> int:
+    """The comma before the place an apposition chain ends with: in `Ray Hollis, 60, from
+    Tynemouth, North Tyneside, said` the phrase before "said" is a place, and so is the one
+    before it; the speaker stands before both."""
+    for _ in range(3):
+        opening = apposition_open(tokens, comma)
+        if opening is None or not (
+            _opens_place(tokens, opening)
+            or ((before := apposition_open(tokens, opening)) is not None
+                and _opens_place(tokens, before))
+        ):
+            return comma
+        comma = opening
+    return comma
+
+
+def _opens_place(tokens: Sequence[Token], mark: int) -> bool:
+    """Whether the apposition opened at `mark` is a place: `, from Lowdham,`."""
+    return mark + 1 < len(tokens) and tokens[mark + 1].lower in _PLACE_PREPOSITIONS
 
 
 def _after(tokens: Sequence[Token], k: int, resolver: Resolver) -> Resolved:

@@ -48,6 +48,31 @@ class TestMentions:
         assert "Donna Reyes" in names and "Tom Hill" in names
 
 
+class TestPlaces:
+    def test_place_continued_in_an_apposition_is_a_place(self) -> None:
+        """`from Lowdham, North Wessex,`: the second name continues the place, so the speech
+        verb's subject is the person before both."""
+        d = doc(
+            "Ray Hollis, 60, from Lowdham, North Wessex, said: “We started out in Wessex.”",
+            memory=_knows("Wessex"),
+        )
+        by_text = {m[0]: m for m in mentions(d)}
+        assert by_text["Ray Hollis"][3] == "verb_before"
+        assert [m.prep for m in d.mentions() if m.text == "Wessex"] == ["place"]
+
+    def test_name_after_an_opening_place_is_no_place(self) -> None:
+        """"In Lowdham, Ray Hollis, the mayor, said": Hollis is the subject."""
+        d = doc("In Lowdham, Ray Hollis, the mayor, said: “No.”")
+        assert [m.prep for m in d.mentions() if m.text == "Ray Hollis"] == [""]
+
+
+def _knows(*names: str) -> SpeakerMemory:
+    memory = SpeakerMemory()
+    for name in names:
+        memory.add(name)
+    return memory
+
+
 class TestCues:
     @pytest.mark.parametrize(
         ("text", "lang", "cue"),

@@ -106,6 +106,26 @@ class TestSpeechVerbs:
         assert [q.speaker for q in results[-1].quotes] == [None]
 
 
+class TestAppositionChains:
+    @pytest.mark.parametrize(
+        "entry",
+        [
+            "Retired welder Ray Hollis, 60, from Lowdham, North Wessex, said: “Nobody told us.”",
+            "Ray Hollis, 60, from Lowdham, said: “Nobody told us.”",
+            "Ray Hollis, a welder from Lowdham, said: “Nobody told us.”",
+        ],
+    )
+    def test_speaker_stands_before_the_places(self, entry: str) -> None:
+        """`X, 60, from A, B, said:`: the places of an apposition chain are not its subject,
+        however many commas they take."""
+        assert last_speaker_of(entry, fragment="Nobody told") == "Hollis"
+
+    def test_a_name_after_an_opening_place_still_speaks(self) -> None:
+        """A place that opens the sentence is no apposition: the name after it speaks."""
+        entry = "In Lowdham, Ray Hollis, a retired welder, said: “Nobody told us.”"
+        assert last_speaker_of(entry, fragment="Nobody told") == "Hollis"
+
+
 class TestPrepositionalObjects:
     @pytest.mark.parametrize(
         ("entry", "fragment", "speaker"),

@@ -25,6 +25,30 @@ _TICKER = re.compile(r"(.+?)\s*\+{2,3}")
 _ROLLOVER = timedelta(hours=6)
 #: a line that ends a paragraph: it closes a sentence
 _ENDS_PARAGRAPH = re.compile(r"[.!?…:][\"'”’»)\]]*$")
+#: page furniture, not the entry's words: "Last updated: 09:24 GMT Tuesday, 28 June 2016",
+#: "Aktualisiert am 12.03.2025, 14:05 Uhr": a stamp word, then only a date and a time
+_STAMP = re.compile(
+    r"(?:last\s+updated|updated|published|zuletzt\s+aktualisiert|aktualisiert)\s*:?\s+(.{1,80})",
+    re.IGNORECASE,
+)
+_DATE_WORD = re.compile(
+    r"\d[\d.:/]*(?:am|pm|h)?|[ap]\.?m\.?|at|on|am|um|uhr|the|of|"
+    r"(?:gmt|bst|cet|cest|utc|mez|mesz|et|edt|est|pt|pdt|pst)(?:[+-]\d{1,2})?|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni|"
+    r"juli|oktober|dezember)[a-z]*\.?|"
+    r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\.?|"
+    r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)",
+    re.IGNORECASE,
+)
+
+
+def _is_stamp(text: str) -> bool:
+    """Whether a paragraph is only an update stamp (it names no one and quotes nothing)."""
+    match = _STAMP.fullmatch(text)
+    if match is None or not any(c.isdigit() for c in match.group(1)):
+        return False
+    words = match.group(1).replace(",", " ").replace("(", " ").replace(")", " ").split()
+    return all(_DATE_WORD.fullmatch(w) for w in words)
 
 
 def clean_inline(text: str) -> str:
@@ -113,7 +137,7 @@ def parse(raw: RawEntry, state: ParseState) -> tuple[ParsedEntry, ParseState]:
             break
     if printed is None and raw.hints.printed_time:
         printed = leading_time(raw.hints.printed_time)
-    cleaned = tuple(p for p in map(_cleaned, paragraphs) if p.text)
+    cleaned = tuple(p for p in map(_cleaned, paragraphs) if p.text and not _is_stamp(p.text))
     published_at, state = _absolute_time(raw, printed, state)
     if headline:
         headline = clean_inline(headline) or None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -98,6 +99,35 @@ class TestParse:
     def test_clean_inline(self) -> None:
         """Markdown emphasis, links and headings are reduced to their text."""
         assert clean_inline("## **Bold** and [a link](https://x.test/a) ") == "Bold and a link"
+
+
+class TestPageFurniture:
+    @pytest.mark.parametrize(
+        "stamp",
+        [
+            "Last Updated: 10:21 GMT+1 Tuesday, 28 June 2016",
+            "Last updated: 09:24 GMT",
+            "Updated at 14:05",
+            "Aktualisiert am 12.03.2025, 14:05 Uhr",
+        ],
+    )
+    def test_update_stamp_is_no_paragraph(self, stamp: str) -> None:
+        """A page's update stamp is not the entry's words: no quotation, no speaker line."""
+        entry, _ = parse(_raw(f"10:24 The mayor spoke.\n\n{stamp}\n\nMore text."), ParseState())
+        assert [p.text for p in entry.paragraphs] == ["The mayor spoke.", "More text."]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Updated: the mayor said 3 schools would close.",
+            "Updated 3 people died in the fire.",
+            "Published: “We will rebuild,” the mayor said on 3 June.",
+        ],
+    )
+    def test_a_sentence_after_a_stamp_word_stays(self, text: str) -> None:
+        """Only a stamp made of a date and a time goes: words after "Updated:" are content."""
+        entry, _ = parse(_raw(f"10:24 The mayor spoke.\n\n{text}"), ParseState())
+        assert [p.text for p in entry.paragraphs] == ["The mayor spoke.", text]
 
 
 class TestRobustness:

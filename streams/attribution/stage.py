@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from schemas.events import Quote, SpeakerRef, stable_id
+from streams.attribution.acronyms import learn_acronyms
 from streams.attribution.cues import Doc, read_doc
 from streams.attribution.fallback import fill_gaps
 from streams.attribution.language import detect_language, language
@@ -100,6 +101,7 @@ def attribute(
     # the rule reader knows English syntax only: elsewhere it just finds the quotations, on a
     # copy of the memory, and its picks are no candidates
     english = lang.code == "en"
+    learn_acronyms(texts, lang, working)
     reader = read_entry(entry, working if english else working.clone())
     fill_gaps(reader.found, reader.speakers, previous)
     if not english:

@@ -322,8 +322,10 @@ def _past_places(tokens: Sequence[Token], comma: int) -> int:
         opening = apposition_open(tokens, comma)
         if opening is None or not (
             _opens_place(tokens, opening)
-            or ((before := apposition_open(tokens, opening)) is not None
-                and _opens_place(tokens, before))
+            or (
+                (before := apposition_open(tokens, opening)) is not None
+                and _opens_place(tokens, before)
+            )
         ):
             return comma
         comma = opening

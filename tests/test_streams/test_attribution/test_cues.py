@@ -61,7 +61,7 @@ class TestPlaces:
         assert [m.prep for m in d.mentions() if m.text == "Wessex"] == ["place"]
 
     def test_name_after_an_opening_place_is_no_place(self) -> None:
-        """"In Lowdham, Ray Hollis, the mayor, said": Hollis is the subject."""
+        """ "In Lowdham, Ray Hollis, the mayor, said": Hollis is the subject."""
         d = doc("In Lowdham, Ray Hollis, the mayor, said: “No.”")
         assert [m.prep for m in d.mentions() if m.text == "Ray Hollis"] == [""]
 

@@ -197,7 +197,9 @@ def candidates(
         cand.set("org", 1.0 if person.kind == "org" else 0.0)
         cand.set("one_word", 1.0 if len(person.name.split()) == 1 else 0.0)
         words = person.name.split()
-        if all(doc.lang.is_common_word(w) for w in words):
+        if person.kind == "org":
+            pass  # an organisation's name is made of ordinary words: "Office for Budget Safety"
+        elif all(doc.lang.is_common_word(w) for w in words):
             cand.set("common_word_name")
         elif (
             len(words) > 1
@@ -210,7 +212,7 @@ def candidates(
             for k in ("same_sent", "same_para_before", "same_para_after", "prev_para")
         ):
             cand.set("not_near")
-        if any(
+        if person.kind != "org" and any(
             w.lower() in doc.lang.stopwords or w.lower() in doc.lang.determiners
             for w in person.name.split()
         ):

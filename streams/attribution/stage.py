@@ -128,7 +128,10 @@ def _finish(
 ) -> Attribution:
     result = Attribution()
     speakers: list[Person] = []
-    said: dict[str, float] = {}  # speaker id -> best confidence of their quotes here
+    #: each quotation's best candidate -> the best uncalibrated share it had: what the entry
+    #: speaker model reads, the same whatever the threshold and calibration
+    said: dict[str, float] = {}
+    picked: list[Person] = []
     previous: Person | None = None
     previous_para = -1
     for n, found in enumerate(_without_repeats(reader.found)):
@@ -145,7 +148,13 @@ def _finish(
             entry_speakers=speakers,
             blocked=found.blocked,
         )
-        best, confidence = model.pick(cands)
+        index, share = model.best(cands)
+        best = cands[index] if index is not None else None
+        confidence = model.calibrated(share) if best is not None else 0.0
+        if best is not None and not site.titlecase and found.method != "embed":
+            said[best.person.id] = max(said.get(best.person.id, 0.0), share)
+            if best.person not in picked:
+                picked.append(best.person)
         if trace is not None:
             trace.quotes.append((found.text, found.kind, cands))
         if site.titlecase:
@@ -160,12 +169,12 @@ def _finish(
             if speaker not in speakers:
                 speakers.append(speaker)
             previous, previous_para = speaker, found.para
-            said[speaker.id] = max(said.get(speaker.id, 0.0), confidence)
         result.quotes.append(
             _quote(entry, n, found, speaker, round(confidence, 4), method if speaker else "none")
         )
     others = [p for p in [*_reported(doc), *reader.speakers] if _name_like(p, doc)]
-    cands = speaker_candidates(doc, speakers, said, others, reader.speakers)
+    quoted = [*picked, *(p for p in speakers if p not in picked)]
+    cands = speaker_candidates(doc, quoted, said, others, reader.speakers)
     if trace is not None:
         trace.speakers.extend(cands)
     if model.speakers is not None:

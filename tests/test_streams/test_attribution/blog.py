@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from schemas.events import EntryHints, RawEntry, SpeakerRef
 from streams.attribution.memory import SpeakerMemory
-from streams.attribution.stage import Attribution, attribute
+from streams.attribution.stage import Attribution, Trace, attribute
 from streams.core.models import ParseState
 from streams.pipeline.parse import parse
 
@@ -20,6 +20,7 @@ def run(
     memory: SpeakerMemory | None = None,
     min_confidence: float = 0.5,
     rules_only: bool = True,
+    trace: Trace | None = None,
 ) -> tuple[list[Attribution], SpeakerMemory]:
     """Attribute `entries` in order as one blog; `## Text` on an entry's first line is its
     headline. Returns each entry's attribution and the final memory.
@@ -47,7 +48,7 @@ def run(
         )
         parsed, state = parse(raw, state)
         result, memory = attribute(
-            parsed, memory, min_confidence=min_confidence, rules_only=rules_only
+            parsed, memory, min_confidence=min_confidence, rules_only=rules_only, trace=trace
         )
         results.append(result)
     return results, memory

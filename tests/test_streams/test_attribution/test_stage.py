@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from schemas.events import EntryHints, RawEntry
 from streams.attribution.memory import SpeakerMemory, load_knowledge
 from streams.attribution.methods import CONFIDENCE
-from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE, attribute
+from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE, Trace, attribute
 from streams.core.models import Paragraph, ParsedEntry
 from streams.core.settings import Settings
 from streams.pipeline.chain import BlogState, process
@@ -67,6 +67,39 @@ class TestConfidence:
             )
             entry, state = process(raw, state, min_confidence=threshold)
         assert [q.speaker for q in entry.quotes] == [None]
+
+
+class TestEntrySpeakers:
+    def test_quote_threshold_does_not_change_the_entry_speakers(self) -> None:
+        """The entry-speaker model reads each quotation's best candidate and its share before
+        calibration and threshold, as it was trained: `min_confidence` nulls quotations only."""
+        entries = (
+            OKAFOR,
+            "“We are ready,” Okafor said.",
+            "Okafor is in Lowdham. “It is a relief.”",
+        )
+        low, _ = run(*entries, rules_only=False, min_confidence=0.0)
+        high, _ = run(*entries, rules_only=False, min_confidence=0.99)
+        assert [q.speaker for q in high[-1].quotes] == [None]
+        assert [q.speaker.name for q in low[-1].quotes if q.speaker] == ["Maria Okafor"]
+        assert [s.name for s in high[-1].speakers] == [s.name for s in low[-1].speakers]
+
+
+class TestCandidateFeatures:
+    def test_organisation_names_are_not_flagged_as_word_salad(self) -> None:
+        """An organisation's name is made of ordinary words ("Office for Harbour Safety"): the
+        flags that expose a garbled person's name ("Limit Reyes") are for people only."""
+        trace = Trace()
+        run(
+            "The Office for Harbour Safety warned on Monday. “The quay is unsafe,” the office "
+            "said.",
+            rules_only=False,
+            trace=trace,
+        )
+        ((_, _, cands),) = trace.quotes
+        by_name = {c.person.name: c.features for c in cands}
+        office = by_name["Office for Harbour Safety"]
+        assert not {"common_word_name", "function_word_name", "common_first_word"} & set(office)
 
 
 class TestPurity:

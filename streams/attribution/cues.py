@@ -70,6 +70,14 @@ _OBJECT_PREPS = frozenset(
         *("an", "über", "für", "gegen", "von", "vom", "zum", "zur"),
     ]
 )
+#: what is written and sent, and the prepositions of its writer: "a letter from the Trust"
+_WRITTEN = frozenset(
+    [
+        *("letter", "statement", "message", "email", "note", "memo", "report", "submission"),
+        *("brief", "schreiben", "erklärung", "mitteilung", "stellungnahme", "bericht"),
+    ]
+)
+_AUTHOR_PREPS = frozenset(["from", "by", "von", "vom", "des", "der"])
 #: words that open what a speech verb reports
 _COMPLEMENTIZERS = frozenset(["that", "whether", "dass", "ob", "wie", "weil"])
 #: titles that give a gender
@@ -219,6 +227,8 @@ class _Reader:
         while j >= 0 and sent.tokens[j].lower in self.lang.determiners:
             j -= 1
         word = sent.tokens[j].lower if j >= 0 else ""
+        if word in _AUTHOR_PREPS and j >= 1 and sent.tokens[j - 1].lower in _WRITTEN:
+            return ""  # "a letter from the Harbour Trust": its writer, no place
         return "place" if word in _PLACE_PREPS else "object" if word in _OBJECT_PREPS else ""
 
     def _apposition_prep(self, sent: Sentence, m: Mention) -> str:

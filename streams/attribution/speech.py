@@ -54,6 +54,14 @@ _SPEECH_NOUNS = frozenset(
     ]
 )
 _CITED = frozenset(["quoted", "cited", "reported", "heard"])
+#: what is written and sent: in "the Trust's letter to Dana Reyes said" Reyes is its addressee
+_WRITTEN = frozenset(
+    [
+        *("letter", "statement", "message", "email", "e-mail", "note", "memo", "report"),
+        *("submission", "complaint", "post", "filing", "reply", "response", "petition"),
+    ]
+)
+_ADDRESSED = frozenset(["to", "for", "addressed", "sent"])
 _DOCUMENTS = frozenset(["statement", "letter", "post", "report", "spokesperson", "source"])
 _FROM = frozenset(["from", "by", "of"])
 #: words that may follow an inverted speaker: "…, said Okafor on Tuesday", "said X in a post"
@@ -221,6 +229,8 @@ def _subject(
 ) -> tuple[Resolved, int]:
     """The speaker a speech verb names, and where its phrase starts."""
     start, end = phrase_before(tokens, k)
+    if end > start and (written := _writer(tokens, start, resolver)) is not None:
+        return written, start
     if end > start and _object_of(tokens, start, end):
         return _owner(tokens, start, end, resolver)
     if end > start:
@@ -304,6 +314,9 @@ def _across_apposition(
         inner_start, _ = phrase_before(tokens, comma)
         whole = inner_start == opening + 1 and comma > opening + 1  # a phrase, not a clause
         inner = _resolve(tokens, opening + 1, comma, resolver) if whole else NOBODY
+        written = _writer(tokens, s, resolver) if e > s else None
+        if written is not None:  # "the Trust's letter to Dana Reyes, the commissioner, said"
+            return written, s
         outer = _resolve(tokens, s, e, resolver) if e > s else NOBODY
         if inner.person is not None and inner.method in ("name", "fuzzy"):
             return inner, opening + 1
@@ -311,6 +324,33 @@ def _across_apposition(
             return outer, s
         if inner.person is not None:
             return inner, opening + 1
+    return None
+
+
+def _writer(tokens: Sequence[Token], start: int, resolver: Resolver) -> Resolved | None:
+    """Who wrote the letter the phrase at `start` is addressed by: "the Harbour Trust's letter
+    to Dana Reyes said" is the Trust's, "a letter from the Trust to Reyes" too; a letter whose
+    writer the sentence does not give is nobody's (BLOCKED), and never its addressee's. None when
+    the phrase is no letter's addressee."""
+    j = start - 1
+    if j < 1 or tokens[j].lower not in _ADDRESSED:
+        return None
+    for d in range(j - 1, max(-1, j - 8), -1):
+        tok = tokens[d]
+        if not tok.is_word or tok.quote is not None:
+            return None
+        if tok.lower not in _WRITTEN:
+            continue
+        found = NOBODY
+        if d >= 1 and tokens[d - 1].possessive and tokens[d - 1].is_word:
+            s, e = phrase_before(tokens, d)  # "the Harbour Trust's letter"
+            if e > s:
+                found = _resolve(tokens, s, e, resolver)
+        elif d + 1 < j and tokens[d + 1].lower in _FROM:
+            s, e = phrase_after(tokens, d + 1)  # "a letter from the Harbour Trust to …"
+            if e > s:
+                found = _resolve(tokens, s, e, resolver)
+        return found if found.person is not None else BLOCKED
     return None
 
 

@@ -66,6 +66,22 @@ class TestPlaces:
         assert [m.prep for m in d.mentions() if m.text == "Ray Hollis"] == [""]
 
 
+class TestLetters:
+    @pytest.mark.parametrize(
+        ("text", "lang"),
+        [
+            ("A letter from the Harbour Trust to Dana Reyes said: “We demand an inquiry.”", "en"),
+            ("Ein Brief von der Hafenstiftung an Dana Reyes hieß: „Wir fordern Aufklärung.“", "de"),
+        ],
+    )
+    def test_writer_of_a_letter_is_no_place(self, text: str, lang: str) -> None:
+        """`a letter from X`: X is the writer, not a place the verb's subject search skips."""
+        d = doc(text, lang=lang)
+        assert [m.prep for m in d.mentions() if m.text in ("Harbour Trust", "Hafenstiftung")] == [
+            ""
+        ]
+
+
 def _knows(*names: str) -> SpeakerMemory:
     memory = SpeakerMemory()
     for name in names:

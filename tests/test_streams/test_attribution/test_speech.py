@@ -126,6 +126,29 @@ class TestAppositionChains:
         assert last_speaker_of(entry, fragment="Nobody told") == "Hollis"
 
 
+class TestLetters:
+    @pytest.mark.parametrize(
+        ("entry", "speaker"),
+        [
+            ("The Harbour Trust’s letter to Dana Reyes said: “We demand an inquiry.”", "Trust"),
+            (
+                "A letter from the Harbour Trust to Dana Reyes said: “We demand an inquiry.”",
+                "Trust",
+            ),
+            (
+                "The Harbour Trust’s letter to Dana Reyes, the standards commissioner, said: "
+                "“We demand an inquiry.”",
+                "Trust",
+            ),
+            ("A letter to Dana Reyes said: “We demand an inquiry.”", None),
+        ],
+    )
+    def test_addressee_of_a_letter_is_not_its_writer(self, entry: str, speaker: str | None) -> None:
+        """ "X's letter to Y said": X wrote it; a letter whose writer is not given is nobody's,
+        never its addressee's."""
+        assert last_speaker_of(entry, fragment="demand") == speaker
+
+
 class TestPrepositionalObjects:
     @pytest.mark.parametrize(
         ("entry", "fragment", "speaker"),

@@ -264,8 +264,21 @@ class _Reader:
         return "place" if j >= 1 and tokens[j - 1].text == "," else ""
 
     def _opens(self, sent: Sentence, m: Mention) -> bool:
-        """Whether `m` opens its sentence (only determiners or punctuation before it)."""
-        return all(t.lower in self.lang.determiners or not t.is_word for t in sent.tokens[: m.tok])
+        """Whether `m` opens its sentence: only determiners, punctuation, titles and role words
+        before it ("UN-Generalsekretär António Guterres erklärte, er sei …")."""
+        lang = self.lang
+        before = sent.tokens[: m.tok]
+        if all(t.lower in lang.determiners or not t.is_word for t in before):
+            return True
+        last = before[-1]
+        return (last.lower in lang.titles or lang.role_head(last.bare) is not None) and all(
+            t.lower in lang.determiners
+            or not t.is_word
+            or t.is_cap
+            or t.lower in lang.titles
+            or lang.role_head(t.bare) is not None
+            for t in before
+        )
 
     def _touch(self, person: Person) -> None:
         if person in self.recent:

@@ -82,6 +82,33 @@ class TestLetters:
         ]
 
 
+class TestPronouns:
+    @pytest.mark.parametrize(
+        ("text", "lang", "subject"),
+        [
+            (
+                "Botschafter Tom Hill verteidigte den Einsatz. UN-Generalsekretär Dan Silva "
+                "erklärte, er sei „zutiefst besorgt“.",
+                "de",
+                "Dan Silva",
+            ),
+            (
+                "Ambassador Tom Hill defended the raid. UN chief Dan Silva said he was "
+                "“deeply worried”.",
+                "en",
+                "Dan Silva",
+            ),
+        ],
+    )
+    def test_pronoun_after_a_subject_with_its_role(
+        self, text: str, lang: str, subject: str
+    ) -> None:
+        """A role before a name ("UN-Generalsekretär Dan Silva erklärte, er sei …") still makes
+        the name the sentence's subject, which the pronoun after it stands for."""
+        found = [m[2] for m in mentions(doc(text, lang=lang)) if m[1] == "pronoun"]
+        assert found == [subject]
+
+
 def _knows(*names: str) -> SpeakerMemory:
     memory = SpeakerMemory()
     for name in names:

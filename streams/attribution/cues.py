@@ -78,6 +78,12 @@ _WRITTEN = frozenset(
     ]
 )
 _AUTHOR_PREPS = frozenset(["from", "by", "von", "vom", "des", "der"])
+#: determiners of somebody unnamed: "a teacher said", "one protester shouted", "eine Anwohnerin"
+_INDEFINITE = frozenset(
+    ["a", "an", "one", "another", "ein", "eine", "einer", "einem", "einen", "eines"]
+)
+#: role words of those who speak for somebody else: their principal is the speaker
+_VOICES = ("spokes", "sprecher", "pressesprecher")
 #: words that open what a speech verb reports
 _COMPLEMENTIZERS = frozenset(["that", "whether", "dass", "ob", "wie", "weil"])
 #: titles that give a gender
@@ -122,6 +128,9 @@ class Mention:
     verb: int = -1  # token index of that cue
     prep: str = ""  # "place" or "object": what the word before it makes of it
     reported: bool = False  # inside what a speech verb reports ("X said that Y …")
+    #: somebody the text does not name: "a teacher", "one protester", "eine Anwohnerin", or a
+    #: pronoun standing for them
+    anonymous: bool = False
 
 
 @dataclass(slots=True)
@@ -198,8 +207,9 @@ class _Reader:
         self.lang = doc.lang
         self.memory = memory
         self.recent: list[Person] = []  # people mentioned so far in the entry, latest last
-        #: people who were the subject of a sentence or a speech cue, with that sentence
-        self.subjects: list[tuple[Person, int]] = []
+        #: people who were the subject of a sentence or a speech cue, with that sentence (None:
+        #: somebody unnamed, "a teacher said")
+        self.subjects: list[tuple[Person | None, int]] = []
         self._full: dict[str, list[Person]] = {}
         self._descriptors: dict[str, Person] = {}  # a learned descriptor -> its person
         self._indexed = -1
@@ -293,7 +303,7 @@ class _Reader:
         low = tok.lower
         if low in lang.pronouns and not tok.possessive:
             return self._pronoun(sent, i)
-        if low in lang.determiners:
+        if low in lang.determiners or low in _INDEFINITE:
             return self._phrase(sent, i)
         if tok.is_cap:
             return self._name(sent, i)
@@ -309,10 +319,18 @@ class _Reader:
             return p.kind == "person" and (gender is None or p.gender in (None, gender))
 
         # the latest subject or speaker of the last sentences first ("Lind met Okafor. He
-        # said …" is Lind), then the latest person mentioned, then the blog's most salient
-        person = next(
-            (p for p, at in reversed(self.subjects) if sent.index - at <= 2 and fits(p)), None
-        ) or next((p for p in reversed(self.recent) if fits(p)), None)
+        # said …" is Lind; after "a teacher said", "she added" is that unnamed teacher), then
+        # the latest person mentioned, then the blog's most salient
+        for subject, at in reversed(self.subjects):
+            if sent.index - at > 2:
+                break
+            if subject is None:
+                return Mention(
+                    sent.para, sent.index, i, i + 1, tok.text, "pronoun", None, anonymous=True
+                )
+            if fits(subject):
+                return Mention(sent.para, sent.index, i, i + 1, tok.text, "pronoun", subject)
+        person = next((p for p in reversed(self.recent) if fits(p)), None)
         if person is None:
             person = self.memory.most_salient(gender)
         return Mention(sent.para, sent.index, i, i + 1, tok.text, "pronoun", person)
@@ -340,6 +358,10 @@ class _Reader:
                 if j + 1 < len(tokens) and tokens[j + 1].is_cap and not self._common(tokens[j + 1]):
                     return None  # "the minister Jan Lind": the name is the mention
                 text = " ".join(t.text for t in tokens[i + 1 : j + 1])
+                if role is not None and self._unnamed(tokens, i, j):
+                    return Mention(  # "a teacher": somebody unnamed, not the blog's teacher
+                        sent.para, sent.index, i, j + 1, text, "role", None, anonymous=True
+                    )
                 if org is not None and role is None:
                     words = tokens[i + 1 : j + 1]
                     if len(words) > 1 and all(t.is_cap for t in words) and self.lang.code == "en":
@@ -359,6 +381,26 @@ class _Reader:
                 return None  # "die Regenbogenflagge am Bundestag": a preposition ends the phrase
             j += 1
         return None
+
+    @staticmethod
+    def _unnamed(tokens: Sequence[Token], i: int, j: int) -> bool:
+        """Whether the role phrase tokens[i:j+1] is somebody unnamed: an indefinite article and
+        no principal ("a CDF spokesman", "a spokeswoman for the Commission" speak for one)."""
+        if tokens[i].lower not in _INDEFINITE or any(t.is_cap for t in tokens[i + 1 : j]):
+            return False
+        if tokens[j].lower.startswith(_VOICES):
+            return False
+        if (
+            i >= 2
+            and tokens[i - 1].text == ","
+            and tokens[i - 2].is_word
+            and not tokens[i - 2].quote
+        ):
+            return False  # "Hayley Reyes, 42, a lecturer from Lowdham, said": her description
+        after = tokens[j + 1 : j + 3]
+        if after and after[0].lower in ("for", "of", "des", "der"):
+            return False
+        return not (len(after) == 2 and after[0].text == "," and after[1].is_cap)  # "a nurse, X,"
 
     def _role(self, role: str) -> Person | None:
         """The person a role names: the latest one the entry gave that role ("Bundestags-
@@ -634,7 +676,7 @@ class _Reader:
         if mention is not None and mention.cue is None:
             mention.cue = kind
             mention.verb = at
-            if mention.person is not None and kind != "colon":
+            if (mention.person is not None or mention.anonymous) and kind != "colon":
                 self.subjects.append((mention.person, mention.sent))
 
     def _after(self, sent: Sentence, k: int, skip: tuple[str, ...] = ()) -> Mention | None:
@@ -655,9 +697,17 @@ class _Reader:
                 )
                 for t in gap
             ):
-                return m
+                return self._named_after(sent, m)
             return None
         return None
+
+    @staticmethod
+    def _named_after(sent: Sentence, m: Mention) -> Mention:
+        """The name an unresolved role phrase is followed by: "said a nurse, Dana Reyes"."""
+        if m.person is not None or m.end >= len(sent.tokens) or sent.tokens[m.end].text != ",":
+            return m
+        named = next((n for n in sent.mentions if n.tok == m.end + 1), None)
+        return named if named is not None and named.person is not None else m
 
     def _before(self, sent: Sentence, k: int, near: int = _SUBJECT_BEFORE) -> Mention | None:
         """The nearest mention before token k in its clause (not across a quotation) that can
@@ -672,6 +722,8 @@ class _Reader:
             between = sent.tokens[m.end : k]
             if any(t.quote is not None or t.text in _CLAUSE_STOPS for t in between):
                 return None
+            if m.anonymous and not m.prep and not m.reported:
+                return m  # "a teacher said": the subject is somebody unnamed
             if m.person is None or m.prep in ("place", "object") or m.reported:
                 reach = near + _APPOSITION  # an apposition may stand between
                 continue

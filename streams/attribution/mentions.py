@@ -387,6 +387,8 @@ class Resolver:
         (in a headline, "Pensioner tells of …", the one person the entry names)."""
         lex = lexicon()
         head = mention.head[-1] if mention.head else None
+        if head is not None and _unnamed(mention) and lex.is_person_noun(head.bare):
+            return BLOCKED  # "a teacher said", "one protester shouted": somebody unnamed
         if head is None or mention.determiner not in ("the", None) or mention.possessor:
             return NOBODY
         if not (_AGE.match(head.lower) or lex.is_person_noun(head.bare)):
@@ -411,6 +413,11 @@ class Resolver:
             people = self.context.people(self.memory)
             person = people[0] if len(people) == 1 else None
         return Resolved(person, "descriptor") if person is not None else NOBODY
+
+
+def _unnamed(mention: Mention) -> bool:
+    """An indefinite phrase: "a teacher", "one protester", "another resident"."""
+    return mention.determiner in ("a", "an", "one", "another")
 
 
 def _national_gender(word: str) -> Gender | None:

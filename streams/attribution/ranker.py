@@ -234,6 +234,22 @@ def candidates(
     return out
 
 
+def anonymous_cue(doc: Doc, site: QuoteSite) -> bool:
+    """Whether the speech cue next to the quotation names somebody unnamed: "a teacher said",
+    "sagte eine Anwohnerin", or "she added" after them. Their words are nobody's the text
+    names: a constraint, as a first-person subject is, not a feature to weigh (the labelled
+    blogs hold too few of them to learn one)."""
+    return any(
+        m.anonymous
+        and m.cue is not None
+        and (
+            min(abs(m.verb - site.tok), abs(m.tok - site.tok)) <= 2
+            or (m.cue == "colon" and m.verb < site.tok)
+        )
+        for m in doc.sentences[site.sent].mentions
+    )
+
+
 def _same_person(person: Person, cands: Iterable[Candidate]) -> Person:
     """The candidate the rule reader's pick stands for when it is a shorter or garbled form of
     one the entry names in full ("Daily Courier Reyes" for "Dana Reyes", "Dana" for

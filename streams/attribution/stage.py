@@ -35,6 +35,7 @@ from streams.attribution.methods import CONFIDENCE
 from streams.attribution.ranker import (
     Candidate,
     Model,
+    anonymous_cue,
     candidates,
     default_model,
     locate,
@@ -159,6 +160,8 @@ def _finish(
             trace.quotes.append((found.text, found.kind, cands))
         if site.titlecase:
             confidence = 0.0  # a title or a name in quotation marks is nobody's words
+        elif site.sent >= 0 and anonymous_cue(doc, site):
+            confidence = 0.0  # "“…,” one resident said": somebody the text does not name
         if found.method == "embed" and found.person is not None:
             # an embedded post's byline names its author: structure, not a guess to rank
             best, confidence = Candidate(found.person), CONFIDENCE["embed"]

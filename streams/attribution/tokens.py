@@ -66,7 +66,7 @@ POSSESSIVE_PRONOUNS: dict[str, str | None] = {
     "my": None,
     "your": None,
 }
-DETERMINERS = frozenset(["the", "a", "an", "this", "that"])
+DETERMINERS = frozenset(["the", "a", "an", "this", "that", "one", "another"])
 _CONTRACTIONS = frozenset(
     ["it", "he", "she", "that", "there", "what", "who", "let", "here", "where"]
 )

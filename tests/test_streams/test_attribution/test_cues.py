@@ -109,6 +109,28 @@ class TestPronouns:
         assert found == [subject]
 
 
+class TestUnnamed:
+    def test_indefinite_role_is_somebody_unnamed(self) -> None:
+        """ "one resident said": the cue's subject is somebody unnamed (not the blog's resident),
+        and "she" after it stands for them."""
+        memory = _knows("Dana Reyes")
+        memory.learn_role(memory.persons["reyes"], "resident")
+        d = doc("“We lost it”, one resident said. “It is gone,” she added.", memory=memory)
+        got = [(m.text, m.person, m.cue, m.anonymous) for m in d.mentions()]
+        assert got == [
+            ("resident", None, "verb_before", True),
+            ("she", None, "verb_before", True),
+        ]
+
+    def test_description_in_apposition_is_no_speaker(self) -> None:
+        """ "Dana Reyes, 42, a lecturer, said": the lecturer is Reyes, described."""
+        d = doc("Dana Reyes, 42, a lecturer from Lowdham, said: “We lost it.”")
+        assert [(m.text, m.cue, m.anonymous) for m in d.mentions()][:1] == [
+            ("Dana Reyes", "verb_before", False)
+        ]
+        assert not any(m.anonymous for m in d.mentions())
+
+
 def _knows(*names: str) -> SpeakerMemory:
     memory = SpeakerMemory()
     for name in names:

@@ -157,6 +157,38 @@ class TestNobody:
         )
         assert speaker(entry, fragment="very brave") is None
 
+    @pytest.mark.parametrize(
+        ("entry", "fragment", "expected"),
+        [
+            ("“We must act now,” one teacher said.", "act now", None),
+            ("“We must act now”, one teacher said. “It is urgent,” he added.", "urgent", None),
+            ("A protester shouted: “Stop the cuts.”", "cuts", None),
+            ("„Wir müssen jetzt handeln“, sagte eine Anwohnerin.", "handeln", None),
+            ("„Wir müssen handeln“, sagte ein Lehrer. „Es eilt“, fügte er hinzu.", "eilt", None),
+            ("One teacher, Dana Reyes, said: “We must act now.”", "act now", "Dana Reyes"),
+            ("“We must act now,” said a teacher, Dana Reyes.", "act now", "Dana Reyes"),
+            (
+                "Dana Reyes, a teacher from Lowdham, said: “We must act now.”",
+                "act now",
+                "Dana Reyes",
+            ),
+            ("“We must act now,” a Council spokesman said.", "act now", "Town Council"),
+        ],
+    )
+    def test_unnamed_speaker_beside_a_named_one(
+        self, entry: str, fragment: str, expected: str | None
+    ) -> None:
+        """ "one teacher said", "sagte eine Anwohnerin", and "he added" after them: somebody the
+        text does not name, not the mayor the entry named before; a name in apposition and a
+        spokesman for a named body still speak."""
+        german = entry.startswith("„")
+        intro = (
+            "Bürgermeister Tom Hill eröffnete am Montag die Sitzung des Stadtrats."
+            if german
+            else "Mayor Tom Hill opened the meeting of the Town Council on Monday."
+        )
+        assert speaker(intro + "\n\n" + entry, fragment=fragment) == expected
+
     def test_title_in_quotes_is_nobodys(self) -> None:
         """A programme title in quotation marks is not what the person said."""
         entry = (

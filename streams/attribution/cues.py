@@ -358,6 +358,10 @@ class _Reader:
                 if j + 1 < len(tokens) and tokens[j + 1].is_cap and not self._common(tokens[j + 1]):
                     return None  # "the minister Jan Lind": the name is the mention
                 text = " ".join(t.text for t in tokens[i + 1 : j + 1])
+                if role is not None and tokens[j].lower.startswith(_VOICES) and j > i + 1:
+                    principal = self._principal(tokens[i + 1 : j])
+                    if principal is not None:  # "a CDF spokesman": the CDF speaks
+                        return Mention(sent.para, sent.index, i, j + 1, text, "org", principal)
                 if role is not None and self._unnamed(tokens, i, j):
                     return Mention(  # "a teacher": somebody unnamed, not the blog's teacher
                         sent.para, sent.index, i, j + 1, text, "role", None, anonymous=True
@@ -381,6 +385,14 @@ class _Reader:
                 return None  # "die Regenbogenflagge am Bundestag": a preposition ends the phrase
             j += 1
         return None
+
+    def _principal(self, words: Sequence[Token]) -> Person | None:
+        """Whom a spokesman's capitalised modifier names: "a CDF spokesman", "a Harbour Trust
+        spokeswoman" (an organisation or a person the memory knows by those words)."""
+        if not words or not all(t.is_cap for t in words):
+            return None
+        person, _ = self.memory.by_name(" ".join(t.bare for t in words), fuzzy=False)
+        return person
 
     @staticmethod
     def _unnamed(tokens: Sequence[Token], i: int, j: int) -> bool:

@@ -131,6 +131,22 @@ class TestUnnamed:
         assert not any(m.anonymous for m in d.mentions())
 
 
+class TestSpokespeople:
+    @pytest.mark.parametrize(
+        ("text", "lang"),
+        [
+            ("“We acted lawfully,” a Harbour Trust spokeswoman said.", "en"),
+            ("„Wir haben rechtmäßig gehandelt“, sagte ein Harbour Trust Sprecher.", "de"),
+        ],
+    )
+    def test_spokesman_speaks_for_the_body_named(self, text: str, lang: str) -> None:
+        """ "a Harbour Trust spokeswoman said": the Trust is the speech cue's subject."""
+        memory = SpeakerMemory()
+        memory.add("Harbour Trust", kind="org")
+        found = [(m[2], m[3]) for m in mentions(doc(text, lang=lang, memory=memory))]
+        assert ("Harbour Trust", "verb_before" if lang == "en" else "verb_after") in found
+
+
 def _knows(*names: str) -> SpeakerMemory:
     memory = SpeakerMemory()
     for name in names:

@@ -3,8 +3,8 @@
 "Lee Darnell on BBC Radio 5 Live: “…”", "Darnell's verdict: “…”", "Kyle Benn, the substitute, is
 almost lost for words: “…”": no speech verb, but the clause before the colon opens with the person
 whose words follow. A person right before a verb or "was ADJ" that ends the clause ("Voss
-shrugged:", "Asked about the penalty, Voss shrugs:", "Okafor was blunt:") or owning its noun
-("His verdict:") is the speaker too. `subject_phrase` finds that opening phrase; it is also the
+shrugged:", "Asked about the penalty, Voss shrugs:", "Okafor was blunt:", "Voss signs off:") or
+owning its noun ("His verdict:") is the speaker too. `subject_phrase` finds that opening phrase; it is also the
 subject a trailing participle reports ("She paid tribute …, saying: …").
 """
 
@@ -29,6 +29,8 @@ _COLON_CLAUSE = 18
 _BE = frozenset(["is", "was", "were", "are", "been", "be", "seemed", "looked", "sounded"])
 #: endings of a verb that closes a clause before a colon: shrugged, shrugs, smiles
 _VERB_ENDS = ("ed", "s")
+#: the particle of a phrasal verb that ends a colon introduction: "signs off:", "hits back:"
+_VERB_PARTICLES = frozenset(["off", "up", "back", "out", "on", "in"])
 #: irregular past forms of gestures: "Voss grinned:" ends in -ed, these do not
 _GESTURES = frozenset(["shook", "bit", "spat", "beamed", "sighed", "grew", "stood", "sat"])
 
@@ -100,6 +102,8 @@ def _gesture(tokens: Sequence[Token], colon: int, resolver: Resolver) -> Resolve
     """A person right before a verb or `was ADJ` that ends the clause, or owning its noun:
     "Voss shrugged:", "Asked about it, Voss shrugs:", "Okafor was blunt:", "His verdict:"."""
     k = colon - 1
+    if k >= 2 and tokens[k].lower in _VERB_PARTICLES and tokens[k - 1].is_word:
+        k -= 1  # "McGregor signs off:", "Okafor hits back:"
     if k < 1 or not tokens[k].is_word or tokens[k].is_cap or tokens[k].lower in lexicon().stopwords:
         return NOBODY
     owner = tokens[k - 1]

@@ -247,6 +247,8 @@ class TestColonIntroductions:
             ("The Riverside manager grinned: “Not bad for a Tuesday.”", "Tuesday", "Voss"),
             ("Voss left the pitch in a hurry. Her verdict: “A fair result.”", "fair", "Voss"),
             ("Fans were furious: “Sack the board!”", "Sack", None),
+            ("Voss signs off:\n\n“See you on Saturday.”", "Saturday", "Voss"),
+            ("Pereira hits back: “We were the better side.”", "better side", "Pereira"),
         ],
     )
     def test_person_before_a_verb_or_adjective_and_a_colon(

@@ -4,8 +4,8 @@
 almost lost for words: “…”": no speech verb, but the clause before the colon opens with the person
 whose words follow. A person right before a verb or "was ADJ" that ends the clause ("Voss
 shrugged:", "Asked about the penalty, Voss shrugs:", "Okafor was blunt:", "Voss signs off:") or
-owning its noun ("His verdict:") is the speaker too. `subject_phrase` finds that opening phrase; it is also the
-subject a trailing participle reports ("She paid tribute …, saying: …").
+owning its noun ("His verdict:") is the speaker too. `subject_phrase` finds that opening phrase;
+it is also the subject a trailing participle reports ("She paid tribute …, saying: …").
 """
 
 from __future__ import annotations

@@ -715,10 +715,17 @@ class _Reader:
 
     @staticmethod
     def _named_after(sent: Sentence, m: Mention) -> Mention:
-        """The name an unresolved role phrase is followed by: "said a nurse, Dana Reyes"."""
-        if m.person is not None or m.end >= len(sent.tokens) or sent.tokens[m.end].text != ",":
+        """The name an unresolved role phrase is followed by: "said a nurse, Dana Reyes",
+        "kritisiert die Landesvorsitzende der Familienunternehmer, Colette Boos"."""
+        if m.person is not None:
             return m
-        named = next((n for n in sent.mentions if n.tok == m.end + 1), None)
+        tokens = sent.tokens
+        comma = m.end
+        while comma < len(tokens) and comma - m.end <= 4 and tokens[comma].is_word:
+            comma += 1  # the role's complement: "of the union", "der Familienunternehmer"
+        if comma >= len(tokens) or tokens[comma].text != ",":
+            return m
+        named = next((n for n in sent.mentions if n.tok == comma + 1), None)
         return named if named is not None and named.person is not None else m
 
     def _before(self, sent: Sentence, k: int, near: int = _SUBJECT_BEFORE) -> Mention | None:

@@ -147,6 +147,26 @@ class TestSpokespeople:
         assert ("Harbour Trust", "verb_before" if lang == "en" else "verb_after") in found
 
 
+class TestRoleThenName:
+    @pytest.mark.parametrize(
+        ("text", "lang"),
+        [
+            ("“We lost it,” said a nurse, Dana Reyes.", "en"),
+            ("“We lost it,” said the head of the union, Dana Reyes.", "en"),
+            (
+                "Scharf kritisiert die Landesvorsitzende der Familienunternehmer, Dana Reyes, "
+                "den Auftritt.",
+                "de",
+            ),
+        ],
+    )
+    def test_name_after_the_role_is_the_subject(self, text: str, lang: str) -> None:
+        """A speech verb's subject is a role phrase with its complement and then the name: the
+        name is who speaks."""
+        found = {m[2]: m[3] for m in mentions(doc(text, lang=lang))}
+        assert found.get("Dana Reyes") == "verb_after"
+
+
 def _knows(*names: str) -> SpeakerMemory:
     memory = SpeakerMemory()
     for name in names:

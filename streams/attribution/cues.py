@@ -102,6 +102,12 @@ _TITLE_GENDER = {
 }
 
 
+def _initials(tok: Token) -> bool:
+    """Initials of a name, with their periods: "C.J.", "J." (the tokenizer keeps them whole)."""
+    text = tok.text
+    return len(text) >= 2 and text.endswith(".") and all(c.isupper() for c in text.replace(".", ""))
+
+
 def _role_gender(word: str, lang: Language) -> str | None:
     low = word.lower()
     if low.endswith(("woman", "women")):
@@ -511,10 +517,13 @@ class _Reader:
                 title = True
                 gender = _TITLE_GENDER.get(low)
                 lead = lead or first
-            elif first.lower in self.lang.stopwords or (
-                self._common(first)
-                and not (len(words) > 1 and self.lang.is_given_name(first.bare))
-                and not (len(words) == 1 and self._lookup(first.bare) is not None)
+            elif not _initials(first) and (
+                first.lower in self.lang.stopwords
+                or (
+                    self._common(first)
+                    and not (len(words) > 1 and self.lang.is_given_name(first.bare))
+                    and not (len(words) == 1 and self._lookup(first.bare) is not None)
+                )
             ):
                 pass  # "However Lind", "Die Menge"; but "so Lang" for a known Petra Lang
             else:
@@ -546,10 +555,12 @@ class _Reader:
         if org is not None or acronym:
             person = self.memory.add(name, kind="org", org_kind=org or last.lower())
             return Mention(sent.para, sent.index, start, end, name, "org", person)
-        if not self.lang.is_given_name(words[0].bare) and any(
-            self._common(w) and not self.lang.is_given_name(w.bare) for w in words[1:]
+        given = self.lang.is_given_name(words[0].bare) or _initials(words[0])
+        if not given and any(
+            self._common(w) and not self.lang.is_given_name(w.bare) and not _initials(w)
+            for w in words[1:]
         ):
-            return None  # "Brücken Doku", "House Committee"; but "Petra Lang", "Tony Hill"
+            return None  # "Brücken Doku", "House Committee"; but "Petra Lang", "J. R. Hill"
         if len(words) == 1:
             return self._single(sent, start, end, words[0], role, title, gender)
         person = self.memory.add(

@@ -24,6 +24,15 @@ _PAIRS = {
 }
 _DOUBLE_OPEN = '“„«»"'
 _SINGLE_OPEN = "‘‚'"
+#: initials before a name: "C.J" of "C.J. Adler"
+_INITIALS = re.compile(r"(?:[A-Z]\.)+[A-Z]")
+#: words that open a sentence after initials that end one ("… in the U.S. The talks …")
+_SENTENCE_OPENERS = frozenset(
+    [
+        *("The", "A", "An", "It", "He", "She", "They", "We", "I", "In", "But", "And", "This"),
+        *("Der", "Die", "Das", "Es", "Er", "Sie", "Wir", "Ich", "Ein", "Eine", "Im", "Und", "Aber"),
+    ]
+)
 _ABBREVIATIONS = {
     "mr",
     "mrs",
@@ -165,6 +174,10 @@ def split_sentences(text: str, quotes: list[QuoteSpan]) -> list[tuple[int, int]]
             continue
         if word and m.group(0) == "." and len(word.group(1)) == 1 and word.group(1).isupper():
             continue  # an initial: J. Smith
+        if word and m.group(0) == "." and _INITIALS.fullmatch(word.group(1)):
+            following = text[end:].split(None, 1)
+            if following and following[0] not in _SENTENCE_OPENERS:
+                continue  # initials: C.J. Adler (but "… in the U.S. The talks …" ends)
         bounds.append((start, end))
         start = end
         while start < len(text) and text[start].isspace():

@@ -71,3 +71,23 @@ class TestMarkupAsText:
         """`onerror="…"` in markup that an entry shows as text is an attribute, not a quote."""
         text = 'Activists wrote <img src=x onerror="window.pwned = 2"> on a banner, “really”.'
         assert [q.text for q in find_quotes(text)] == ["really"]
+
+
+class TestInitials:
+    @pytest.mark.parametrize(
+        ("text", "sentences"),
+        [
+            (
+                "It was said by C.J. Adler. Then she left.",
+                ["It was said by C.J. Adler.", "Then she left."],
+            ),
+            (
+                "Talks stalled in the U.K. The end came.",
+                ["Talks stalled in the U.K. The end came."],
+            ),
+        ],
+    )
+    def test_initials_do_not_end_a_sentence(self, text: str, sentences: list[str]) -> None:
+        """ "C.J. Adler" is one sentence; initials before a sentence opener are left as they were
+        (abbreviations such as "U.K." keep their sentence)."""
+        assert [text[a:b] for a, b in split_sentences(text, [])] == sentences

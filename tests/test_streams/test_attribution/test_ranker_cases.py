@@ -48,6 +48,7 @@ GERMAN_SPEECH = [
     ),
     ("»Das ist ein guter Tag«, erklärte Brenner.", "guter Tag", "Karl Brenner"),
     ("«Wir bleiben dabei», sagte er.", "bleiben dabei", "Karl Brenner"),
+    ("„Wir sind bereit“, sagte C.J. Adler, Sprecherin der Marine.", "bereit", "C.J. Adler"),
 ]
 
 

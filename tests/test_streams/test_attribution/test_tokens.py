@@ -25,6 +25,18 @@ class TestTokenize:
             ("developers", True),
         ]
 
+    @pytest.mark.parametrize(
+        ("text", "words"),
+        [
+            ("said C.J. Adler", ["said", "C.J.", "Adler"]),
+            ("J. R. Hill said", ["J.", "R.", "Hill", "said"]),
+            ("U.S. officials", ["U.S", ".", "officials"]),  # no name after: not initials
+        ],
+    )
+    def test_initials_keep_their_periods(self, text: str, words: list[str]) -> None:
+        """Initials before a name are whole tokens, so the name runs across them."""
+        assert [t.text for t in tokenize(text, [])] == words
+
     def test_contraction_is_not_a_possessive(self) -> None:
         """`It's` is not "It" possessing something."""
         assert not tokenize("It's late", [])[0].possessive

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from streams.attribution.context import EntryContext
+from streams.attribution.language import language
 from streams.attribution.lexicon import lexicon
 from streams.attribution.memory import Gender, Person, SpeakerMemory, fold
 from streams.attribution.methods import Method
@@ -323,9 +324,13 @@ class Resolver:
         return Resolved(person, "fuzzy" if fuzzy else "name")
 
     def _name_evidence(self, tok: Token) -> bool:
-        """Whether a new one-word name is one: it does not open its sentence, or the entry also
-        writes it capitalised mid-sentence."""
-        return not self.context.initial(tok) or tok.bare in self.context.mid_caps()
+        """Whether a new one-word name is one: it does not open its sentence, the entry also
+        writes it capitalised mid-sentence, or it is no ordinary word ("McGregor signs off:")."""
+        return (
+            not self.context.initial(tok)
+            or tok.bare in self.context.mid_caps()
+            or not language("en").is_common_word(tok.bare)
+        )
 
     def _org(self, mention: Mention, org_kind: str, *, create: bool) -> Resolved:
         if mention.possessor and mention.possessor[0].lower in POSSESSIVE_PRONOUNS:

@@ -265,6 +265,21 @@ class TestColonIntroductions:
         quote = next(q for q in results[-1].quotes if fragment in q.text)
         assert quote.method == ("colon" if speaker else "none")
 
+    @pytest.mark.parametrize(
+        ("entry", "speaker"),
+        [
+            ("McAllister said: “We go again.”", "McAllister"),
+            ("Engineer said: “We go again.”", None),
+        ],
+    )
+    def test_unintroduced_surname_opening_the_sentence(
+        self, entry: str, speaker: str | None
+    ) -> None:
+        """A surname nobody introduced that opens its sentence is a name when it is no ordinary
+        word of the language ("McAllister said:"), and nobody when it is ("Engineer said:")."""
+        results, _ = run(entry)
+        assert speaker_of(results[-1], "go again") == speaker
+
     def test_block_without_introduction_is_the_entry_speaker(self) -> None:
         """A quote block with no colon before it belongs to whoever the entry reports."""
         entry = (

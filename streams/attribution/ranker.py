@@ -239,15 +239,15 @@ def anonymous_cue(doc: Doc, site: QuoteSite) -> bool:
     "sagte eine Anwohnerin", or "she added" after them. Their words are nobody's the text
     names: a constraint, as a first-person subject is, not a feature to weigh (the labelled
     blogs hold too few of them to learn one)."""
-    return any(
-        m.anonymous
-        and m.cue is not None
-        and (
-            min(abs(m.verb - site.tok), abs(m.tok - site.tok)) <= 2
-            or (m.cue == "colon" and m.verb < site.tok)
-        )
-        for m in doc.sentences[site.sent].mentions
-    )
+    return any(m.anonymous and touches(m, site) for m in doc.sentences[site.sent].mentions)
+
+
+def touches(m: Mention, site: QuoteSite) -> bool:
+    if m.cue is None or m.sent != site.sent:
+        return False
+    if m.cue == "colon" and m.verb < site.tok:
+        return True
+    return min(abs(m.verb - site.tok), abs(m.tok - site.tok)) <= 2
 
 
 def _same_person(person: Person, cands: Iterable[Candidate]) -> Person:

@@ -21,6 +21,7 @@ confidence (`methods.CONFIDENCE`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -40,6 +41,7 @@ from streams.attribution.ranker import (
     default_model,
     locate,
     speaker_candidates,
+    touches,
 )
 from streams.attribution.reader import EntryReader, Found, read_entry
 from streams.core.models import ParsedEntry
@@ -92,6 +94,7 @@ def attribute(
     """
     working = memory.clone()
     previous = [working.persons[p] for p in working.last_speakers if p in working.persons]
+    entry = _without_captions(entry)
     if rules_only:
         reader = read_entry(entry, working)
         fill_gaps(reader.found, reader.speakers, previous)
@@ -113,10 +116,32 @@ def attribute(
     if not english:  # its speakers as the people the language reading found under those names
         found_names = (working.by_name(p.name, fuzzy=False)[0] for p in reader.speakers)
         reader.speakers = [p for p in found_names if p is not None]
+    if not english:
+        _frame_picks(reader, doc)
     working.salience = salient  # the ranker's salience is the blog's before this entry
     result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace)
     result.language = lang.code
     return result, working
+
+
+#: a media placeholder with its caption: "[image only: Dana Reyes at the harbour on Monday]",
+#: "[Video: …]", "[Bild: …]"; the people in a photo are not speaking
+_CAPTION = re.compile(
+    r"\[(?:image|photo|picture|video|gallery|graphic|bild|foto|grafik)\b[^\]:]{0,20}:[^\]]*\]",
+    re.IGNORECASE,
+)
+
+
+def _without_captions(entry: ParsedEntry) -> ParsedEntry:
+    """`entry` without the paragraphs that are a media caption and nothing else: they name the
+    people shown, and are read neither for quotations nor for speakers."""
+    kept = tuple(p for p in entry.paragraphs if not _CAPTION.fullmatch(p.text.strip()))
+    caption = entry.headline is not None and _CAPTION.fullmatch(entry.headline.strip())
+    if len(kept) == len(entry.paragraphs) and not caption:
+        return entry
+    return entry.model_copy(
+        update={"paragraphs": kept, "headline": None if caption else entry.headline}
+    )
 
 
 def _finish(
@@ -189,6 +214,24 @@ def _finish(
     result.mentioned = [p.ref() for p in mentioned]
     _remember(reader.memory, mentioned, speakers)
     return result
+
+
+def _frame_picks(reader: EntryReader, doc: Doc) -> None:
+    for found in reader.found:
+        if found.person is not None:
+            continue
+        site = locate(doc, found.para, found.text, found.kind)
+        if site.sent < 0:
+            continue
+        for m in doc.sentences[site.sent].mentions:
+            if (
+                m.person is not None
+                and m.kind in ("name", "surname")
+                and m.cue in ("verb_after", "source")
+                and touches(m, site)
+            ):
+                found.person, found.method = m.person, "name"
+                break
 
 
 def _finish_rules(entry: ParsedEntry, reader: EntryReader, min_confidence: float) -> Attribution:

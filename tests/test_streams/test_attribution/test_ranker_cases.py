@@ -59,6 +59,20 @@ class TestGermanSpeech:
         intro = "Innenminister Karl Brenner (SPD) hat am Morgen die Pläne vorgestellt."
         assert speaker(intro + "\n\n" + sentence, fragment=fragment) == expected
 
+    @pytest.mark.parametrize(
+        "sentence",
+        [
+            "Roth kam zu spät. Sie habe „immer nur polarisiert“, so Brenner.",
+            "Roth wurde kritisiert. Sie sei eine „Fehlbesetzung“, sagte Brenner.",
+        ],
+    )
+    def test_source_at_the_quote_beats_the_sentence_subject(self, sentence: str) -> None:
+        """`Sie sei „…“, sagte Brenner`: the speaker named right at the quotation, not the
+        person the reported sentence is about."""
+        intro = "Die Ministerin Anna Roth und der Abgeordnete Karl Brenner trafen sich in Bonn."
+        fragment = "polarisiert" if "polarisiert" in sentence else "Fehlbesetzung"
+        assert speaker(intro + "\n\n" + sentence, fragment=fragment) == "Karl Brenner"
+
     def test_spokesperson_apposition(self) -> None:
         """`sagte der Sprecher des Ministeriums, Jonas Adler,` names the spokesman."""
         entry = (
@@ -147,6 +161,21 @@ class TestEnglishSpeakers:
         """`X told the Daily Courier` is X's quote, not the newspaper's."""
         entry = "“I have no regrets,” Helen Marsh told the Daily Courier on Sunday."
         assert speaker(entry, fragment="no regrets") == "Helen Marsh"
+
+
+class TestCaptions:
+    def test_people_in_a_photo_caption_are_not_speaking(self) -> None:
+        """ "[image only: …]" names who is in a photo: nobody the next quotation is given to."""
+        results, _ = run(
+            "[image only: Harbour master Dana Reyes on the quay on Monday.]",
+            "“Socially distanced ice cream,” one of the team said.",
+            "Answers include:\n\n- “A glass of wine”\n- “Sleep”",
+            rules_only=False,
+            min_confidence=0.4,
+        )
+        assert [q.text for q in results[0].quotes] == []
+        assert results[0].speakers == []
+        assert [q.speaker for r in results[1:] for q in r.quotes] == [None, None, None]
 
 
 class TestNobody:

@@ -94,7 +94,8 @@ class TestSentenceInitialNames:
     @pytest.mark.parametrize(
         ("entries", "fragment", "speaker"),
         [
-            (("Brannock said the deal was “dead”.",), "dead", None),
+            (("Engineer said the deal was “dead”.",), "dead", None),
+            (("Brannock said the deal was “dead”.",), "dead", "Brannock"),
             (("“It is dead,” Brannock said.",), "dead", "Brannock"),
             (
                 ("Brannock said the deal was “dead”. Allies of Brannock disagree.",),
@@ -115,8 +116,9 @@ class TestSentenceInitialNames:
     def test_one_word_opening_a_sentence_needs_evidence(
         self, entries: tuple[str, ...], fragment: str, speaker: str | None
     ) -> None:
-        """A capitalised word that opens a sentence is a new person only when the entry also
-        writes it mid-sentence or with a title, or when the blog already knows the name."""
+        """A capitalised word that opens a sentence is a new person only when it is no
+        ordinary word of the language ("Brannock", not "Engineer"), when the entry also writes
+        it mid-sentence or with a title, or when the blog already knows the name."""
         results, memory = run(*entries)
         assert speaker_of(results[-1], fragment) == speaker
         assert [p.surname for p in memory.persons.values()] == ([speaker] if speaker else [])

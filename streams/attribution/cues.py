@@ -102,6 +102,25 @@ _TITLE_GENDER = {
 }
 
 
+#: auxiliaries of the German passive: "wurde kritisiert" (in English "was asked" often opens
+#: the answer of the one asked, which the rule reader frames)
+_PASSIVE = frozenset(["wurde", "wurden", "worden"])
+
+
+def _passive(tokens: Sequence[Token], k: int) -> bool:
+    """Whether the speech verb at k is passive: a passive auxiliary earlier in its clause
+    ("wurde am Montag scharf kritisiert"), or "worden" right after it ("ist kritisiert
+    worden")."""
+    if k + 1 < len(tokens) and tokens[k + 1].lower == "worden":
+        return True
+    for tok in reversed(tokens[:k]):
+        if tok.quote is not None or tok.text in (",", ";", ":"):
+            return False
+        if tok.lower in _PASSIVE:
+            return True
+    return False
+
+
 def _initials(tok: Token) -> bool:
     """Initials of a name, with their periods: "C.J.", "J." (the tokenizer keeps them whole)."""
     text = tok.text
@@ -668,6 +687,8 @@ class _Reader:
                 continue
             if low not in lang.speech_verbs:
                 continue
+            if _passive(tokens, k):
+                continue  # "Roth wurde kritisiert": spoken of, not speaking
             particles = lang.separable.get(low)
             if particles and not any(t.lower in particles for t in tokens[k + 1 :]):
                 continue

@@ -297,6 +297,14 @@ def _inverted(tokens: Sequence[Token], k: int, resolver: Resolver) -> Resolved:
     start, end = phrase_after(tokens, k)
     if end <= start or tokens[start].lower in PRONOUNS:
         return NOBODY
+    if (
+        end + 1 < len(tokens)
+        and tokens[end].text == ","
+        and not any(t.is_cap for t in tokens[start:end])
+    ):
+        s, e = phrase_after(tokens, end)  # "said a teacher, Dana Reyes": the name
+        if e > s and all(t.is_cap for t in tokens[s:e]):
+            return _resolve(tokens, s, e, resolver)
     nxt = tokens[end] if end < len(tokens) else None
     if nxt is not None and nxt.is_word and not nxt.is_cap and nxt.lower not in _AFTER_SPEAKER:
         return NOBODY  # "…, said the government had lost control": a clause, not a speaker

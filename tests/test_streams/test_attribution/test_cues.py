@@ -167,6 +167,13 @@ class TestRoleThenName:
         assert found.get("Dana Reyes") == "verb_after"
 
 
+class TestPassive:
+    def test_passive_speech_verb_names_no_speaker(self) -> None:
+        """ "Roth wurde kritisiert": Roth is spoken of, not speaking."""
+        d = doc("Dana Roth wurde am Montag scharf kritisiert.", lang="de")
+        assert [(m[0], m[3]) for m in mentions(d)] == [("Dana Roth", None)]
+
+
 def _knows(*names: str) -> SpeakerMemory:
     memory = SpeakerMemory()
     for name in names:

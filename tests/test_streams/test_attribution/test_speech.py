@@ -126,6 +126,13 @@ class TestAppositionChains:
         assert last_speaker_of(entry, fragment="Nobody told") == "Hollis"
 
 
+class TestInvertedApposition:
+    def test_name_after_an_unnamed_role_speaks(self) -> None:
+        """ "said a teacher, Dana Reyes": the name in apposition is the speaker."""
+        entry = "“We must act now,” said a teacher, Dana Reyes."
+        assert last_speaker_of(BOTH, entry, fragment="act now") == "Reyes"
+
+
 class TestLetters:
     @pytest.mark.parametrize(
         ("entry", "speaker"),

@@ -102,6 +102,9 @@ _TITLE_GENDER = {
 }
 
 
+#: English articles: a speech verb after one is a noun ("on a call", "the statement"); German
+#: writes such nouns capitalised, apart from the verbs ("Das teilte Roth mit" is speech)
+_ARTICLES = frozenset(["a", "an", "the"])
 #: auxiliaries of the German passive: "wurde kritisiert" (in English "was asked" often opens
 #: the answer of the one asked, which the rule reader frames)
 _PASSIVE = frozenset(["wurde", "wurden", "worden"])
@@ -379,6 +382,15 @@ class _Reader:
             word = tokens[j].bare
             role = self.lang.role_head(word)
             org = self.lang.org_head(word)
+            if (
+                org is not None
+                and role is None
+                and not tokens[j].is_cap
+                and j + 1 < len(tokens)
+                and self.lang.role_head(tokens[j + 1].bare) is not None
+            ):
+                j += 1  # "a senior administration official", "a police officer": the role heads
+                continue
             if role is not None or org is not None:
                 if j + 1 < len(tokens) and tokens[j + 1].is_cap and not self._common(tokens[j + 1]):
                     return None  # "the minister Jan Lind": the name is the mention
@@ -689,6 +701,8 @@ class _Reader:
                 continue
             if _passive(tokens, k):
                 continue  # "Roth wurde kritisiert": spoken of, not speaking
+            if k > 0 and tokens[k - 1].lower in _ARTICLES:
+                continue  # "on a call", "the statement": a noun, not a verb
             particles = lang.separable.get(low)
             if particles and not any(t.lower in particles for t in tokens[k + 1 :]):
                 continue

@@ -238,8 +238,14 @@ def anonymous_cue(doc: Doc, site: QuoteSite) -> bool:
     """Whether the speech cue next to the quotation names somebody unnamed: "a teacher said",
     "sagte eine Anwohnerin", or "she added" after them. Their words are nobody's the text
     names: a constraint, as a first-person subject is, not a feature to weigh (the labelled
-    blogs hold too few of them to learn one)."""
-    return any(m.anonymous and touches(m, site) for m in doc.sentences[site.sent].mentions)
+    blogs hold too few of them to learn one). So are those of what they report in the rest of
+    the sentence when nobody else's cue is in it ("A senior official told reporters that the
+    agency had “two weeks” left")."""
+    mentions = doc.sentences[site.sent].mentions
+    cued = [m for m in mentions if m.cue is not None and m.cue != "colon"]
+    return any(m.anonymous and touches(m, site) for m in mentions) or (
+        len(cued) == 1 and cued[0].anonymous and cued[0].verb < site.tok
+    )
 
 
 def touches(m: Mention, site: QuoteSite) -> bool:

@@ -167,6 +167,13 @@ class TestRoleThenName:
         assert found.get("Dana Reyes") == "verb_after"
 
 
+class TestNounsNotVerbs:
+    def test_speech_word_after_an_article_is_a_noun(self) -> None:
+        """ "on a call that the agency …": "call" is a noun, the agency no speech verb's subject."""
+        d = doc("Officials spoke on a call that the Harbour Agency arranged.")
+        assert [m[3] for m in mentions(d) if m[0] == "Harbour Agency"] == [None]
+
+
 class TestPassive:
     def test_passive_speech_verb_names_no_speaker(self) -> None:
         """ "Roth wurde kritisiert": Roth is spoken of, not speaking."""

@@ -195,6 +195,13 @@ class TestNobody:
             ("A protester shouted: “Stop the cuts.”", "cuts", None),
             ("„Wir müssen jetzt handeln“, sagte eine Anwohnerin.", "handeln", None),
             ("„Wir müssen handeln“, sagte ein Lehrer. „Es eilt“, fügte er hinzu.", "eilt", None),
+            ("“We must act now,” a police officer said.", "act now", None),
+            (
+                "A senior council official told reporters on a call that the Town Council had "
+                "“two weeks” of money left.",
+                "two weeks",
+                None,
+            ),
             ("One teacher, Dana Reyes, said: “We must act now.”", "act now", "Dana Reyes"),
             ("“We must act now,” said a teacher, Dana Reyes.", "act now", "Dana Reyes"),
             (

@@ -105,6 +105,26 @@ _TITLE_GENDER = {
 #: English articles: a speech verb after one is a noun ("on a call", "the statement"); German
 #: writes such nouns capitalised, apart from the verbs ("Das teilte Roth mit" is speech)
 _ARTICLES = frozenset(["a", "an", "the"])
+
+
+def _noun_use(tokens: Sequence[Token], k: int, lang: Language) -> bool:
+    """Whether the speech word at k is a noun: an English article before it, perhaps with a
+    lower-case modifier between that is no role ("on a background call"; "the minister said"
+    is a verb)."""
+    if k > 0 and tokens[k - 1].lower in _ARTICLES:
+        return True
+    if k < 2 or tokens[k - 2].lower not in _ARTICLES:
+        return False
+    between = tokens[k - 1]
+    return (
+        between.is_word
+        and not between.is_cap
+        and lang.role_head(between.bare) is None
+        and lang.org_head(between.bare) is None
+        and between.lower not in lang.pronouns
+    )
+
+
 #: auxiliaries of the German passive: "wurde kritisiert" (in English "was asked" often opens
 #: the answer of the one asked, which the rule reader frames)
 _PASSIVE = frozenset(["wurde", "wurden", "worden"])
@@ -240,6 +260,7 @@ class _Reader:
         self.subjects: list[tuple[Person | None, int]] = []
         self._full: dict[str, list[Person]] = {}
         self._descriptors: dict[str, Person] = {}  # a learned descriptor -> its person
+        self._unnamed_roles: set[str] = set()  # roles of somebody unnamed: "a senior official"
         self._indexed = -1
 
     # mentions -----------------------------------------------------------------------------------
@@ -400,6 +421,7 @@ class _Reader:
                     if principal is not None:  # "a CDF spokesman": the CDF speaks
                         return Mention(sent.para, sent.index, i, j + 1, text, "org", principal)
                 if role is not None and self._unnamed(tokens, i, j):
+                    self._unnamed_roles.add(fold(role))
                     return Mention(  # "a teacher": somebody unnamed, not the blog's teacher
                         sent.para, sent.index, i, j + 1, text, "role", None, anonymous=True
                     )
@@ -410,8 +432,10 @@ class _Reader:
                         person = self.memory.add(text, kind="org", org_kind=org)
                         return Mention(sent.para, sent.index, i, j + 1, text, "org", person)
                     return self._phrase_org(sent, i, j + 1, text, org)
-                return Mention(
-                    sent.para, sent.index, i, j + 1, text, "role", self._role(role or "")
+                person = self._role(role or "")
+                unnamed = person is None and fold(role or "") in self._unnamed_roles
+                return Mention(  # "the official" after "a senior official": still unnamed
+                    sent.para, sent.index, i, j + 1, text, "role", person, anonymous=unnamed
                 )
             low = tokens[j].lower
             if (
@@ -701,8 +725,8 @@ class _Reader:
                 continue
             if _passive(tokens, k):
                 continue  # "Roth wurde kritisiert": spoken of, not speaking
-            if k > 0 and tokens[k - 1].lower in _ARTICLES:
-                continue  # "on a call", "the statement": a noun, not a verb
+            if _noun_use(tokens, k, lang):
+                continue  # "on a background call", "the statement": a noun, not a verb
             particles = lang.separable.get(low)
             if particles and not any(t.lower in particles for t in tokens[k + 1 :]):
                 continue

@@ -122,6 +122,20 @@ class TestUnnamed:
             ("she", None, "verb_before", True),
         ]
 
+    def test_the_unnamed_role_again_is_still_unnamed(self) -> None:
+        """ "A senior official said … “…,” the official said": the same unnamed person, not
+        whoever else the blog knows in that role."""
+        memory = _knows("Dana Reyes")
+        memory.learn_role(memory.persons["reyes"], "minister")
+        d = doc(
+            "A senior official said the talks had stalled. “We wait,” the official said.",
+            memory=memory,
+        )
+        assert [(m.text, m.anonymous) for m in d.mentions()] == [
+            ("senior official", True),
+            ("official", True),
+        ]
+
     def test_description_in_apposition_is_no_speaker(self) -> None:
         """ "Dana Reyes, 42, a lecturer, said": the lecturer is Reyes, described."""
         d = doc("Dana Reyes, 42, a lecturer from Lowdham, said: “We lost it.”")
@@ -170,8 +184,18 @@ class TestRoleThenName:
 class TestNounsNotVerbs:
     def test_speech_word_after_an_article_is_a_noun(self) -> None:
         """ "on a call that the agency …": "call" is a noun, the agency no speech verb's subject."""
-        d = doc("Officials spoke on a call that the Harbour Agency arranged.")
-        assert [m[3] for m in mentions(d) if m[0] == "Harbour Agency"] == [None]
+        for text in (
+            "Officials spoke on a call that the Harbour Agency arranged.",
+            "Officials spoke on a background call that the Harbour Agency arranged.",
+        ):
+            d = doc(text)
+            assert [m[3] for m in mentions(d) if m[0] == "Harbour Agency"] == [None]
+        memory = _knows("Dana Reyes")
+        memory.learn_role(memory.persons["reyes"], "minister")
+        d = doc("“We wait,” the minister said.", memory=memory)
+        assert [(m.person.name if m.person else None, m.cue) for m in d.mentions()] == [
+            ("Dana Reyes", "verb_before")
+        ]
 
 
 class TestPassive:

@@ -1,6 +1,6 @@
 """Matching quotes and entries against every subscription at once.
 
-A document's text is folded once (`streams.alerts.scan`, in C) and its words taken as a set:
+A document's text is folded once (`streams.core.text.fold_text`) and its words taken as a set:
 every word form of every subscription's terms that is in the set occurs, as a whole word; the
 other forms (phrases, `u.n.`) are found by one Aho-Corasick automaton (pyahocorasick). Offsets
 are looked up only for the terms of the subscriptions that are evaluated. Each subscription is
@@ -31,9 +31,9 @@ import ahocorasick
 from schemas.events import Alert, EnrichedEntry, Match, Quote, SpeakerRef, Subscription
 from streams.alerts.directory import SpeakerDirectory
 from streams.alerts.filters.compiled import CompiledFilter, View, compile_filter, language_key
-from streams.alerts.scan import FoldedLike, fold, has_join, is_plain_word, word_spans, words
+from streams.alerts.scan import has_join, is_plain_word, word_spans, words
 from streams.attribution.voices import Voice, entry_text, voices
-from streams.core.text import term_forms
+from streams.core.text import fold_text, term_forms
 
 __all__ = ["MAX_MATCHES", "Document", "Hit", "Matcher", "record_filter"]
 
@@ -98,9 +98,9 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
     __slots__ = ("_done", "_folds", "_matches", "_other", "_present", "_tables", "found")
 
     def __init__(self, tables: _Tables, text: str) -> None:
-        folds: list[FoldedLike] = [fold(text, join_hyphens=False)]
+        folds = [fold_text(text, join_hyphens=False)]
         if has_join(text):
-            folds.append(fold(text, join_hyphens=True))
+            folds.append(fold_text(text, join_hyphens=True))
         self._folds = folds
         seen = words(folds[0].text)
         if len(folds) > 1:

@@ -13,8 +13,9 @@ that every match is reported at its place in the text the user sees.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_right
 from functools import cache, lru_cache
 
 __all__ = [
@@ -56,26 +57,151 @@ def is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-@dataclass(frozen=True, slots=True)
 class Folded:
-    """A folded form of a text and, for each of its characters, the original offset."""
+    """A folded form of a text, with the original offset of each of its characters.
 
-    text: str
-    origin: tuple[int, ...]
+    The offsets are kept as break points rather than one integer per character: from folded
+    position `starts[k]` on, the original offset is the folded one plus `shifts[k]` (most texts
+    have one break point, at 0, with no shift).
+    """
+
+    __slots__ = ("shifts", "starts", "text")
+
+    def __init__(self, text: str, starts: tuple[int, ...], shifts: tuple[int, ...]) -> None:
+        self.text = text
+        self.starts = starts
+        self.shifts = shifts
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Folded):
+            return NotImplemented
+        return (self.text, self.starts, self.shifts) == (other.text, other.starts, other.shifts)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.starts, self.shifts))
+
+    def __repr__(self) -> str:
+        return f"Folded({self.text!r}, starts={self.starts!r}, shifts={self.shifts!r})"
+
+    def origin(self, at: int) -> int:
+        """The original offset of folded position `at`."""
+        if len(self.starts) == 1:
+            return at + self.shifts[0]
+        return at + self.shifts[bisect_right(self.starts, at) - 1]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original (start, end) of the folded range [start, end)."""
-        return self.origin[start], self.origin[end - 1] + 1
+        if len(self.starts) == 1:
+            shift = self.shifts[0]
+            return start + shift, end + shift
+        return self.origin(start), self.origin(end - 1) + 1
 
     def bounded(self, start: int, end: int) -> bool:
         """Whether [start, end) is a whole word or phrase (no word character on either side)."""
-        before = self.text[start - 1] if start > 0 else " "
-        after = self.text[end] if end < len(self.text) else " "
+        text = self.text
+        before = text[start - 1] if start > 0 else " "
+        after = text[end] if end < len(text) else " "
         return not is_word_char(before) and not is_word_char(after)
 
 
+#: hyphens `fold_text` drops when it joins the parts of a word
+_JOIN = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
+_RUNS = re.compile(r" {2,}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: whitespace of ASCII other than the space (each folds to one space)
+_ASCII_SPACES = tuple(chr(c) for c in range(128) if chr(c).isspace() and chr(c) != " ")
+#: non-ASCII characters seen so far: their one-character fold, or None when a text that has
+#: them takes the character-by-character fold; bounded, so that a stream of every code point
+#: cannot grow it without limit
+_SEEN: dict[str, str | None] = {}
+_MAX_SEEN = 20_000
+
+
 def fold_text(text: str, *, join_hyphens: bool) -> Folded:
-    """The folded form of `text`: lower case, no accents, one space for any whitespace run."""
+    """The folded form of `text`: lower case, no accents, one space for any whitespace run, and
+    with `join_hyphens` no hyphen between two word characters.
+
+    Computed with string methods that run in C: a `str.replace` for each distinct non-ASCII
+    character and `str.lower` (on this path every character folds to one character), whitespace
+    runs collapsed and joined hyphens dropped by two regular expressions. A text with a
+    character that folds to no character, to several or to a space ("ß", a combining accent,
+    "¨") is folded one character at a time (`_fold_chars`), with the same result.
+    """
+    out = text
+    if not text.isascii():
+        pairs = _replacements(text)
+        if pairs is None:
+            return _fold_chars(text, join_hyphens=join_hyphens)
+        for ch, to in pairs:
+            out = out.replace(ch, to)
+    out = out.lower()
+    for space in _ASCII_SPACES:
+        if space in out:
+            out = out.replace(space, " ")
+    drops: list[tuple[int, int]] = []
+    if "  " in out:
+        drops = [(m.start() + 1, m.end()) for m in _RUNS.finditer(out)]
+    if join_hyphens and ("-" in text or "\u2010" in text or "\u2011" in text):
+        hyphens = [(m.start(), m.end()) for m in _JOIN.finditer(text)]
+        if hyphens:
+            drops = sorted(drops + hyphens)
+    if not drops:
+        return Folded(out, _NO_BREAK, _NO_BREAK)
+    parts: list[str] = []
+    starts, shifts = [0], [0]
+    prev = shift = 0
+    for a, b in drops:
+        parts.append(out[prev:a])
+        starts.append(a - shift)
+        shift += b - a
+        shifts.append(shift)
+        prev = b
+    parts.append(out[prev:])
+    folded = "".join(parts)
+    while starts[-1] >= len(folded) and len(starts) > 1:
+        # a run of spaces at the very end: no folded character lies after it
+        starts.pop()
+        shifts.pop()
+    return Folded(folded, tuple(starts), tuple(shifts))
+
+
+_NO_BREAK = (0,)
+
+
+def _one(ch: str) -> str | None:
+    """The fold of a non-ASCII character when `fold_text` can apply it with `str.replace`: one
+    character, no space unless `ch` is whitespace, unchanged by `lower()` and by folding again
+    (so the order of the replacements does not matter)."""
+    if ch.isspace():
+        return " "
+    folded = _fold_char(ch)
+    if len(folded) != 1 or folded.isspace() or folded.lower() != folded:
+        return None
+    if not folded.isascii() and _fold_char(folded) != folded:
+        return None
+    return folded
+
+
+def _replacements(text: str) -> list[tuple[str, str]] | None:
+    """The (character, fold) pairs that fold the non-ASCII characters of `text`, or None when
+    one of them needs the character-by-character fold."""
+    out: list[tuple[str, str]] = []
+    for ch in set(_NON_ASCII.findall(text)):
+        folded = _SEEN.get(ch, "")
+        if folded == "":
+            folded = _one(ch)
+            if len(_SEEN) < _MAX_SEEN:
+                _SEEN[ch] = folded
+        if folded is None:
+            return None
+        if folded != ch:
+            out.append((ch, folded))
+    return out
+
+
+def _fold_chars(text: str, *, join_hyphens: bool) -> Folded:
+    """`fold_text` one character at a time: the definition, taken by texts whose characters
+    do not all fold to one character."""
     out: list[str] = []
     origin: list[int] = []
     last = len(text) - 1
@@ -98,7 +224,16 @@ def fold_text(text: str, *, join_hyphens: bool) -> Folded:
         for c in folded:
             out.append(c)
             origin.append(i)
-    return Folded("".join(out), tuple(origin))
+    starts, shifts = [0], [0]
+    for at, was in enumerate(origin):
+        shift = was - at
+        if shift != shifts[-1]:
+            if at == starts[-1]:
+                shifts[-1] = shift
+            else:
+                starts.append(at)
+                shifts.append(shift)
+    return Folded("".join(out), tuple(starts), tuple(shifts))
 
 
 def normalize_term(term: str) -> str:

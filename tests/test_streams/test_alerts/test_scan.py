@@ -1,13 +1,11 @@
-"""The matcher's folding and word finding give what `fold_text` and a plain search give."""
+"""The matcher's word finding gives what `fold_text` and a plain search give."""
 
 from __future__ import annotations
 
 import random
 import re
 
-import pytest
-
-from streams.alerts.scan import fold, has_join, words
+from streams.alerts.scan import has_join, words
 from streams.core.text import fold_text, is_word_char
 
 #: characters that fold in every way: case, accents, several characters, none, spaces, hyphens
@@ -22,20 +20,7 @@ def _texts(seed: int, count: int) -> list[str]:
     return ["".join(rng.choices(_ALPHABET, k=rng.randint(0, 14))) for _ in range(count)]
 
 
-class TestFold:
-    @pytest.mark.parametrize("join", [False, True])
-    def test_same_text_and_offsets_as_fold_text(self, join: bool) -> None:
-        """On random texts of awkward characters, the folded text and every span agree."""
-        for text in _texts(7, 3000):
-            slow = fold_text(text, join_hyphens=join)
-            fast = fold(text, join_hyphens=join)
-            assert fast.text == slow.text, text
-            size = len(slow.text)
-            for start in range(size):
-                for end in range(start + 1, size + 1):
-                    assert fast.span(start, end) == slow.span(start, end), (text, start, end)
-                    assert fast.bounded(start, end) == slow.bounded(start, end), text
-
+class TestJoin:
     def test_has_join(self) -> None:
         """Joining hyphens changes a text exactly when `has_join` says so."""
         for text in _texts(8, 3000):

@@ -11,11 +11,12 @@ of a document is its length plus the subscriptions it could match, not the numbe
 subscriptions.
 
 A quote is matched as itself (its text, its speaker). An entry is matched as a whole; a filter
-with `speaker:` is evaluated on each speaker's own part of it (`streams.attribution.voices`), so
-`speaker:X veto` needs X to speak of the veto, not only to appear in an entry that mentions it.
-The voices are computed only when such a filter could hold on some part of the entry (an upper
-bound on the whole entry, `CompiledFilter.possible`). An entry that matched a subscription
-through one of its quotes gives no second hit for it.
+with `speaker:` is evaluated on each speaker's own part of it (its voices, which the entry
+carries: `EnrichedEntry.voices`), so `speaker:X veto` needs X to speak of the veto, not only to
+appear in an entry that mentions it. The voices of an older record, which has none, are
+computed (`streams.attribution.voices`) only when such a filter could hold on some part of the
+entry (an upper bound on the whole entry, `CompiledFilter.possible`). An entry that matched a
+subscription through one of its quotes gives no second hit for it.
 """
 
 from __future__ import annotations
@@ -401,7 +402,8 @@ class Matcher:
         """Hits on the entry's quotes, then on the entry for subscriptions no quote matched.
 
         The entry's voices are needed only when a `speaker:` filter could match the entry; they
-        are computed then (`streams.attribution.voices`), or asked of `speaker_voices`.
+        are the ones it carries, or those `speaker_voices` gives, or for a record without them
+        (schema version 1) computed then (`streams.attribution.voices`).
         """
         if not self._subs:
             return []
@@ -410,7 +412,15 @@ class Matcher:
             hits.extend(self.match(self.quote_document(quote, entry.language)))
         by_quote = {hit.subscription_id for hit in hits}
         doc = self.entry_document(entry)
-        parts = speaker_voices or partial(voices, entry, self.directory)
+        parts = speaker_voices
+        if parts is None:
+            # the entry's own voices (schema version 2); an older record's are worked out here
+            carried = entry.voices
+            parts = (
+                partial(voices, entry, self.directory)
+                if carried is None
+                else partial(tuple, carried)
+            )
         hits.extend(self.match(doc, parts, skip=by_quote))
         return hits
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "fold",
     "fold_text",
     "is_word_char",
+    "name_keys",
     "normalize_term",
     "strip_accents",
     "term_forms",
@@ -239,6 +241,18 @@ def _fold_chars(text: str, *, join_hyphens: bool) -> Folded:
 def normalize_term(term: str) -> str:
     """A word or phrase as the automaton stores it: folded, hyphens inside words dropped."""
     return fold_text(term.strip(), join_hyphens=True).text.strip()
+
+
+def name_keys(names: Iterable[str]) -> frozenset[str]:
+    """The keys `speaker:` values are compared with: each name folded, and each of its words."""
+    keys: set[str] = set()
+    for name in names:
+        key = normalize_term(name)
+        if not key:
+            continue
+        keys.add(key)
+        keys.update(word for word in key.split() if len(word) > 1)
+    return frozenset(keys)
 
 
 def term_forms(term: str, *, phrase: bool) -> frozenset[str]:

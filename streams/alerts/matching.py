@@ -25,19 +25,22 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Literal
+from operator import itemgetter
+from typing import Literal, NamedTuple
 
 import ahocorasick
 
 from schemas.events import Alert, EnrichedEntry, Match, Quote, SpeakerRef, Subscription
 from streams.alerts.directory import SpeakerDirectory
 from streams.alerts.filters.compiled import CompiledFilter, View, compile_filter, language_key
-from streams.alerts.scan import has_join, is_plain_word, word_spans, words
+from streams.alerts.scan import is_plain_word, word_spans, words
 from streams.attribution.voices import Voice, entry_text, voices
-from streams.core.text import fold_text, term_forms
+from streams.core.text import fold_text, has_join, term_forms
 
 __all__ = ["MAX_MATCHES", "Document", "Hit", "Matcher", "record_filter"]
 
+#: the order of places: by start, then end
+_PLACE = itemgetter(0, 1)
 #: matches kept per hit; a text that repeats a term a thousand times does not make a huge alert
 MAX_MATCHES = 32
 #: (kind, blog, language) whose index keys and subscriptions are kept ready
@@ -63,8 +66,7 @@ class Document:
         return self.quote_id if self.quote_id is not None else self.entry_id
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A subscription matched a document: the terms found and where."""
 
     subscription_id: str
@@ -73,41 +75,95 @@ class Hit:
     matches: tuple[Match, ...]
 
 
-@dataclass(frozen=True, slots=True)
 class _Tables:
-    """The forms of every term: words by a dict, the rest (phrases, `u.n.`) by an automaton."""
+    """What the subscriptions are matched with, built once per set of subscriptions.
 
-    plain: dict[str, frozenset[str]]  # word form -> term keys
-    automaton: ahocorasick.Automaton | None
-    plain_forms: frozenset[str] = field(init=False)
-    #: term key -> its word forms
-    key_forms: dict[str, tuple[str, ...]] = field(init=False)
+    The forms of every term: words by a dict, the rest (phrases, `u.n.`) by an automaton. And the
+    index of subscriptions by atom: a document has a term when one of the term's word forms is
+    among its words, or the automaton found the term's key (`term_atoms`); its atoms are those
+    and its field keys (kind, blog, language, speakers). A subscription is indexed under the
+    atoms of its triggers, by what else it needs: nothing (`alone`), one more key (`pairs`: each
+    atom that gives it -> the ids), or several (`more`: the id and the atoms of each key).
+    """
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "plain_forms", frozenset(self.plain))
+    __slots__ = (
+        "alone",
+        "automaton",
+        "indexed",
+        "key_forms",
+        "more",
+        "more_keys",
+        "paired",
+        "pairs",
+        "places",
+        "plain",
+        "plain_forms",
+    )
+
+    def __init__(self, filters: Mapping[str, CompiledFilter]) -> None:
+        plain: dict[str, set[str]] = {}
+        other: dict[str, set[str]] = {}
+        for compiled in filters.values():
+            for key, term in compiled.terms.items():
+                for form in term_forms(term.text, phrase=term.phrase):
+                    into = plain if is_plain_word(form) else other
+                    into.setdefault(form, set()).add(key)
+        self.automaton: ahocorasick.Automaton | None = None
+        if other:
+            self.automaton = ahocorasick.Automaton()
+            for form, keys in other.items():
+                self.automaton.add_word(form, (len(form), tuple(sorted(keys))))
+            self.automaton.make_automaton()
+        #: word form -> term keys
+        self.plain = {form: frozenset(keys) for form, keys in plain.items()}
+        self.plain_forms = frozenset(self.plain)
         key_forms: dict[str, list[str]] = {}
-        for form, keys in self.plain.items():
-            for key in keys:
+        for form, term_keys in self.plain.items():
+            for key in term_keys:
                 key_forms.setdefault(key, []).append(form)
-        object.__setattr__(self, "key_forms", {k: tuple(v) for k, v in key_forms.items()})
+        #: term key -> its word forms
+        self.key_forms = {k: tuple(v) for k, v in key_forms.items()}
+        alone: dict[str, list[str]] = {}
+        pairs: dict[str, dict[str, list[str]]] = {}
+        more: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+        for sub_id, compiled in filters.items():
+            atoms = compiled.atoms
+            for key in compiled.triggers:
+                rest = [atoms[r] for r in compiled.required if r != key]
+                for atom in atoms[key]:
+                    if not rest:
+                        alone.setdefault(atom, []).append(sub_id)
+                    elif len(rest) == 1:
+                        under = pairs.setdefault(atom, {})
+                        for needed in rest[0]:
+                            under.setdefault(needed, []).append(sub_id)
+                    else:
+                        more.setdefault(atom, []).append((sub_id, tuple(rest)))
+        self.alone = alone
+        #: atom -> (the atoms of the other key, and for each of them the ids)
+        self.pairs = {atom: (frozenset(under), under) for atom, under in pairs.items()}
+        self.paired = frozenset(pairs)
+        self.more = more
+        self.more_keys = frozenset(more)
+        #: every atom the index has
+        self.indexed = frozenset([*alone, *pairs, *more])
+        #: (kind, blog, language) -> its keys
+        self.places: dict[tuple[str, str, str | None], frozenset[str]] = {}
 
 
 class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
-    """A text scanned for the subscriptions' terms: `found` holds the term keys that occur, and
-    the mapping gives each key's original (start, end) offsets, found on first use."""
+    """A text scanned for the subscriptions' terms: its atoms (`have`: its words and the keys
+    of the terms the automaton found, with their places in `other`); as a mapping, each term key
+    that occurs with its original (start, end) offsets, found on first use."""
 
-    __slots__ = ("_done", "_folds", "_matches", "_other", "_present", "_tables", "found")
+    __slots__ = ("_done", "_folds", "_found", "_placed", "_tables", "have", "other")
 
     def __init__(self, tables: _Tables, text: str) -> None:
         folds = [fold_text(text, join_hyphens=False)]
+        seen = words(folds[0].text)
         if has_join(text):
             folds.append(fold_text(text, join_hyphens=True))
-        self._folds = folds
-        seen = words(folds[0].text)
-        if len(folds) > 1:
             seen |= words(folds[1].text)
-        present = seen & tables.plain_forms
-        found: set[str] = set().union(*map(tables.plain.__getitem__, present))
         other: dict[str, set[tuple[int, int]]] = {}
         if tables.automaton is not None:
             for folded in folds:
@@ -119,33 +175,57 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
                     for key in keys:
                         other.setdefault(key, set()).add(span)
         self._tables = tables
-        self._present = present
-        self._other = other
+        self._folds = folds
         self._done: dict[str, list[tuple[int, int]]] = {}
-        self._matches: dict[tuple[str, int, int], Match] = {}
-        found.update(other)
-        self.found = found
+        self._placed: dict[tuple[str, str], list[tuple[int, int, Match]]] = {}
+        self._found: set[str] | None = None
+        seen.update(other)
+        #: the atoms of the text (the matcher adds the document's field keys)
+        self.have = seen
+        self.other = other
+
+    @property
+    def found(self) -> set[str]:
+        """The term keys that occur (worked out on first use)."""
+        found = self._found
+        if found is None:
+            plain = self._tables.plain
+            found = set().union(*map(plain.__getitem__, self.have & self._tables.plain_forms))
+            found.update(self.other)
+            self._found = found
+        return found
 
     def get(self, key: str, default: object = None) -> Sequence[tuple[int, int]] | None:  # type: ignore[override]
         done = self._done.get(key)
         if done is not None:
             return done
-        if key not in self.found:
+        have = self.have
+        forms = [f for f in self._tables.key_forms.get(key, ()) if f in have]
+        other = self.other.get(key)
+        if other is None and not forms:
             return default  # type: ignore[return-value]
-        spans = set(self._other.get(key, ()))
-        for form in self._tables.key_forms.get(key, ()):
-            if form in self._present:
+        if other is None and len(forms) == 1 and len(self._folds) == 1:
+            # one form in one fold: its places come in order, each once
+            done = word_spans(self._folds[0], forms[0])
+        else:
+            spans = set(other) if other is not None else set()
+            for form in forms:
                 for folded in self._folds:
                     spans.update(word_spans(folded, form))
-        done = self._done[key] = sorted(spans)
+            done = sorted(spans)
+        self._done[key] = done
         return done
 
-    def match(self, term: str, start: int, end: int) -> Match:
-        """The `Match` of a term at a place (one instance however many hits share it)."""
-        made = self._matches.get((term, start, end))
-        if made is None:
-            made = self._matches[term, start, end] = Match(term=term, start=start, end=end)
-        return made
+    def placed(self, key: str, label: str) -> list[tuple[int, int, Match]]:
+        """Each place of a term key as (start, end, its `Match` labelled `label`), in order; one
+        list however many hits share it."""
+        done = self._placed.get((key, label))
+        if done is None:
+            spans = self.get(key) or ()
+            done = self._placed[key, label] = [
+                (s, e, Match(term=label, start=s, end=e)) for s, e in spans
+            ]
+        return done
 
     def __getitem__(self, key: str) -> Sequence[tuple[int, int]]:
         found = self.get(key)
@@ -172,12 +252,7 @@ class Matcher:
         self.directory = directory or SpeakerDirectory()
         self._filters: dict[str, CompiledFilter] = {}
         self._subs: dict[str, Subscription] = {}
-        #: index key -> {id: the keys that subscription requires} of the subscriptions under it
-        self._index: dict[str, dict[str, frozenset[str]]] = {}
         self._tables: _Tables | None = None
-        self._place_ids: dict[
-            tuple[str, str, str | None], tuple[frozenset[str], dict[str, frozenset[str]]]
-        ] = {}
         for sub in subscriptions:
             self.add(sub)
 
@@ -196,15 +271,12 @@ class Matcher:
         return self._subs.get(subscription_id)
 
     def add(self, subscription: Subscription) -> None:
-        """Add or replace a subscription; its filter is compiled here (FilterSyntaxError)."""
+        """Add or replace a subscription; its filter is compiled here (FilterSyntaxError). The
+        tables are built again on the next match."""
         compiled = compile_filter(subscription.filter)
-        self.remove(subscription.id)
         self._subs[subscription.id] = subscription
         self._filters[subscription.id] = compiled
-        for key in compiled.triggers:
-            self._index.setdefault(key, {})[subscription.id] = compiled.required
         self._tables = None
-        self._place_ids.clear()
 
     def remove(self, subscription_id: str) -> bool:
         """Forget a subscription; whether there was one."""
@@ -212,34 +284,14 @@ class Matcher:
         self._subs.pop(subscription_id, None)
         if compiled is None:
             return False
-        for key in compiled.triggers:
-            ids = self._index.get(key)
-            if ids is not None:
-                ids.pop(subscription_id, None)
-                if not ids:
-                    del self._index[key]
         self._tables = None
-        self._place_ids.clear()
         return True
 
     def _build(self) -> _Tables:
-        if self._tables is not None:
-            return self._tables
-        plain: dict[str, set[str]] = {}
-        other: dict[str, set[str]] = {}
-        for compiled in self._filters.values():
-            for key, term in compiled.terms.items():
-                for form in term_forms(term.text, phrase=term.phrase):
-                    into = plain if is_plain_word(form) else other
-                    into.setdefault(form, set()).add(key)
-        automaton: ahocorasick.Automaton | None = None
-        if other:
-            automaton = ahocorasick.Automaton()
-            for form, keys in other.items():
-                automaton.add_word(form, (len(form), tuple(sorted(keys))))
-            automaton.make_automaton()
-        self._tables = _Tables({form: frozenset(keys) for form, keys in plain.items()}, automaton)
-        return self._tables
+        tables = self._tables
+        if tables is None:
+            tables = self._tables = _Tables(self._filters)
+        return tables
 
     # documents -----------------------------------------------------------------------------------
 
@@ -252,44 +304,39 @@ class Matcher:
         scan = self.scan(text)
         return {key: list(scan[key]) for key in scan.found}
 
-    def _places(self, doc: Document) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
-        """The keys of a document's kind, blog and language, and the subscriptions indexed
-        under them (kept per kind, blog and language until the subscriptions change)."""
+    def _places(self, doc: Document) -> frozenset[str]:
+        """The keys of a document's kind, blog and language (kept per kind, blog and language
+        until the subscriptions change)."""
+        tables = self._build()
         lang = language_key(doc.language) if doc.language else None
         slot = (doc.kind, doc.blog_id, lang)
-        cached = self._place_ids.get(slot)
+        cached = tables.places.get(slot)
         if cached is None:
             blog = doc.blog_id.lower()
             keys = {f"kind:{doc.kind}", f"blog:{blog}"}
             keys.update(f"blog*:{blog[:i]}" for i in range(len(blog) + 1))
             if lang is not None:
                 keys.add(f"lang:{lang}")
-            under: dict[str, frozenset[str]] = {}
-            for key in keys:
-                under.update(self._index.get(key, {}))
-            cached = (frozenset(keys), under)
-            if len(self._place_ids) < _MAX_PLACES:
-                self._place_ids[slot] = cached
+            cached = frozenset(keys)
+            if len(tables.places) < _MAX_PLACES:
+                tables.places[slot] = cached
         return cached
 
-    def _field_keys(self, doc: Document) -> list[str]:
-        keys = list(self._places(doc)[0])
-        for names in doc.names.values():
-            keys.extend(f"speaker:{name}" for name in names)
-        return keys
-
     def candidates(self, doc: Document, occurrences: Iterable[str]) -> set[str]:
-        """Ids of the subscriptions that have one of the document's keys (the term keys found
-        in its text: `occurrences`, and its kind, blog, language and speakers)."""
-        return self._lookup((*occurrences, *self._field_keys(doc)))
-
-    def _lookup(self, keys: Iterable[str]) -> set[str]:
-        index = self._index
-        out: set[str] = set()
-        for key in keys:
-            ids = index.get(key)
-            if ids:
-                out.update(ids)
+        """Ids of the subscriptions indexed under one of the document's keys (the term keys
+        found in its text: `occurrences`, and its kind, blog, language and speakers)."""
+        tables = self._build()
+        atoms = set(self._places(doc))
+        for key in occurrences:
+            atoms.add(key)
+            atoms.update(tables.key_forms.get(key, ()))
+        for names in doc.names.values():
+            atoms.update(f"speaker:{name}" for name in names)
+        out = {i for a in atoms for i in tables.alone.get(a, ())}
+        out.update(
+            i for a in atoms & tables.paired for ids in tables.pairs[a][1].values() for i in ids
+        )
+        out.update(i for a in atoms for i, _ in tables.more.get(a, ()))
         return out
 
     def match(
@@ -303,62 +350,47 @@ class Matcher:
         the subscriptions in `skip` are not looked at."""
         if not self._subs:
             return []
-        scan = self.scan(doc.text)
-        present = scan.found
+        tables = self._build()
+        scan = _Scan(tables, doc.text)
         every = frozenset(k for names in doc.names.values() for k in names)
-        people = [f"speaker:{name}" for name in every]
-        places, under_places = self._places(doc)
-        have = present.union(places, people)
-        index = self._index
-        # the candidates (indexed under a key the document has) that have every key they need
-        passing = {
-            sub_id
-            for key in (*present, *people)
-            if (under := index.get(key)) is not None
-            for sub_id, needs in under.items()
-            if needs <= have
-        }
-        passing.update(sub_id for sub_id, needs in under_places.items() if needs <= have)
-        if not passing:
+        have = scan.have
+        have.update(self._places(doc))
+        have.update([f"speaker:{name}" for name in every])
+        # the subscriptions indexed under an atom of the document that have every key they need
+        present = have & tables.indexed
+        alone, pairs, more = tables.alone, tables.pairs, tables.more
+        ids = [i for a in present if a in alone for i in alone[a]]
+        for atom in present & tables.paired:
+            partners, under = pairs[atom]
+            for needed in partners & have:
+                ids.extend(under[needed])
+        for atom in present & tables.more_keys:
+            for sub_id, needs in more[atom]:
+                if all(not need.isdisjoint(have) for need in needs):
+                    ids.append(sub_id)
+        if not ids:
             return []
-        survivors = sorted(i for i in passing if i not in skip)
+        survivors = sorted({i for i in ids if i not in skip} if skip else set(ids))
         whole = View(doc.kind, doc.blog_id, doc.language, every)
         lone = doc.speakers[0] if len(doc.speakers) == 1 else None
+        by_voice = doc.kind == "entry" and speaker_voices is not None
         parts: list[tuple[SpeakerRef | None, View]] | None = None
+        filters = self._filters
         hits: list[Hit] = []
         for sub_id in survivors:
-            compiled = self._filters[sub_id]
-            views: list[tuple[SpeakerRef | None, View]]
-            if compiled.uses_speaker and doc.kind == "entry" and speaker_voices is not None:
-                if not compiled.possible(whole, present):
+            compiled = filters[sub_id]
+            if by_voice and compiled.uses_speaker:
+                if not compiled.possible(whole, have):
                     continue
                 if parts is None:
-                    parts = [
-                        (
-                            v.speaker,
-                            View(
-                                doc.kind,
-                                doc.blog_id,
-                                doc.language,
-                                doc.names.get(v.speaker.id, frozenset())
-                                if v.speaker
-                                else frozenset(),
-                                v.spans,
-                            ),
-                        )
-                        for v in speaker_voices()
-                    ]
-                views = parts
-            else:
-                if not compiled.holds(whole, present):
-                    continue
-                views = [(lone, whole)]
-            for speaker, view in views:
-                if view is whole or compiled.evaluate(view, scan):
-                    found = compiled.matched(view, scan)[:MAX_MATCHES]
-                    matches = tuple(scan.match(t, s, e) for t, s, e in found)
-                    hits.append(Hit(sub_id, doc, speaker, matches))
-                    break
+                    assert speaker_voices is not None
+                    parts = _parts(doc, speaker_voices())
+                for speaker, view in parts:
+                    if compiled.evaluate(view, scan):
+                        hits.append(_hit(sub_id, compiled, doc, speaker, view, scan))
+                        break
+            elif compiled.exact or compiled.holds(whole, have):
+                hits.append(_hit(sub_id, compiled, doc, lone, whole, scan))
         return hits
 
     def quote_document(self, quote: Quote, language: str | None) -> Document:
@@ -423,6 +455,46 @@ class Matcher:
             )
         hits.extend(self.match(doc, parts, skip=by_quote))
         return hits
+
+
+def _parts(doc: Document, found: Iterable[Voice]) -> list[tuple[SpeakerRef | None, View]]:
+    """Each voice of an entry as a view: its speaker's names, its spans."""
+    none: frozenset[str] = frozenset()
+    return [
+        (
+            v.speaker,
+            View(
+                doc.kind,
+                doc.blog_id,
+                doc.language,
+                doc.names.get(v.speaker.id, none) if v.speaker else none,
+                v.spans,
+            ),
+        )
+        for v in found
+    ]
+
+
+def _hit(
+    sub_id: str,
+    compiled: CompiledFilter,
+    doc: Document,
+    speaker: SpeakerRef | None,
+    view: View,
+    scan: _Scan,
+) -> Hit:
+    """The hit with the places of the filter's terms inside `view` (as `CompiledFilter.matched`
+    gives them: in text order, a tie in the order of the terms)."""
+    labels = compiled.labels
+    if len(labels) == 1:
+        found = scan.placed(*labels[0])
+    else:
+        found = [p for key, label in labels for p in scan.placed(key, label)]
+        found.sort(key=_PLACE)
+    if view.spans is not None:
+        spans = view.spans
+        found = [p for p in found if any(s <= p[0] and p[1] <= e for s, e in spans)]
+    return Hit(sub_id, doc, speaker, tuple(p[2] for p in found[:MAX_MATCHES]))
 
 
 def record_filter(expression: str) -> Callable[[object], bool]:

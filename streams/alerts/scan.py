@@ -1,34 +1,24 @@
 """Where terms occur in a folded text: its words, and the places of a word.
 
 A text is folded once by `streams.core.text.fold_text` (and a second time, hyphens joined, only
-when that changes it: `has_join`). A word term (letters and digits only, the most common kind) is
-found by the set of the folded text's words rather than by an automaton: a whole-word occurrence
-of a word is exactly one of the text's maximal runs of word characters. Its offsets are looked up
-only when a subscription that needs them is evaluated.
+when that changes it: `streams.core.text.has_join`). A word term (letters and digits only, the
+most common kind) is found by the set of the folded text's words rather than by an automaton: a
+whole-word occurrence of a word is exactly one of the text's maximal runs of word characters. Its
+offsets are looked up only when a subscription that needs them is evaluated.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from streams.core.text import Folded, is_word_char
 
-__all__ = ["has_join", "is_plain_word", "word_spans", "words"]
+__all__ = ["is_plain_word", "word_spans", "words"]
 
-#: characters `fold_text` treats as hyphens inside a word (dropped when hyphens are joined)
-_JOIN = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
 #: ASCII characters that are not word characters, to spaces (words are then `str.split`)
 _NOT_WORD = {c: " " for c in range(128) if not is_word_char(chr(c))}
 _WORD = re.compile(r"\w+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def has_join(text: str) -> bool:
-    """Whether joining hyphens changes `text` (else both folds are the same)."""
-    if "-" not in text and "\u2010" not in text and "\u2011" not in text:
-        return False
-    return _JOIN.search(text) is not None
 
 
 def words(folded: str) -> set[str]:
@@ -47,12 +37,19 @@ def is_plain_word(form: str) -> bool:
     return _WORD.fullmatch(form) is not None
 
 
-def word_spans(folded: Folded, form: str) -> Iterator[tuple[int, int]]:
-    """The original spans of every whole-word occurrence of `form` in `folded`."""
+def word_spans(folded: Folded, form: str) -> list[tuple[int, int]]:
+    """The original spans of every whole-word occurrence of `form` in `folded`, in order."""
     text = folded.text
     size = len(form)
+    last = len(text)
+    same = folded.shifts == (0,)  # the folded offsets are the original ones
+    out: list[tuple[int, int]] = []
     at = text.find(form)
     while at >= 0:
-        if folded.bounded(at, at + size):
-            yield folded.span(at, at + size)
+        end = at + size
+        before = text[at - 1] if at else " "
+        after = text[end] if end < last else " "
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            out.append((at, end) if same else folded.span(at, end))
         at = text.find(form, at + 1)
+    return out

@@ -23,6 +23,7 @@ __all__ = [
     "Folded",
     "fold",
     "fold_text",
+    "has_join",
     "is_word_char",
     "name_keys",
     "normalize_term",
@@ -106,8 +107,9 @@ class Folded:
         return not is_word_char(before) and not is_word_char(after)
 
 
-#: hyphens `fold_text` drops when it joins the parts of a word
-_JOIN = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
+#: hyphens `fold_text` drops when it joins the parts of a word (the hyphen first, so that the
+#: regular expression engine skips from hyphen to hyphen)
+_JOIN = re.compile(r"[-\u2010\u2011](?<=\w[-\u2010\u2011])(?=\w)")
 _RUNS = re.compile(r" {2,}")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 #: whitespace of ASCII other than the space (each folds to one space)
@@ -124,18 +126,23 @@ def fold_text(text: str, *, join_hyphens: bool) -> Folded:
     with `join_hyphens` no hyphen between two word characters.
 
     Computed with string methods that run in C: a `str.replace` for each distinct non-ASCII
-    character and `str.lower` (on this path every character folds to one character), whitespace
-    runs collapsed and joined hyphens dropped by two regular expressions. A text with a
-    character that folds to no character, to several or to a space ("ß", a combining accent,
-    "¨") is folded one character at a time (`_fold_chars`), with the same result.
+    character and `str.lower`, whitespace runs collapsed and joined hyphens dropped by two
+    regular expressions; a character that folds to several ("…", "ß") is expanded last. A text
+    with a character that folds to none or to a space (a combining accent, "¨"), or that
+    `lower()` would change otherwise ("İ"), is folded one character at a time (`_fold_chars`),
+    with the same result.
     """
     out = text
+    longer: list[tuple[str, str]] = []
     if not text.isascii():
         pairs = _replacements(text)
         if pairs is None:
             return _fold_chars(text, join_hyphens=join_hyphens)
         for ch, to in pairs:
-            out = out.replace(ch, to)
+            if len(to) == 1:
+                out = out.replace(ch, to)
+            else:
+                longer.append((ch, to))  # one character until the end (`lower` keeps it)
     out = out.lower()
     for space in _ASCII_SPACES:
         if space in out:
@@ -147,7 +154,7 @@ def fold_text(text: str, *, join_hyphens: bool) -> Folded:
         hyphens = [(m.start(), m.end()) for m in _JOIN.finditer(text)]
         if hyphens:
             drops = sorted(drops + hyphens)
-    if not drops:
+    if not drops and not longer:
         return Folded(out, _NO_BREAK, _NO_BREAK)
     parts: list[str] = []
     starts, shifts = [0], [0]
@@ -160,6 +167,8 @@ def fold_text(text: str, *, join_hyphens: bool) -> Folded:
         prev = b
     parts.append(out[prev:])
     folded = "".join(parts)
+    if longer:
+        return _expand(folded, Folded(folded, tuple(starts), tuple(shifts)), longer)
     while starts[-1] >= len(folded) and len(starts) > 1:
         # a run of spaces at the very end: no folded character lies after it
         starts.pop()
@@ -170,16 +179,71 @@ def fold_text(text: str, *, join_hyphens: bool) -> Folded:
 _NO_BREAK = (0,)
 
 
+def has_join(text: str) -> bool:
+    """Whether joining hyphens changes the fold of `text` (else both folds are the same)."""
+    if "-" not in text and "\u2010" not in text and "\u2011" not in text:
+        return False
+    return _JOIN.search(text) is not None
+
+
+def _expand(text: str, inner: Folded, longer: list[tuple[str, str]]) -> Folded:
+    """`inner` with each character of `longer` replaced by its fold of several characters, each
+    of which has the character's original offset."""
+    size = dict(longer)
+    found = re.finditer("[" + "".join(re.escape(ch) for ch, _ in longer) + "]", text)
+    # break points of the expanded text -> `text`
+    outer_starts, outer_shifts = [0], [0]
+    extra = 0
+    for m in found:
+        at = m.start()
+        grown = len(size[m.group()])
+        start = at + extra
+        for i in range(grown):
+            outer_starts.append(start + i)
+            outer_shifts.append(at - start - i)
+        extra += grown - 1
+        outer_starts.append(start + grown)
+        outer_shifts.append(-extra)
+    expanded = text
+    for ch, to in longer:
+        expanded = expanded.replace(ch, to)
+    outer = Folded(expanded, tuple(outer_starts), tuple(outer_shifts))
+    # where either map changes: the expanded offsets of the break points of `inner` too
+    places = set(outer_starts)
+    for b in inner.starts:
+        lo, hi = 0, len(expanded)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if outer.origin(mid) < b:
+                lo = mid + 1
+            else:
+                hi = mid
+        places.add(lo)
+    starts: list[int] = []
+    shifts: list[int] = []
+    for at in sorted(places):
+        if at >= len(expanded) and starts:
+            break
+        shift = inner.origin(outer.origin(at)) - at
+        if not shifts or shift != shifts[-1]:
+            starts.append(at)
+            shifts.append(shift)
+    return Folded(expanded, tuple(starts), tuple(shifts))
+
+
 def _one(ch: str) -> str | None:
-    """The fold of a non-ASCII character when `fold_text` can apply it with `str.replace`: one
-    character, no space unless `ch` is whitespace, unchanged by `lower()` and by folding again
-    (so the order of the replacements does not matter)."""
+    """The fold of a non-ASCII character when `fold_text` can apply it with `str.replace`: at
+    least one character, no space unless `ch` is whitespace, unchanged by `lower()` and by
+    folding again (so the order of the replacements does not matter); a character that folds
+    to several must be one `lower()` leaves alone."""
     if ch.isspace():
         return " "
     folded = _fold_char(ch)
-    if len(folded) != 1 or folded.isspace() or folded.lower() != folded:
+    if not folded or any(c.isspace() for c in folded) or folded.lower() != folded:
         return None
-    if not folded.isascii() and _fold_char(folded) != folded:
+    if len(folded) > 1 and ch.lower() != ch:
+        return None
+    if not folded.isascii() and any(_fold_char(c) != c for c in folded):
         return None
     return folded
 

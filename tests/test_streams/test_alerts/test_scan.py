@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import re
 
-from streams.alerts.scan import has_join, words
-from streams.core.text import fold_text, is_word_char
+from streams.alerts.scan import words
+from streams.core.text import is_word_char
 
 #: characters that fold in every way: case, accents, several characters, none, spaces, hyphens
 _ALPHABET = [
@@ -18,14 +18,6 @@ _ALPHABET = [
 def _texts(seed: int, count: int) -> list[str]:
     rng = random.Random(seed)
     return ["".join(rng.choices(_ALPHABET, k=rng.randint(0, 14))) for _ in range(count)]
-
-
-class TestJoin:
-    def test_has_join(self) -> None:
-        """Joining hyphens changes a text exactly when `has_join` says so."""
-        for text in _texts(8, 3000):
-            changed = fold_text(text, join_hyphens=True) != fold_text(text, join_hyphens=False)
-            assert has_join(text) == changed, text
 
 
 class TestWords:

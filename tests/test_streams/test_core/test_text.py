@@ -7,12 +7,12 @@ import random
 
 import pytest
 
-from streams.core.text import fold_text, is_word_char, strip_accents
+from streams.core.text import fold_text, has_join, is_word_char, strip_accents
 
 #: characters that fold in every way: case, accents, several characters, none, spaces, hyphens
 _ALPHABET = [
     *"abcXYZ19_ -‐‑–—'’‘`.,&\n\t\r  ",
-    *"\u00a0\u2009\x0b\x1cçéÉüÜßﬁ¨™²İ\u0301ÆøŁ“”«»ꭰᎠ",
+    *"\u00a0\u2009\x0b\x1cçéÉüÜßﬁ¨™²İ\u0301ÆøŁ“”«»ꭰᎠ…",
 ]
 
 
@@ -49,12 +49,17 @@ class TestFoldText:
     @pytest.mark.parametrize("join", [False, True])
     @pytest.mark.parametrize(
         "alphabet",
-        [_ALPHABET, [c for c in _ALPHABET if c not in "ßﬁ¨™\u0301İ"]],
-        ids=["every-fold", "one-character-folds"],
+        [
+            _ALPHABET,
+            [c for c in _ALPHABET if c not in "¨\u0301ꭰᎠ"],
+            [c for c in _ALPHABET if c not in "ßﬁ¨™\u0301ꭰᎠ…"],
+        ],
+        ids=["every-fold", "no-character-by-character", "one-character-folds"],
     )
     def test_same_text_and_offsets_as_the_definition(self, join: bool, alphabet: list[str]) -> None:
         """On random texts of awkward characters, the folded text and every span agree (the
-        second alphabet keeps to characters that fold to one character: the fast path)."""
+        second alphabet leaves out the characters that send a text to the character-by-character
+        fold, the third those that fold to several characters too)."""
         for text in _texts(7, 3000, alphabet):
             expected, origin = _definition(text, join_hyphens=join)
             folded = fold_text(text, join_hyphens=join)
@@ -77,3 +82,9 @@ class TestFoldText:
         assert fold_text("A  b-c", join_hyphens=True) != fold_text("A  b-c", join_hyphens=False)
         # the spaces dropped at the very end shift no folded character
         assert fold_text("a    ", join_hyphens=True) == fold_text("a ", join_hyphens=True)
+
+    def test_has_join(self) -> None:
+        """Joining hyphens changes a fold exactly when `has_join` says so."""
+        for text in _texts(8, 3000, _ALPHABET):
+            changed = fold_text(text, join_hyphens=True) != fold_text(text, join_hyphens=False)
+            assert has_join(text) == changed, text

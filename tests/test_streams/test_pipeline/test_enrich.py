@@ -87,7 +87,10 @@ class TestVoices:
             for v in entry.voices
         ]
         assert found == [
-            ("varga", ["“The harbour stays open,” said Port Authority chief Ines Varga in Lisbon."]),
+            (
+                "varga",
+                ["“The harbour stays open,” said Port Authority chief Ines Varga in Lisbon."],
+            ),
             (None, ["Ships waited."]),
         ]
 

@@ -1,14 +1,20 @@
 """Matching quotes and entries against every subscription at once.
 
-A document's text is folded once (`streams.core.text.fold_text`) and its words taken as a set:
-every word form of every subscription's terms that is in the set occurs, as a whole word; the
-other forms (phrases, `u.n.`) are found by one Aho-Corasick automaton (pyahocorasick). Offsets
-are looked up only for the terms of the subscriptions that are evaluated. Each subscription is
-indexed under the keys one of which a document must have for it to match (`triggers`: its rarest
-term, or a `speaker:`, `blog:`, `lang:`, `kind:` value); of those candidates, only the ones whose
-document has every key they need (`required`) are evaluated, by checks compiled once. The cost
-of a document is its length plus the subscriptions it could match, not the number of
-subscriptions.
+A document's text is folded once (`streams.core.text.fold_text`; a second time, hyphens joined,
+only when that changes it) and its words taken as a set: every word form of every subscription's
+terms that is in the set occurs, as a whole word; the other forms (phrases, `u.n.`) are found by
+one Aho-Corasick automaton (pyahocorasick), which gives their term's key. These words and keys,
+with the document's field keys (`kind:`, `blog:`, `lang:`, `speaker:`), are its atoms, and a
+term is present when one of its atoms is (`term_atoms`): no set of term keys is worked out.
+
+Each subscription is indexed under the atoms of its triggers (its rarest term, an OR of terms or
+a field) by what else it needs (`CompiledFilter.needs`: the atoms of each term, OR of terms and
+field ANDed at the top): nothing, one more set of atoms (looked up by a set intersection), or
+several. Only the subscriptions a document has every need of are looked at; most (`exact`:
+terms, ORs of terms and fields ANDed) then hold without evaluation, the others by a check
+compiled once into one function. Offsets are looked up, and `Match` objects made, only for the
+terms of the subscriptions that match. The cost of a document is its length plus the
+subscriptions it could match, not the number of subscriptions.
 
 A quote is matched as itself (its text, its speaker). An entry is matched as a whole; a filter
 with `speaker:` is evaluated on each speaker's own part of it (its voices, which the entry
@@ -25,6 +31,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from itertools import chain
 from operator import itemgetter
 from typing import Literal, NamedTuple
 
@@ -76,21 +83,22 @@ class Hit(NamedTuple):
 
 
 class _Tables:
-    """What the subscriptions are matched with, built once per set of subscriptions.
+    """What the subscriptions are matched with, built once per set of subscriptions (again on
+    the first match after one is added or removed).
 
     The forms of every term: words by a dict, the rest (phrases, `u.n.`) by an automaton. And the
-    index of subscriptions by atom: a document has a term when one of the term's word forms is
-    among its words, or the automaton found the term's key (`term_atoms`); its atoms are those
-    and its field keys (kind, blog, language, speakers). A subscription is indexed under the
-    atoms of its triggers, by what else it needs: nothing (`alone`), one more key (`pairs`: each
-    atom that gives it -> the ids), or several (`more`: the id and the atoms of each key).
+    index of subscriptions by atom: each subscription under the atoms of its triggers, by what
+    else it needs: nothing (`alone`), one more set of atoms (`pairs`: each atom of it -> the
+    ids), or several (`more`: the id and the sets).
     """
 
     __slots__ = (
         "alone",
         "automaton",
+        "fields",
         "indexed",
         "key_forms",
+        "lone",
         "more",
         "more_keys",
         "paired",
@@ -98,6 +106,7 @@ class _Tables:
         "places",
         "plain",
         "plain_forms",
+        "speakers",
     )
 
     def __init__(self, filters: Mapping[str, CompiledFilter]) -> None:
@@ -127,19 +136,19 @@ class _Tables:
         pairs: dict[str, dict[str, list[str]]] = {}
         more: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
         for sub_id, compiled in filters.items():
-            atoms = compiled.atoms
-            for key in compiled.triggers:
-                rest = [atoms[r] for r in compiled.required if r != key]
-                for atom in atoms[key]:
-                    if not rest:
-                        alone.setdefault(atom, []).append(sub_id)
-                    elif len(rest) == 1:
-                        under = pairs.setdefault(atom, {})
-                        for needed in rest[0]:
-                            under.setdefault(needed, []).append(sub_id)
-                    else:
-                        more.setdefault(atom, []).append((sub_id, tuple(rest)))
+            triggers = compiled.trigger_atoms
+            rest = [need for need in compiled.needs if need != triggers]
+            for atom in triggers:
+                if not rest:
+                    alone.setdefault(atom, []).append(sub_id)
+                elif len(rest) == 1:
+                    under = pairs.setdefault(atom, {})
+                    for needed in rest[0]:
+                        under.setdefault(needed, []).append(sub_id)
+                else:
+                    more.setdefault(atom, []).append((sub_id, tuple(rest)))
         self.alone = alone
+        self.lone = frozenset(alone)
         #: atom -> (the atoms of the other key, and for each of them the ids)
         self.pairs = {atom: (frozenset(under), under) for atom, under in pairs.items()}
         self.paired = frozenset(pairs)
@@ -147,6 +156,15 @@ class _Tables:
         self.more_keys = frozenset(more)
         #: every atom the index has
         self.indexed = frozenset([*alone, *pairs, *more])
+        asked = {a for under in pairs.values() for a in under}
+        for subs in more.values():
+            asked.update(a for _, needs in subs for need in needs for a in need)
+        #: the field keys (kind, blog, language, speaker) the index has or a subscription needs
+        self.fields = frozenset(
+            a for a in (*self.indexed, *asked) if ":" in a and not a.startswith(("w:", "p:"))
+        )
+        #: the names of `speaker:` keys among them
+        self.speakers = frozenset(a[8:] for a in self.fields if a.startswith("speaker:"))
         #: (kind, blog, language) -> its keys
         self.places: dict[tuple[str, str, str | None], frozenset[str]] = {}
 
@@ -305,8 +323,8 @@ class Matcher:
         return {key: list(scan[key]) for key in scan.found}
 
     def _places(self, doc: Document) -> frozenset[str]:
-        """The keys of a document's kind, blog and language (kept per kind, blog and language
-        until the subscriptions change)."""
+        """The keys of a document's kind, blog and language that some subscription asks for
+        (kept per kind, blog and language until the subscriptions change)."""
         tables = self._build()
         lang = language_key(doc.language) if doc.language else None
         slot = (doc.kind, doc.blog_id, lang)
@@ -317,7 +335,7 @@ class Matcher:
             keys.update(f"blog*:{blog[:i]}" for i in range(len(blog) + 1))
             if lang is not None:
                 keys.add(f"lang:{lang}")
-            cached = frozenset(keys)
+            cached = frozenset(keys) & tables.fields
             if len(tables.places) < _MAX_PLACES:
                 tables.places[slot] = cached
         return cached
@@ -354,12 +372,13 @@ class Matcher:
         scan = _Scan(tables, doc.text)
         every = frozenset(k for names in doc.names.values() for k in names)
         have = scan.have
+        # the field keys any subscription asks for (the others would not be looked up)
         have.update(self._places(doc))
-        have.update([f"speaker:{name}" for name in every])
+        have.update(["speaker:" + name for name in every & tables.speakers])
         # the subscriptions indexed under an atom of the document that have every key they need
         present = have & tables.indexed
         alone, pairs, more = tables.alone, tables.pairs, tables.more
-        ids = [i for a in present if a in alone for i in alone[a]]
+        ids = list(chain.from_iterable(map(alone.__getitem__, present & tables.lone)))
         for atom in present & tables.paired:
             partners, under = pairs[atom]
             for needed in partners & have:

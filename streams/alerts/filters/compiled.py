@@ -153,12 +153,28 @@ def term_atoms(term: Term) -> frozenset[str]:
     return frozenset(atoms)
 
 
+def _needs(node: Node, atoms: dict[str, frozenset[str]], out: set[frozenset[str]]) -> None:
+    """The atoms one of each set of which every match needs: those of each term and field ANDed
+    at the top, and of each OR of terms alone ANDed at the top."""
+    if isinstance(node, Term):
+        out.add(atoms[node.key])
+    elif isinstance(node, Field):
+        out.add(frozenset({_field_key(node)}))
+    elif isinstance(node, All):
+        for child in node.children:
+            _needs(child, atoms, out)
+    elif isinstance(node, Any) and all(isinstance(c, Term) for c in node.children):
+        out.add(frozenset().union(*(atoms[c.key] for c in node.children if isinstance(c, Term))))
+
+
 def _exact(node: Node) -> bool:
-    """Whether the filter holds on a whole document exactly when the document has every key in
-    `required`: terms and fields ANDed, each field one whose key says it all (`blog:` without
-    `*`, `lang:` without a region, `kind:`, `speaker:`)."""
+    """Whether the filter holds on a whole document exactly when the document has one atom of
+    each of its `needs`: terms, ORs of terms and fields ANDed, each field one whose key says it
+    all (`blog:` without `*`, `lang:` without a region, `kind:`, `speaker:`)."""
     if isinstance(node, Term):
         return True
+    if isinstance(node, Any):
+        return all(isinstance(c, Term) for c in node.children)
     if isinstance(node, Field):
         if node.name == "blog":
             return "*" not in node.value
@@ -192,10 +208,12 @@ class CompiledFilter:
         "exact",
         "expression",
         "labels",
+        "needs",
         "positive",
         "required",
         "terms",
         "tree",
+        "trigger_atoms",
         "triggers",
         "uses_speaker",
     )
@@ -233,6 +251,13 @@ class CompiledFilter:
         for key in found:
             atoms.setdefault(key, frozenset({key}))
         self.atoms = atoms
+        needs: set[frozenset[str]] = set()
+        _needs(self.tree, atoms, needs)
+        #: the atoms a document has (its words, the keys of terms found otherwise, its field
+        #: keys) hold one of each of these sets whenever the filter holds on any part of it
+        self.needs = frozenset(needs)
+        #: the atoms of the triggers: a matching document has one of them
+        self.trigger_atoms = frozenset().union(*(atoms[key] for key in found))
         self._blogs: dict[str, re.Pattern[str]] = {}
         self._holds: _Check | None = None
         self._possible: _Check | None = None

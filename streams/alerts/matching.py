@@ -40,7 +40,7 @@ import ahocorasick
 from schemas.events import Alert, EnrichedEntry, Match, Quote, SpeakerRef, Subscription
 from streams.alerts.directory import SpeakerDirectory
 from streams.alerts.filters.compiled import CompiledFilter, View, compile_filter, language_key
-from streams.alerts.scan import is_plain_word, word_spans, words
+from streams.alerts.scan import compounds, is_plain_word, word_spans, words
 from streams.attribution.voices import Voice, entry_text, voices
 from streams.core.text import fold_text, has_join, term_forms
 
@@ -82,14 +82,29 @@ class Hit(NamedTuple):
     matches: tuple[Match, ...]
 
 
+#: the subscriptions under an atom and an atom of their next need: those that need nothing more,
+#: and those that need more (each with the atoms of its other needs)
+_Pair = tuple[list[str], list[tuple[str, tuple[frozenset[str], ...]]]]
+
+
+def _is_field(atom: str) -> bool:
+    return ":" in atom and not atom.startswith(("w:", "p:"))
+
+
+def _rarer(need: frozenset[str]) -> tuple[bool, int]:
+    """Needs of words first (a field such as `kind:quote` is had by many documents), fewer
+    atoms first."""
+    return any(_is_field(a) for a in need), len(need)
+
+
 class _Tables:
     """What the subscriptions are matched with, built once per set of subscriptions (again on
     the first match after one is added or removed).
 
     The forms of every term: words by a dict, the rest (phrases, `u.n.`) by an automaton. And the
-    index of subscriptions by atom: each subscription under the atoms of its triggers, by what
-    else it needs: nothing (`alone`), one more set of atoms (`pairs`: each atom of it -> the
-    ids), or several (`more`: the id and the sets).
+    index of subscriptions by atom: each subscription under the atoms of its triggers, either
+    `alone` (it needs nothing else) or in `pairs`, under each atom of its next need (the one
+    likeliest to be missing), with the atoms of its other needs if it has more.
     """
 
     __slots__ = (
@@ -97,10 +112,9 @@ class _Tables:
         "automaton",
         "fields",
         "indexed",
+        "joinable",
         "key_forms",
         "lone",
-        "more",
-        "more_keys",
         "paired",
         "pairs",
         "places",
@@ -133,36 +147,39 @@ class _Tables:
         #: term key -> its word forms
         self.key_forms = {k: tuple(v) for k, v in key_forms.items()}
         alone: dict[str, list[str]] = {}
-        pairs: dict[str, dict[str, list[str]]] = {}
-        more: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+        pairs: dict[str, dict[str, _Pair]] = {}
+        asked: set[str] = set()
         for sub_id, compiled in filters.items():
             triggers = compiled.trigger_atoms
-            rest = [need for need in compiled.needs if need != triggers]
+            # the other needs, the likeliest to be missing first (words before fields)
+            rest = sorted((need for need in compiled.needs if need != triggers), key=_rarer)
+            for need in rest:
+                asked.update(need)
             for atom in triggers:
                 if not rest:
                     alone.setdefault(atom, []).append(sub_id)
-                elif len(rest) == 1:
-                    under = pairs.setdefault(atom, {})
-                    for needed in rest[0]:
-                        under.setdefault(needed, []).append(sub_id)
-                else:
-                    more.setdefault(atom, []).append((sub_id, tuple(rest)))
+                    continue
+                under = pairs.setdefault(atom, {})
+                for needed in rest[0]:
+                    pair = under.get(needed)
+                    if pair is None:
+                        pair = under[needed] = ([], [])
+                    if len(rest) == 1:
+                        pair[0].append(sub_id)
+                    else:
+                        pair[1].append((sub_id, tuple(rest[1:])))
         self.alone = alone
         self.lone = frozenset(alone)
-        #: atom -> (the atoms of the other key, and for each of them the ids)
+        #: atom -> (the atoms of the next need, and for each of them its subscriptions)
         self.pairs = {atom: (frozenset(under), under) for atom, under in pairs.items()}
         self.paired = frozenset(pairs)
-        self.more = more
-        self.more_keys = frozenset(more)
         #: every atom the index has
-        self.indexed = frozenset([*alone, *pairs, *more])
-        asked = {a for under in pairs.values() for a in under}
-        for subs in more.values():
-            asked.update(a for _, needs in subs for need in needs for a in need)
+        self.indexed = frozenset([*alone, *pairs])
+        #: the words of every form: a word joined by hyphens that is none of them needs no fold
+        #: with hyphens joined
+        self.joinable = frozenset([*self.plain_forms, *(w for form in other for w in words(form))])
         #: the field keys (kind, blog, language, speaker) the index has or a subscription needs
-        self.fields = frozenset(
-            a for a in (*self.indexed, *asked) if ":" in a and not a.startswith(("w:", "p:"))
-        )
+        self.fields = frozenset(a for a in (*self.indexed, *asked) if _is_field(a))
         #: the names of `speaker:` keys among them
         self.speakers = frozenset(a[8:] for a in self.fields if a.startswith("speaker:"))
         #: (kind, blog, language) -> its keys
@@ -177,9 +194,18 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
     __slots__ = ("_done", "_folds", "_found", "_placed", "_tables", "have", "other")
 
     def __init__(self, tables: _Tables, text: str) -> None:
-        folds = [fold_text(text, join_hyphens=False)]
-        seen = words(folds[0].text)
-        if has_join(text):
+        split = fold_text(text, join_hyphens=False)
+        folds = [split]
+        seen = words(split.text)
+        if text.isascii():
+            if "-" in text:
+                # the words of the fold with hyphens joined are those of `split` and its words
+                # joined by hyphens; that fold itself is needed only for places of those
+                found = compounds(split.text)
+                seen |= found
+                if not found.isdisjoint(tables.joinable):
+                    folds.append(fold_text(text, join_hyphens=True))
+        elif has_join(text):
             folds.append(fold_text(text, join_hyphens=True))
             seen |= words(folds[1].text)
         other: dict[str, set[tuple[int, int]]] = {}
@@ -351,10 +377,10 @@ class Matcher:
         for names in doc.names.values():
             atoms.update(f"speaker:{name}" for name in names)
         out = {i for a in atoms for i in tables.alone.get(a, ())}
-        out.update(
-            i for a in atoms & tables.paired for ids in tables.pairs[a][1].values() for i in ids
-        )
-        out.update(i for a in atoms for i, _ in tables.more.get(a, ()))
+        for atom in atoms & tables.paired:
+            for done, checked in tables.pairs[atom][1].values():
+                out.update(done)
+                out.update(i for i, _ in checked)
         return out
 
     def match(
@@ -377,16 +403,18 @@ class Matcher:
         have.update(["speaker:" + name for name in every & tables.speakers])
         # the subscriptions indexed under an atom of the document that have every key they need
         present = have & tables.indexed
-        alone, pairs, more = tables.alone, tables.pairs, tables.more
+        alone, pairs = tables.alone, tables.pairs
         ids = list(chain.from_iterable(map(alone.__getitem__, present & tables.lone)))
         for atom in present & tables.paired:
             partners, under = pairs[atom]
+            if partners.isdisjoint(have):
+                continue
             for needed in partners & have:
-                ids.extend(under[needed])
-        for atom in present & tables.more_keys:
-            for sub_id, needs in more[atom]:
-                if all(not need.isdisjoint(have) for need in needs):
-                    ids.append(sub_id)
+                done, checked = under[needed]
+                ids.extend(done)
+                for sub_id, needs in checked:
+                    if all(not need.isdisjoint(have) for need in needs):
+                        ids.append(sub_id)
         if not ids:
             return []
         survivors = sorted({i for i in ids if i not in skip} if skip else set(ids))

@@ -13,11 +13,12 @@ import re
 
 from streams.core.text import Folded, is_word_char
 
-__all__ = ["is_plain_word", "word_spans", "words"]
+__all__ = ["compounds", "is_plain_word", "word_spans", "words"]
 
 #: ASCII characters that are not word characters, to spaces (words are then `str.split`)
 _NOT_WORD = {c: " " for c in range(128) if not is_word_char(chr(c))}
 _WORD = re.compile(r"\w+")
+_COMPOUND = re.compile(r"\w+(?:-\w+)+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -30,6 +31,12 @@ def words(folded: str) -> set[str]:
         if not folded.isascii():
             return set(_WORD.findall(folded))
     return set(folded.translate(_NOT_WORD).split())
+
+
+def compounds(folded: str) -> set[str]:
+    """The words that joining hyphens makes of an ASCII folded text ("cease-fire" ->
+    ceasefire): with the text's own words, the words of its fold with hyphens joined."""
+    return {m.group().replace("-", "") for m in _COMPOUND.finditer(folded)}
 
 
 def is_plain_word(form: str) -> bool:

@@ -94,10 +94,15 @@ class Folded:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original (start, end) of the folded range [start, end)."""
-        if len(self.starts) == 1:
+        starts = self.starts
+        if len(starts) == 1:
             shift = self.shifts[0]
             return start + shift, end + shift
-        return self.origin(start), self.origin(end - 1) + 1
+        k = bisect_right(starts, start) - 1
+        if k + 1 == len(starts) or starts[k + 1] >= end:
+            shift = self.shifts[k]  # no break inside the range
+            return start + shift, end + shift
+        return start + self.shifts[k], self.origin(end - 1) + 1
 
     def bounded(self, start: int, end: int) -> bool:
         """Whether [start, end) is a whole word or phrase (no word character on either side)."""

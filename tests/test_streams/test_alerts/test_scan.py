@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import re
 
-from streams.alerts.scan import words
-from streams.core.text import is_word_char
+from streams.alerts.scan import compounds, words
+from streams.core.text import fold_text, is_word_char
 
 #: characters that fold in every way: case, accents, several characters, none, spaces, hyphens
 _ALPHABET = [
@@ -31,3 +31,17 @@ class TestWords:
         """`words` gives every maximal run of word characters, ASCII or not."""
         for text in _texts(9, 3000):
             assert words(text) == set(re.findall(r"\w+", text)), text
+
+    def test_compounds_are_the_joined_fold_s_new_words(self) -> None:
+        """On ASCII text, the words of the fold with hyphens joined are the words of the fold
+        without, less some, and its `compounds`: the latter are new words, each of the joined
+        fold."""
+        alphabet = [c for c in _ALPHABET if c.isascii()] + ["-"] * 4
+        rng = random.Random(10)
+        for _ in range(3000):
+            text = "".join(rng.choices(alphabet, k=rng.randint(0, 20)))
+            split = words(fold_text(text, join_hyphens=False).text)
+            joined = words(fold_text(text, join_hyphens=True).text)
+            found = compounds(fold_text(text, join_hyphens=False).text)
+            assert found <= joined, text
+            assert joined <= split | found, text

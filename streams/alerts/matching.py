@@ -8,13 +8,13 @@ with the document's field keys (`kind:`, `blog:`, `lang:`, `speaker:`), are its 
 term is present when one of its atoms is (`term_atoms`): no set of term keys is worked out.
 
 Each subscription is indexed under the atoms of its triggers (its rarest term, an OR of terms or
-a field) by what else it needs (`CompiledFilter.needs`: the atoms of each term, OR of terms and
-field ANDed at the top): nothing, one more set of atoms (looked up by a set intersection), or
-several. Only the subscriptions a document has every need of are looked at; most (`exact`:
-terms, ORs of terms and fields ANDed) then hold without evaluation, the others by a check
-compiled once into one function. Offsets are looked up, and `Match` objects made, only for the
-terms of the subscriptions that match. The cost of a document is its length plus the
-subscriptions it could match, not the number of subscriptions.
+a field) and, when it needs more (`CompiledFilter.needs`: the atoms of each term, OR of terms and
+field ANDed at the top), under each atom of its next need, the likeliest to be missing; its other
+needs are checked only when a document has both. Only the subscriptions a document has every
+need of are looked at; most (`exact`: terms, ORs of terms and fields ANDed) then hold without
+evaluation, the others by a check compiled once into one function. Offsets are looked up, and
+`Match` objects made, only for the terms of the subscriptions that match. The cost of a document
+is its length plus the subscriptions it could match, not the number of subscriptions.
 
 A quote is matched as itself (its text, its speaker). An entry is matched as a whole; a filter
 with `speaker:` is evaluated on each speaker's own part of it (its voices, which the entry
@@ -28,11 +28,11 @@ subscription through one of its quotes gives no second hit for it.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from itertools import chain
 from operator import itemgetter
+from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 import ahocorasick
@@ -54,8 +54,7 @@ MAX_MATCHES = 32
 _MAX_PLACES = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     """A quote or an entry as the matcher sees it."""
 
     kind: Literal["quote", "entry"]
@@ -67,7 +66,7 @@ class Document:
     published_at: datetime | None
     speakers: tuple[SpeakerRef, ...]
     #: speaker id -> the folded names `speaker:` compares with
-    names: dict[str, frozenset[str]] = field(default_factory=dict)
+    names: Mapping[str, frozenset[str]] = MappingProxyType({})
 
     def ref_id(self) -> str:
         return self.quote_id if self.quote_id is not None else self.entry_id
@@ -117,6 +116,7 @@ class _Tables:
         "lone",
         "paired",
         "pairs",
+        "partners",
         "places",
         "plain",
         "plain_forms",
@@ -170,9 +170,11 @@ class _Tables:
                         pair[1].append((sub_id, tuple(rest[1:])))
         self.alone = alone
         self.lone = frozenset(alone)
-        #: atom -> (the atoms of the next need, and for each of them its subscriptions)
-        self.pairs = {atom: (frozenset(under), under) for atom, under in pairs.items()}
+        #: atom -> for each atom of the next need, its subscriptions
+        self.pairs = pairs
         self.paired = frozenset(pairs)
+        #: atom -> the atoms of the next needs of its subscriptions
+        self.partners = {atom: frozenset(under) for atom, under in pairs.items()}
         #: every atom the index has
         self.indexed = frozenset([*alone, *pairs])
         #: the words of every form: a word joined by hyphens that is none of them needs no fold
@@ -378,7 +380,7 @@ class Matcher:
             atoms.update(f"speaker:{name}" for name in names)
         out = {i for a in atoms for i in tables.alone.get(a, ())}
         for atom in atoms & tables.paired:
-            for done, checked in tables.pairs[atom][1].values():
+            for done, checked in tables.pairs[atom].values():
                 out.update(done)
                 out.update(i for i, _ in checked)
         return out
@@ -405,11 +407,10 @@ class Matcher:
         present = have & tables.indexed
         alone, pairs = tables.alone, tables.pairs
         ids = list(chain.from_iterable(map(alone.__getitem__, present & tables.lone)))
-        for atom in present & tables.paired:
-            partners, under = pairs[atom]
-            if partners.isdisjoint(have):
-                continue
-            for needed in partners & have:
+        partners = tables.partners
+        for atom in [a for a in present & tables.paired if not partners[a].isdisjoint(have)]:
+            under = pairs[atom]
+            for needed in partners[atom] & have:
                 done, checked = under[needed]
                 ids.extend(done)
                 for sub_id, needs in checked:

@@ -42,7 +42,7 @@ from streams.alerts.directory import SpeakerDirectory
 from streams.alerts.filters.compiled import CompiledFilter, View, compile_filter, language_key
 from streams.alerts.scan import compounds, is_plain_word, word_spans, words
 from streams.attribution.voices import Voice, entry_text, voices
-from streams.core.text import fold_text, has_join, term_forms
+from streams.core.text import fold_text, has_join
 
 __all__ = ["MAX_MATCHES", "Document", "Hit", "Matcher", "record_filter"]
 
@@ -127,8 +127,8 @@ class _Tables:
         plain: dict[str, set[str]] = {}
         other: dict[str, set[str]] = {}
         for compiled in filters.values():
-            for key, term in compiled.terms.items():
-                for form in term_forms(term.text, phrase=term.phrase):
+            for key, forms in compiled.forms.items():
+                for form in forms:
                     into = plain if is_plain_word(form) else other
                     into.setdefault(form, set()).add(key)
         self.automaton: ahocorasick.Automaton | None = None

@@ -140,12 +140,14 @@ def _required(node: Node, keys: set[str]) -> None:
             _required(child, keys)
 
 
-def term_atoms(term: Term) -> frozenset[str]:
-    """What a document has when it has `term`, as the matcher lists a document's atoms: one of
-    the term's word forms among its words, or, for a term with other forms (phrases, `u.n.`),
-    the term's key, found in its text by the automaton."""
+def term_atoms(term: Term, forms: frozenset[str] | None = None) -> frozenset[str]:
+    """What a document has when it has `term` (whose `forms` are `term_forms`), as the matcher
+    lists a document's atoms: one of the term's word forms among its words, or, for a term with
+    other forms (phrases, `u.n.`), the term's key, found in its text by the automaton."""
+    if forms is None:
+        forms = term_forms(term.text, phrase=term.phrase)
     atoms: set[str] = set()
-    for form in term_forms(term.text, phrase=term.phrase):
+    for form in forms:
         if form and all(is_word_char(c) for c in form):
             atoms.add(form)
         else:
@@ -207,6 +209,7 @@ class CompiledFilter:
         "atoms",
         "exact",
         "expression",
+        "forms",
         "labels",
         "needs",
         "positive",
@@ -245,7 +248,11 @@ class CompiledFilter:
         #: `holds` on a whole document is then just: the document has every required key
         self.exact = _exact(self.tree)
         #: each key (of a term, or a field's) -> the atoms one of which gives it
-        atoms = {key: term_atoms(term) for key, term in self.terms.items()}
+        #: each term key -> the folded forms it matches (`term_forms`)
+        self.forms = {
+            key: term_forms(term.text, phrase=term.phrase) for key, term in self.terms.items()
+        }
+        atoms = {key: term_atoms(term, self.forms[key]) for key, term in self.terms.items()}
         for key in required:
             atoms.setdefault(key, frozenset({key}))
         for key in found:

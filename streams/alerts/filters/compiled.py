@@ -1,8 +1,11 @@
 """A parsed filter made ready for matching: its terms, its index keys and its evaluation.
 
 `compile_filter` parses once and caches. A compiled filter knows which keys must be present in a
-document for it to possibly match (`triggers`): the matcher looks only at filters whose keys the
-document has, so the cost of matching does not grow with the number of subscriptions.
+document for it to possibly match (`triggers`) and, as the matcher lists a document's atoms (its
+words, the keys of terms found otherwise, its field keys), the atoms one of each set of which it
+needs (`needs`): the matcher looks only at filters whose needs the document has, so the cost of
+matching does not grow with the number of subscriptions. A filter that is no more than its needs
+(`exact`) then holds; the others are checked by a function made once from the tree.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from schemas.codec import AnyEvent, decode, decode_any, encode, export_json_schemas
     from schemas.events import (
+        ENTRY_SCHEMA_VERSION,
         SCHEMA_VERSION,
         Alert,
         DeadLetter,
@@ -24,11 +25,13 @@ if TYPE_CHECKING:
         Speaker,
         SpeakerRef,
         Subscription,
+        Voice,
         stable_id,
     )
     from schemas.exceptions import LiveblogError
 
 __all__ = [
+    "ENTRY_SCHEMA_VERSION",
     "SCHEMA_VERSION",
     "Alert",
     "AnyEvent",
@@ -43,6 +46,7 @@ __all__ = [
     "Speaker",
     "SpeakerRef",
     "Subscription",
+    "Voice",
     "decode",
     "decode_any",
     "encode",

@@ -3,6 +3,12 @@
 Every model is frozen, forbids unknown fields, carries `schema_version` and an `event` tag (the
 kind of record; `Quote.kind` is the kind of quotation), and is
 validated where it enters or leaves a topic (`schemas.codec`), not in every function.
+
+Each model has its own version: it goes up when the model gains, loses or retypes a field (an
+older reader, which forbids unknown fields, then refuses the record by its version rather than
+half-reading it), and records of every earlier version stay readable. `SCHEMA_VERSION` is the
+version of the models unchanged since the first release; `EnrichedEntry` is at
+`ENTRY_SCHEMA_VERSION` (2 added `voices`).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 __all__ = [
+    "ENTRY_SCHEMA_VERSION",
     "SCHEMA_VERSION",
     "Alert",
     "DeadLetter",
@@ -27,10 +34,13 @@ __all__ = [
     "Speaker",
     "SpeakerRef",
     "Subscription",
+    "Voice",
     "stable_id",
 ]
 
 SCHEMA_VERSION = 1
+#: 2: `voices`, who speaks where in the entry
+ENTRY_SCHEMA_VERSION = 2
 
 #: Upper bound for one raw entry block (text or HTML); larger blocks are dead-lettered.
 MAX_RAW_CHARS = 1_000_000
@@ -45,19 +55,24 @@ def stable_id(*parts: object, length: int = 16) -> str:
     return digest.hexdigest()[:length]
 
 
-def _known_version(version: int) -> int:
-    if not 1 <= version <= SCHEMA_VERSION:
-        raise ValueError(
-            f"schema_version {version} is not one this release reads (1 to {SCHEMA_VERSION})"
-        )
-    return version
+def _reads(newest: int) -> AfterValidator:
+    """The check that a record's `schema_version` is one of 1 to `newest`."""
+
+    def known(version: int) -> int:
+        if not 1 <= version <= newest:
+            raise ValueError(
+                f"schema_version {version} is not one this release reads (1 to {newest})"
+            )
+        return version
+
+    return AfterValidator(known)
 
 
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
 
     #: a record of a newer schema is refused (dead-lettered), not half-read
-    schema_version: Annotated[int, AfterValidator(_known_version)] = SCHEMA_VERSION
+    schema_version: Annotated[int, _reads(SCHEMA_VERSION)] = SCHEMA_VERSION
 
 
 class EntryHints(BaseModel):
@@ -123,9 +138,23 @@ class Entity(BaseModel):
     id: str | None = None
 
 
+class Voice(BaseModel):
+    """The sentences of an entry that carry one person's words (`speaker` null: the narrator's).
+
+    `spans` are (start, end) offsets into the entry's text as alerts see it: the headline, a
+    blank line, then the body (the body alone when there is no headline).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    speaker: SpeakerRef | None
+    spans: tuple[tuple[int, int], ...]
+
+
 class EnrichedEntry(_Event):
     """An entry after parse, attribute and enrich: what the entries topic and sinks carry."""
 
+    schema_version: Annotated[int, _reads(ENTRY_SCHEMA_VERSION)] = ENTRY_SCHEMA_VERSION
     event: Literal["entry"] = "entry"
     entry_id: str
     blog_id: str
@@ -141,6 +170,9 @@ class EnrichedEntry(_Event):
     version: int = 1
     source: str = ""
     language: str | None = None
+    #: who speaks where (`streams.attribution.voices`), speakers first, the narrator last; null
+    #: in records of version 1, whose voices the alert matcher works out itself
+    voices: tuple[Voice, ...] | None = None
 
 
 class Speaker(_Event):

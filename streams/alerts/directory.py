@@ -12,25 +12,13 @@ from collections.abc import Iterable
 
 from schemas.events import Speaker, SpeakerRef
 from streams.attribution.memory import SpeakerMemory
-from streams.core.text import normalize_term
+from streams.core.text import name_keys, normalize_term
 
 __all__ = ["SpeakerDirectory", "name_keys"]
 
 #: bounds, so that a hostile stream cannot grow the directory without limit
 _MAX_PEOPLE = 100_000
 _MAX_NAMES_EACH = 64
-
-
-def name_keys(names: Iterable[str]) -> frozenset[str]:
-    """The keys `speaker:` values are compared with: each name folded, and each of its words."""
-    keys: set[str] = set()
-    for name in names:
-        key = normalize_term(name)
-        if not key:
-            continue
-        keys.add(key)
-        keys.update(word for word in key.split() if len(word) > 1)
-    return frozenset(keys)
 
 
 class SpeakerDirectory:

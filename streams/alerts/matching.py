@@ -1,50 +1,60 @@
 """Matching quotes and entries against every subscription at once.
 
-A document's text is folded once (`streams.alerts.scan`, in C) and its words taken as a set:
-every word form of every subscription's terms that is in the set occurs, as a whole word; the
-other forms (phrases, `u.n.`) are found by one Aho-Corasick automaton (pyahocorasick). Offsets
-are looked up only for the terms of the subscriptions that are evaluated. Each subscription is
-indexed under the keys one of which a document must have for it to match (`triggers`: its rarest
-term, or a `speaker:`, `blog:`, `lang:`, `kind:` value); of those candidates, only the ones whose
-document has every key they need (`required`) are evaluated, by checks compiled once. The cost
-of a document is its length plus the subscriptions it could match, not the number of
-subscriptions.
+A document's text is folded once (`streams.core.text.fold_text`; a second time, hyphens joined,
+only when that changes it) and its words taken as a set: every word form of every subscription's
+terms that is in the set occurs, as a whole word; the other forms (phrases, `u.n.`) are found by
+one Aho-Corasick automaton (pyahocorasick), which gives their term's key. These words and keys,
+with the document's field keys (`kind:`, `blog:`, `lang:`, `speaker:`), are its atoms, and a
+term is present when one of its atoms is (`term_atoms`): no set of term keys is worked out.
+
+Each subscription is indexed under the atoms of its triggers (its rarest term, an OR of terms or
+a field) and, when it needs more (`CompiledFilter.needs`: the atoms of each term, OR of terms and
+field ANDed at the top), under each atom of its next need, the likeliest to be missing; its other
+needs are checked only when a document has both. Only the subscriptions a document has every
+need of are looked at; most (`exact`: terms, ORs of terms and fields ANDed) then hold without
+evaluation, the others by a check compiled once into one function. Offsets are looked up, and
+`Match` objects made, only for the terms of the subscriptions that match. The cost of a document
+is its length plus the subscriptions it could match, not the number of subscriptions.
 
 A quote is matched as itself (its text, its speaker). An entry is matched as a whole; a filter
-with `speaker:` is evaluated on each speaker's own part of it (`streams.attribution.voices`), so
-`speaker:X veto` needs X to speak of the veto, not only to appear in an entry that mentions it.
-The voices are computed only when such a filter could hold on some part of the entry (an upper
-bound on the whole entry, `CompiledFilter.possible`). An entry that matched a subscription
-through one of its quotes gives no second hit for it.
+with `speaker:` is evaluated on each speaker's own part of it (its voices, which the entry
+carries: `EnrichedEntry.voices`), so `speaker:X veto` needs X to speak of the veto, not only to
+appear in an entry that mentions it. The voices of an older record, which has none, are
+computed (`streams.attribution.voices`) only when such a filter could hold on some part of the
+entry (an upper bound on the whole entry, `CompiledFilter.possible`). An entry that matched a
+subscription through one of its quotes gives no second hit for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Literal
+from itertools import chain
+from operator import itemgetter
+from types import MappingProxyType
+from typing import Literal, NamedTuple
 
 import ahocorasick
 
 from schemas.events import Alert, EnrichedEntry, Match, Quote, SpeakerRef, Subscription
 from streams.alerts.directory import SpeakerDirectory
 from streams.alerts.filters.compiled import CompiledFilter, View, compile_filter, language_key
-from streams.alerts.scan import FoldedLike, fold, has_join, is_plain_word, word_spans, words
+from streams.alerts.scan import compounds, is_plain_word, word_spans, words
 from streams.attribution.voices import Voice, entry_text, voices
-from streams.core.text import term_forms
+from streams.core.text import fold_text, has_join
 
 __all__ = ["MAX_MATCHES", "Document", "Hit", "Matcher", "record_filter"]
 
+#: the order of places: by start, then end
+_PLACE = itemgetter(0, 1)
 #: matches kept per hit; a text that repeats a term a thousand times does not make a huge alert
 MAX_MATCHES = 32
 #: (kind, blog, language) whose index keys and subscriptions are kept ready
 _MAX_PLACES = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     """A quote or an entry as the matcher sees it."""
 
     kind: Literal["quote", "entry"]
@@ -56,14 +66,13 @@ class Document:
     published_at: datetime | None
     speakers: tuple[SpeakerRef, ...]
     #: speaker id -> the folded names `speaker:` compares with
-    names: dict[str, frozenset[str]] = field(default_factory=dict)
+    names: Mapping[str, frozenset[str]] = MappingProxyType({})
 
     def ref_id(self) -> str:
         return self.quote_id if self.quote_id is not None else self.entry_id
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A subscription matched a document: the terms found and where."""
 
     subscription_id: str
@@ -72,41 +81,135 @@ class Hit:
     matches: tuple[Match, ...]
 
 
-@dataclass(frozen=True, slots=True)
+#: the subscriptions under an atom and an atom of their next need: those that need nothing more,
+#: and those that need more (each with the atoms of its other needs)
+_Pair = tuple[list[str], list[tuple[str, tuple[frozenset[str], ...]]]]
+
+
+def _is_field(atom: str) -> bool:
+    return ":" in atom and not atom.startswith(("w:", "p:"))
+
+
+def _rarer(need: frozenset[str]) -> tuple[bool, int]:
+    """Needs of words first (a field such as `kind:quote` is had by many documents), fewer
+    atoms first."""
+    return any(_is_field(a) for a in need), len(need)
+
+
 class _Tables:
-    """The forms of every term: words by a dict, the rest (phrases, `u.n.`) by an automaton."""
+    """What the subscriptions are matched with, built once per set of subscriptions (again on
+    the first match after one is added or removed).
 
-    plain: dict[str, frozenset[str]]  # word form -> term keys
-    automaton: ahocorasick.Automaton | None
-    plain_forms: frozenset[str] = field(init=False)
-    #: term key -> its word forms
-    key_forms: dict[str, tuple[str, ...]] = field(init=False)
+    The forms of every term: words by a dict, the rest (phrases, `u.n.`) by an automaton. And the
+    index of subscriptions by atom: each subscription under the atoms of its triggers, either
+    `alone` (it needs nothing else) or in `pairs`, under each atom of its next need (the one
+    likeliest to be missing), with the atoms of its other needs if it has more.
+    """
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "plain_forms", frozenset(self.plain))
+    __slots__ = (
+        "alone",
+        "automaton",
+        "fields",
+        "indexed",
+        "joinable",
+        "key_forms",
+        "lone",
+        "paired",
+        "pairs",
+        "partners",
+        "places",
+        "plain",
+        "plain_forms",
+        "speakers",
+    )
+
+    def __init__(self, filters: Mapping[str, CompiledFilter]) -> None:
+        plain: dict[str, set[str]] = {}
+        other: dict[str, set[str]] = {}
+        for compiled in filters.values():
+            for key, forms in compiled.forms.items():
+                for form in forms:
+                    into = plain if is_plain_word(form) else other
+                    into.setdefault(form, set()).add(key)
+        self.automaton: ahocorasick.Automaton | None = None
+        if other:
+            self.automaton = ahocorasick.Automaton()
+            for form, keys in other.items():
+                self.automaton.add_word(form, (len(form), tuple(sorted(keys))))
+            self.automaton.make_automaton()
+        #: word form -> term keys
+        self.plain = {form: frozenset(keys) for form, keys in plain.items()}
+        self.plain_forms = frozenset(self.plain)
         key_forms: dict[str, list[str]] = {}
-        for form, keys in self.plain.items():
-            for key in keys:
+        for form, term_keys in self.plain.items():
+            for key in term_keys:
                 key_forms.setdefault(key, []).append(form)
-        object.__setattr__(self, "key_forms", {k: tuple(v) for k, v in key_forms.items()})
+        #: term key -> its word forms
+        self.key_forms = {k: tuple(v) for k, v in key_forms.items()}
+        alone: dict[str, list[str]] = {}
+        pairs: dict[str, dict[str, _Pair]] = {}
+        asked: set[str] = set()
+        for sub_id, compiled in filters.items():
+            triggers = compiled.trigger_atoms
+            # the other needs, the likeliest to be missing first (words before fields)
+            rest = sorted((need for need in compiled.needs if need != triggers), key=_rarer)
+            for need in rest:
+                asked.update(need)
+            for atom in triggers:
+                if not rest:
+                    alone.setdefault(atom, []).append(sub_id)
+                    continue
+                under = pairs.setdefault(atom, {})
+                for needed in rest[0]:
+                    pair = under.get(needed)
+                    if pair is None:
+                        pair = under[needed] = ([], [])
+                    if len(rest) == 1:
+                        pair[0].append(sub_id)
+                    else:
+                        pair[1].append((sub_id, tuple(rest[1:])))
+        self.alone = alone
+        self.lone = frozenset(alone)
+        #: atom -> for each atom of the next need, its subscriptions
+        self.pairs = pairs
+        self.paired = frozenset(pairs)
+        #: atom -> the atoms of the next needs of its subscriptions
+        self.partners = {atom: frozenset(under) for atom, under in pairs.items()}
+        #: every atom the index has
+        self.indexed = frozenset([*alone, *pairs])
+        #: the words of every form: a word joined by hyphens that is none of them needs no fold
+        #: with hyphens joined
+        self.joinable = frozenset([*self.plain_forms, *(w for form in other for w in words(form))])
+        #: the field keys (kind, blog, language, speaker) the index has or a subscription needs
+        self.fields = frozenset(a for a in (*self.indexed, *asked) if _is_field(a))
+        #: the names of `speaker:` keys among them
+        self.speakers = frozenset(a[8:] for a in self.fields if a.startswith("speaker:"))
+        #: (kind, blog, language) -> its keys
+        self.places: dict[tuple[str, str, str | None], frozenset[str]] = {}
 
 
 class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
-    """A text scanned for the subscriptions' terms: `found` holds the term keys that occur, and
-    the mapping gives each key's original (start, end) offsets, found on first use."""
+    """A text scanned for the subscriptions' terms: its atoms (`have`: its words and the keys
+    of the terms the automaton found, with their places in `other`); as a mapping, each term key
+    that occurs with its original (start, end) offsets, found on first use."""
 
-    __slots__ = ("_done", "_folds", "_matches", "_other", "_present", "_tables", "found")
+    __slots__ = ("_done", "_folds", "_found", "_placed", "_tables", "have", "other")
 
     def __init__(self, tables: _Tables, text: str) -> None:
-        folds: list[FoldedLike] = [fold(text, join_hyphens=False)]
-        if has_join(text):
-            folds.append(fold(text, join_hyphens=True))
-        self._folds = folds
-        seen = words(folds[0].text)
-        if len(folds) > 1:
+        split = fold_text(text, join_hyphens=False)
+        folds = [split]
+        seen = words(split.text)
+        if text.isascii():
+            if "-" in text:
+                # the words of the fold with hyphens joined are those of `split` and its words
+                # joined by hyphens; that fold itself is needed only for places of those
+                found = compounds(split.text)
+                seen |= found
+                if not found.isdisjoint(tables.joinable):
+                    folds.append(fold_text(text, join_hyphens=True))
+        elif has_join(text):
+            folds.append(fold_text(text, join_hyphens=True))
             seen |= words(folds[1].text)
-        present = seen & tables.plain_forms
-        found: set[str] = set().union(*map(tables.plain.__getitem__, present))
         other: dict[str, set[tuple[int, int]]] = {}
         if tables.automaton is not None:
             for folded in folds:
@@ -118,33 +221,57 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
                     for key in keys:
                         other.setdefault(key, set()).add(span)
         self._tables = tables
-        self._present = present
-        self._other = other
+        self._folds = folds
         self._done: dict[str, list[tuple[int, int]]] = {}
-        self._matches: dict[tuple[str, int, int], Match] = {}
-        found.update(other)
-        self.found = found
+        self._placed: dict[tuple[str, str], list[tuple[int, int, Match]]] = {}
+        self._found: set[str] | None = None
+        seen.update(other)
+        #: the atoms of the text (the matcher adds the document's field keys)
+        self.have = seen
+        self.other = other
+
+    @property
+    def found(self) -> set[str]:
+        """The term keys that occur (worked out on first use)."""
+        found = self._found
+        if found is None:
+            plain = self._tables.plain
+            found = set().union(*map(plain.__getitem__, self.have & self._tables.plain_forms))
+            found.update(self.other)
+            self._found = found
+        return found
 
     def get(self, key: str, default: object = None) -> Sequence[tuple[int, int]] | None:  # type: ignore[override]
         done = self._done.get(key)
         if done is not None:
             return done
-        if key not in self.found:
+        have = self.have
+        forms = [f for f in self._tables.key_forms.get(key, ()) if f in have]
+        other = self.other.get(key)
+        if other is None and not forms:
             return default  # type: ignore[return-value]
-        spans = set(self._other.get(key, ()))
-        for form in self._tables.key_forms.get(key, ()):
-            if form in self._present:
+        if other is None and len(forms) == 1 and len(self._folds) == 1:
+            # one form in one fold: its places come in order, each once
+            done = word_spans(self._folds[0], forms[0])
+        else:
+            spans = set(other) if other is not None else set()
+            for form in forms:
                 for folded in self._folds:
                     spans.update(word_spans(folded, form))
-        done = self._done[key] = sorted(spans)
+            done = sorted(spans)
+        self._done[key] = done
         return done
 
-    def match(self, term: str, start: int, end: int) -> Match:
-        """The `Match` of a term at a place (one instance however many hits share it)."""
-        made = self._matches.get((term, start, end))
-        if made is None:
-            made = self._matches[term, start, end] = Match(term=term, start=start, end=end)
-        return made
+    def placed(self, key: str, label: str) -> list[tuple[int, int, Match]]:
+        """Each place of a term key as (start, end, its `Match` labelled `label`), in order; one
+        list however many hits share it."""
+        done = self._placed.get((key, label))
+        if done is None:
+            spans = self.get(key) or ()
+            done = self._placed[key, label] = [
+                (s, e, Match(term=label, start=s, end=e)) for s, e in spans
+            ]
+        return done
 
     def __getitem__(self, key: str) -> Sequence[tuple[int, int]]:
         found = self.get(key)
@@ -171,12 +298,7 @@ class Matcher:
         self.directory = directory or SpeakerDirectory()
         self._filters: dict[str, CompiledFilter] = {}
         self._subs: dict[str, Subscription] = {}
-        #: index key -> {id: the keys that subscription requires} of the subscriptions under it
-        self._index: dict[str, dict[str, frozenset[str]]] = {}
         self._tables: _Tables | None = None
-        self._place_ids: dict[
-            tuple[str, str, str | None], tuple[frozenset[str], dict[str, frozenset[str]]]
-        ] = {}
         for sub in subscriptions:
             self.add(sub)
 
@@ -195,15 +317,12 @@ class Matcher:
         return self._subs.get(subscription_id)
 
     def add(self, subscription: Subscription) -> None:
-        """Add or replace a subscription; its filter is compiled here (FilterSyntaxError)."""
+        """Add or replace a subscription; its filter is compiled here (FilterSyntaxError). The
+        tables are built again on the next match."""
         compiled = compile_filter(subscription.filter)
-        self.remove(subscription.id)
         self._subs[subscription.id] = subscription
         self._filters[subscription.id] = compiled
-        for key in compiled.triggers:
-            self._index.setdefault(key, {})[subscription.id] = compiled.required
         self._tables = None
-        self._place_ids.clear()
 
     def remove(self, subscription_id: str) -> bool:
         """Forget a subscription; whether there was one."""
@@ -211,34 +330,14 @@ class Matcher:
         self._subs.pop(subscription_id, None)
         if compiled is None:
             return False
-        for key in compiled.triggers:
-            ids = self._index.get(key)
-            if ids is not None:
-                ids.pop(subscription_id, None)
-                if not ids:
-                    del self._index[key]
         self._tables = None
-        self._place_ids.clear()
         return True
 
     def _build(self) -> _Tables:
-        if self._tables is not None:
-            return self._tables
-        plain: dict[str, set[str]] = {}
-        other: dict[str, set[str]] = {}
-        for compiled in self._filters.values():
-            for key, term in compiled.terms.items():
-                for form in term_forms(term.text, phrase=term.phrase):
-                    into = plain if is_plain_word(form) else other
-                    into.setdefault(form, set()).add(key)
-        automaton: ahocorasick.Automaton | None = None
-        if other:
-            automaton = ahocorasick.Automaton()
-            for form, keys in other.items():
-                automaton.add_word(form, (len(form), tuple(sorted(keys))))
-            automaton.make_automaton()
-        self._tables = _Tables({form: frozenset(keys) for form, keys in plain.items()}, automaton)
-        return self._tables
+        tables = self._tables
+        if tables is None:
+            tables = self._tables = _Tables(self._filters)
+        return tables
 
     # documents -----------------------------------------------------------------------------------
 
@@ -251,44 +350,39 @@ class Matcher:
         scan = self.scan(text)
         return {key: list(scan[key]) for key in scan.found}
 
-    def _places(self, doc: Document) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
-        """The keys of a document's kind, blog and language, and the subscriptions indexed
-        under them (kept per kind, blog and language until the subscriptions change)."""
+    def _places(self, doc: Document) -> frozenset[str]:
+        """The keys of a document's kind, blog and language that some subscription asks for
+        (kept per kind, blog and language until the subscriptions change)."""
+        tables = self._build()
         lang = language_key(doc.language) if doc.language else None
         slot = (doc.kind, doc.blog_id, lang)
-        cached = self._place_ids.get(slot)
+        cached = tables.places.get(slot)
         if cached is None:
             blog = doc.blog_id.lower()
             keys = {f"kind:{doc.kind}", f"blog:{blog}"}
             keys.update(f"blog*:{blog[:i]}" for i in range(len(blog) + 1))
             if lang is not None:
                 keys.add(f"lang:{lang}")
-            under: dict[str, frozenset[str]] = {}
-            for key in keys:
-                under.update(self._index.get(key, {}))
-            cached = (frozenset(keys), under)
-            if len(self._place_ids) < _MAX_PLACES:
-                self._place_ids[slot] = cached
+            cached = frozenset(keys) & tables.fields
+            if len(tables.places) < _MAX_PLACES:
+                tables.places[slot] = cached
         return cached
 
-    def _field_keys(self, doc: Document) -> list[str]:
-        keys = list(self._places(doc)[0])
-        for names in doc.names.values():
-            keys.extend(f"speaker:{name}" for name in names)
-        return keys
-
     def candidates(self, doc: Document, occurrences: Iterable[str]) -> set[str]:
-        """Ids of the subscriptions that have one of the document's keys (the term keys found
-        in its text: `occurrences`, and its kind, blog, language and speakers)."""
-        return self._lookup((*occurrences, *self._field_keys(doc)))
-
-    def _lookup(self, keys: Iterable[str]) -> set[str]:
-        index = self._index
-        out: set[str] = set()
-        for key in keys:
-            ids = index.get(key)
-            if ids:
-                out.update(ids)
+        """Ids of the subscriptions indexed under one of the document's keys (the term keys
+        found in its text: `occurrences`, and its kind, blog, language and speakers)."""
+        tables = self._build()
+        atoms = set(self._places(doc))
+        for key in occurrences:
+            atoms.add(key)
+            atoms.update(tables.key_forms.get(key, ()))
+        for names in doc.names.values():
+            atoms.update(f"speaker:{name}" for name in names)
+        out = {i for a in atoms for i in tables.alone.get(a, ())}
+        for atom in atoms & tables.paired:
+            for done, checked in tables.pairs[atom].values():
+                out.update(done)
+                out.update(i for i, _ in checked)
         return out
 
     def match(
@@ -302,62 +396,49 @@ class Matcher:
         the subscriptions in `skip` are not looked at."""
         if not self._subs:
             return []
-        scan = self.scan(doc.text)
-        present = scan.found
+        tables = self._build()
+        scan = _Scan(tables, doc.text)
         every = frozenset(k for names in doc.names.values() for k in names)
-        people = [f"speaker:{name}" for name in every]
-        places, under_places = self._places(doc)
-        have = present.union(places, people)
-        index = self._index
-        # the candidates (indexed under a key the document has) that have every key they need
-        passing = {
-            sub_id
-            for key in (*present, *people)
-            if (under := index.get(key)) is not None
-            for sub_id, needs in under.items()
-            if needs <= have
-        }
-        passing.update(sub_id for sub_id, needs in under_places.items() if needs <= have)
-        if not passing:
+        have = scan.have
+        # the field keys any subscription asks for (the others would not be looked up)
+        have.update(self._places(doc))
+        have.update(["speaker:" + name for name in every & tables.speakers])
+        # the subscriptions indexed under an atom of the document that have every key they need
+        present = have & tables.indexed
+        alone, pairs = tables.alone, tables.pairs
+        ids = list(chain.from_iterable(map(alone.__getitem__, present & tables.lone)))
+        partners = tables.partners
+        for atom in [a for a in present & tables.paired if not partners[a].isdisjoint(have)]:
+            under = pairs[atom]
+            for needed in partners[atom] & have:
+                done, checked = under[needed]
+                ids.extend(done)
+                for sub_id, needs in checked:
+                    if all(not need.isdisjoint(have) for need in needs):
+                        ids.append(sub_id)
+        if not ids:
             return []
-        survivors = sorted(i for i in passing if i not in skip)
+        survivors = sorted({i for i in ids if i not in skip} if skip else set(ids))
         whole = View(doc.kind, doc.blog_id, doc.language, every)
         lone = doc.speakers[0] if len(doc.speakers) == 1 else None
+        by_voice = doc.kind == "entry" and speaker_voices is not None
         parts: list[tuple[SpeakerRef | None, View]] | None = None
+        filters = self._filters
         hits: list[Hit] = []
         for sub_id in survivors:
-            compiled = self._filters[sub_id]
-            views: list[tuple[SpeakerRef | None, View]]
-            if compiled.uses_speaker and doc.kind == "entry" and speaker_voices is not None:
-                if not compiled.possible(whole, present):
+            compiled = filters[sub_id]
+            if by_voice and compiled.uses_speaker:
+                if not compiled.possible(whole, have):
                     continue
                 if parts is None:
-                    parts = [
-                        (
-                            v.speaker,
-                            View(
-                                doc.kind,
-                                doc.blog_id,
-                                doc.language,
-                                doc.names.get(v.speaker.id, frozenset())
-                                if v.speaker
-                                else frozenset(),
-                                v.spans,
-                            ),
-                        )
-                        for v in speaker_voices()
-                    ]
-                views = parts
-            else:
-                if not compiled.holds(whole, present):
-                    continue
-                views = [(lone, whole)]
-            for speaker, view in views:
-                if view is whole or compiled.evaluate(view, scan):
-                    found = compiled.matched(view, scan)[:MAX_MATCHES]
-                    matches = tuple(scan.match(t, s, e) for t, s, e in found)
-                    hits.append(Hit(sub_id, doc, speaker, matches))
-                    break
+                    assert speaker_voices is not None
+                    parts = _parts(doc, speaker_voices())
+                for speaker, view in parts:
+                    if compiled.evaluate(view, scan):
+                        hits.append(_hit(sub_id, compiled, doc, speaker, view, scan))
+                        break
+            elif compiled.exact or compiled.holds(whole, have):
+                hits.append(_hit(sub_id, compiled, doc, lone, whole, scan))
         return hits
 
     def quote_document(self, quote: Quote, language: str | None) -> Document:
@@ -401,7 +482,8 @@ class Matcher:
         """Hits on the entry's quotes, then on the entry for subscriptions no quote matched.
 
         The entry's voices are needed only when a `speaker:` filter could match the entry; they
-        are computed then (`streams.attribution.voices`), or asked of `speaker_voices`.
+        are the ones it carries, or those `speaker_voices` gives, or for a record without them
+        (schema version 1) computed then (`streams.attribution.voices`).
         """
         if not self._subs:
             return []
@@ -410,9 +492,57 @@ class Matcher:
             hits.extend(self.match(self.quote_document(quote, entry.language)))
         by_quote = {hit.subscription_id for hit in hits}
         doc = self.entry_document(entry)
-        parts = speaker_voices or partial(voices, entry, self.directory)
+        parts = speaker_voices
+        if parts is None:
+            # the entry's own voices (schema version 2); an older record's are worked out here
+            carried = entry.voices
+            parts = (
+                partial(voices, entry, self.directory)
+                if carried is None
+                else partial(tuple, carried)
+            )
         hits.extend(self.match(doc, parts, skip=by_quote))
         return hits
+
+
+def _parts(doc: Document, found: Iterable[Voice]) -> list[tuple[SpeakerRef | None, View]]:
+    """Each voice of an entry as a view: its speaker's names, its spans."""
+    none: frozenset[str] = frozenset()
+    return [
+        (
+            v.speaker,
+            View(
+                doc.kind,
+                doc.blog_id,
+                doc.language,
+                doc.names.get(v.speaker.id, none) if v.speaker else none,
+                v.spans,
+            ),
+        )
+        for v in found
+    ]
+
+
+def _hit(
+    sub_id: str,
+    compiled: CompiledFilter,
+    doc: Document,
+    speaker: SpeakerRef | None,
+    view: View,
+    scan: _Scan,
+) -> Hit:
+    """The hit with the places of the filter's terms inside `view` (as `CompiledFilter.matched`
+    gives them: in text order, a tie in the order of the terms)."""
+    labels = compiled.labels
+    if len(labels) == 1:
+        found = scan.placed(*labels[0])
+    else:
+        found = [p for key, label in labels for p in scan.placed(key, label)]
+        found.sort(key=_PLACE)
+    if view.spans is not None:
+        spans = view.spans
+        found = [p for p in found if any(s <= p[0] and p[1] <= e for s, e in spans)]
+    return Hit(sub_id, doc, speaker, tuple(p[2] for p in found[:MAX_MATCHES]))
 
 
 def record_filter(expression: str) -> Callable[[object], bool]:

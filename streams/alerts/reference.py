@@ -2,8 +2,8 @@
 
 No automaton, no word sets, no index of keys, no shortcut: each document's text is folded with
 `fold_text`, each form of each term is searched for with `str.find`, and every filter's parsed
-tree is walked here (not by `CompiledFilter`) on the quote, or on each voice of the entry, as
-`streams.alerts.matching` describes.
+tree is walked here (not by `CompiledFilter`) on the quote, or on each voice of the entry (those
+it carries, else worked out here), as `streams.alerts.matching` describes.
 Slow on purpose (its cost grows with the subscriptions); the tests and `python -m bench match`
 compare the matcher's hits with these.
 """
@@ -151,7 +151,7 @@ def reference_hits(
                 v.spans,
             ),
         )
-        for v in voices(entry, directory)
+        for v in (entry.voices if entry.voices is not None else voices(entry, directory))
     ]
     out.extend(hit for hit in _hits(doc, subs, views) if hit[0] not in by_quote)
     return out

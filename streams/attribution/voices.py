@@ -5,22 +5,26 @@ in which the person also appears. A sentence is a person's when it holds a quote
 them, or when it reports their speech ("…, X said", "according to X", "X complains that …",
 "the minister explains"); the rest of the entry is the narrator's. Pure and built on the
 attribution stage's own sentence splitter and phrase reader.
+
+The enrich stage works them out once, with the blog's speaker memory for names and roles
+(`MemoryNames`), and the entry carries them (`EnrichedEntry.voices`); the alert matcher reads
+them there, and works them out itself only for entries of schema version 1.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from schemas.events import EnrichedEntry, SpeakerRef
+from schemas.events import EnrichedEntry, SpeakerRef, Voice
+from streams.attribution.memory import SpeakerMemory
 from streams.attribution.quotes import find_quotes, split_sentences
 from streams.attribution.speech import speech_cue
 from streams.attribution.tokens import Token, tokenize
-from streams.core.text import normalize_term
+from streams.core.text import name_keys, normalize_term
 
-__all__ = ["SpeakerNames", "Voice", "entry_text", "voices"]
+__all__ = ["MemoryNames", "SpeakerNames", "Voice", "entry_text", "voices"]
 
 
 class SpeakerNames(Protocol):
@@ -28,6 +32,29 @@ class SpeakerNames(Protocol):
 
     def keys(self, blog_id: str, ref: SpeakerRef) -> frozenset[str]: ...
     def roles(self, blog_id: str, person_id: str) -> frozenset[str]: ...
+
+
+class MemoryNames:
+    """`SpeakerNames` read from one blog's speaker memory: the names the alert matcher's
+    directory gathers from the same memory (`streams.alerts.directory.SpeakerDirectory`)."""
+
+    __slots__ = ("_memory",)
+
+    def __init__(self, memory: SpeakerMemory) -> None:
+        self._memory = memory
+
+    def keys(self, blog_id: str, ref: SpeakerRef) -> frozenset[str]:
+        names = {ref.id, ref.name}
+        person = self._memory.persons.get(ref.id)
+        if person is not None:
+            names.update((person.name, person.surname, *person.names, *person.aliases))
+        return name_keys(names)
+
+    def roles(self, blog_id: str, person_id: str) -> frozenset[str]:
+        person = self._memory.persons.get(person_id)
+        if person is None:
+            return frozenset()
+        return frozenset(normalize_term(role) for role in person.roles if role)
 
 
 _PARAGRAPH = re.compile(r"[^\n]+")
@@ -55,14 +82,6 @@ _AUX = frozenset(
 _PRONOUNS = frozenset({"he", "she"})
 #: a word as the directory's keys hold it, folded once per word rather than once per sentence
 _term = lru_cache(maxsize=16384)(normalize_term)
-
-
-@dataclass(frozen=True, slots=True)
-class Voice:
-    """The spans of an entry's text that carry one person's words (`speaker` None: narration)."""
-
-    speaker: SpeakerRef | None
-    spans: tuple[tuple[int, int], ...]
 
 
 def entry_text(entry: EnrichedEntry) -> str:
@@ -168,8 +187,8 @@ def voices(entry: EnrichedEntry, directory: SpeakerNames) -> tuple[Voice, ...]:
     for ref in reader.people:
         spans = tuple((s, e) for s, e, owners in sentences if ref in owners)
         if spans:
-            out.append(Voice(ref, spans))
+            out.append(Voice(speaker=ref, spans=spans))
     narration = tuple((s, e) for s, e, owners in sentences if not owners)
     if narration:
-        out.append(Voice(None, narration))
+        out.append(Voice(speaker=None, spans=narration))
     return tuple(out)

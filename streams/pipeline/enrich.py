@@ -1,4 +1,5 @@
-"""The enrich stage: people, organisations and places mentioned in an entry, and its keywords.
+"""The enrich stage: people, organisations and places mentioned in an entry, its keywords, and
+who speaks where in it (its voices, `streams.attribution.voices`, for the alert matcher).
 
 Pure: `enrich(entry, attribution, memory) -> EnrichedEntry`. People come from the speaker memory
 (everyone the attribution stage resolved) and from titled names; places from the gazetteer in
@@ -26,6 +27,7 @@ from streams.attribution.language import language as _language
 from streams.attribution.lexicon import _lines, lexicon
 from streams.attribution.memory import Person, SpeakerMemory, fold
 from streams.attribution.stage import Attribution
+from streams.attribution.voices import MemoryNames, voices
 from streams.core.models import ParsedEntry
 
 __all__ = ["enrich"]
@@ -267,7 +269,7 @@ def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) 
     for person in memory.persons.values():
         exclude.update(map(fold, person.names))
         exclude.add(fold(person.surname))
-    return EnrichedEntry(
+    enriched = EnrichedEntry(
         entry_id=entry.entry_id,
         blog_id=entry.blog_id,
         seq=entry.seq,
@@ -283,3 +285,4 @@ def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) 
         source=entry.source,
         language=entry.language or attribution.language,
     )
+    return enriched.model_copy(update={"voices": voices(enriched, MemoryNames(memory))})

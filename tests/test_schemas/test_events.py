@@ -9,7 +9,15 @@ import pytest
 
 import schemas
 from schemas import codec
-from schemas.events import DeadLetter, EntryHints, Quote, RawEntry
+from schemas.events import (
+    DeadLetter,
+    EnrichedEntry,
+    EntryHints,
+    Quote,
+    RawEntry,
+    SpeakerRef,
+    Voice,
+)
 from schemas.exceptions import PayloadTooLarge, SchemaError
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -93,6 +101,7 @@ class TestPublicSurface:
         """The package's exported names are pinned."""
         assert sorted(schemas.__all__) == sorted(
             [
+                "ENTRY_SCHEMA_VERSION",
                 "SCHEMA_VERSION",
                 "Alert",
                 "AnyEvent",
@@ -107,6 +116,7 @@ class TestPublicSurface:
                 "Speaker",
                 "SpeakerRef",
                 "Subscription",
+                "Voice",
                 "decode",
                 "decode_any",
                 "encode",
@@ -121,3 +131,56 @@ class TestPublicSurface:
         """A dead letter keeps stage, reason and payload."""
         fields = DeadLetter.model_fields
         assert {"stage", "reason", "payload", "payload_size", "truncated"} <= fields.keys()
+
+
+def _entry(**update: object) -> EnrichedEntry:
+    entry = EnrichedEntry(
+        entry_id="e",
+        blog_id="b",
+        seq=0,
+        published_at=NOW,
+        printed_time="12:00",
+        headline=None,
+        body="“We will,” Okafor said. It rained.",
+        voices=(
+            Voice(speaker=SpeakerRef(id="okafor", name="Maria Okafor"), spans=((0, 23),)),
+            Voice(speaker=None, spans=((24, 34),)),
+        ),
+    )
+    return entry.model_copy(update=update)
+
+
+class TestEntryVersions:
+    def test_entry_is_at_its_own_version(self) -> None:
+        """An entry record says version 2 (it carries voices); the other models stay at 1."""
+        assert _entry().model_dump()["schema_version"] == schemas.ENTRY_SCHEMA_VERSION == 2
+        assert _raw().model_dump()["schema_version"] == schemas.SCHEMA_VERSION == 1
+
+    def test_voices_round_trip(self) -> None:
+        """The voices travel with the entry: speaker (or null) and spans."""
+        entry = _entry()
+        data = codec.encode(entry)
+        assert (
+            b'"voices":[{"speaker":{"id":"okafor","name":"Maria Okafor"},"spans":[[0,23]]}' in data
+        )
+        assert codec.decode(EnrichedEntry, data) == entry
+        assert codec.decode_any(data) == entry
+
+    def test_version_1_entry_still_read(self) -> None:
+        """A record of version 1 (no voices field) is read, with no voices."""
+        data = codec.encode(_entry()).replace(b'"schema_version":2', b'"schema_version":1')
+        data = data.split(b',"voices":')[0] + b"}"
+        entry = codec.decode(EnrichedEntry, data)
+        assert entry.schema_version == 1
+        assert entry.voices is None
+
+    def test_newer_entry_refused(self) -> None:
+        """An entry of a version this release does not know is refused, naming the versions."""
+        data = codec.encode(_entry()).replace(b'"schema_version":2', b'"schema_version":3')
+        with pytest.raises(
+            SchemaError, match=r"schema_version 3 is not one this release reads \(1 to 2\)"
+        ):
+            codec.decode_any(data)
+        raw = codec.encode(_raw()).replace(b'"schema_version":1', b'"schema_version":2')
+        with pytest.raises(SchemaError, match=r"\(1 to 1\)"):
+            codec.decode_any(raw)

@@ -178,3 +178,22 @@ class TestEvaluate:
         assert compile_filter("kind:quote speaker:okafor rent").triggers == {"w:rent"}
         assert compile_filter("kind:quote speaker:okafor").triggers == {"speaker:okafor"}
         assert compile_filter("rent OR kind:entry").triggers == {"w:rent", "kind:entry"}
+
+    def test_needs_and_exact(self) -> None:
+        """What a document must have, in atoms (word forms, keys of phrases, field keys): each
+        term, OR of terms and field ANDed at the top; a filter that is no more than that holds
+        whenever a document has them, one with an exclusion or a region is checked."""
+        council = frozenset({"council", "councils"})
+        veto_or_truce = frozenset({"veto", "vetoes", "vetos", "truce", "truces"})
+        compiled = compile_filter("(veto OR truce) council kind:quote")
+        assert compiled.needs == {council, veto_or_truce, frozenset({"kind:quote"})}
+        assert compiled.exact
+        assert compile_filter('"security council"').needs == {
+            frozenset({"p:security council", "securitycouncil"})
+        }
+        assert not compile_filter("council -veto").exact
+        assert not compile_filter("council lang:en-gb").exact
+        assert not compile_filter("council blog:city-*").exact
+        assert compile_filter("(council OR kind:entry) veto").needs == {
+            frozenset({"veto", "vetoes", "vetos"})
+        }

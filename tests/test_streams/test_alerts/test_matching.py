@@ -6,11 +6,21 @@ from datetime import UTC, datetime
 
 import pytest
 
-from schemas.events import EnrichedEntry, Quote, Speaker, SpeakerRef, Subscription
+from schemas.events import (
+    EnrichedEntry,
+    EntryHints,
+    Quote,
+    RawEntry,
+    Speaker,
+    SpeakerRef,
+    Subscription,
+    Voice,
+)
 from schemas.exceptions import FilterSyntaxError
 from streams.alerts.directory import SpeakerDirectory
 from streams.alerts.matching import Matcher
-from streams.attribution.voices import entry_text, voices
+from streams.attribution.voices import MemoryNames, entry_text, voices
+from streams.pipeline.chain import BlogState, process
 
 WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 OKAFOR = SpeakerRef(id="okafor", name="Maria Okafor")
@@ -174,6 +184,48 @@ class TestVoices:
             "bello": ["“It will work,” Bello replied."],
             None: ["The weather was fine."],
         }
+
+    def test_carried_voices_are_the_ones_matched(self, matcher: Matcher) -> None:
+        """An entry's own voices decide whose words a sentence is; one without voices (a record
+        of schema version 1) has them worked out."""
+        body = "Okafor said the rent would rise. The weather was fine."
+        entry = _entry(body).model_copy(update={"speakers": (OKAFOR, BELLO)})
+        assert entry.voices is None
+        assert [h.subscription_id for h in matcher.match_entry(entry)] == ["okafor-rent"]
+        carried = entry.model_copy(
+            update={
+                "voices": (
+                    Voice(speaker=BELLO, spans=((0, 32),)),
+                    Voice(speaker=None, spans=((33, 54),)),
+                )
+            }
+        )
+        hits = matcher.match_entry(carried)
+        assert [(h.subscription_id, h.speaker) for h in hits] == [("bello-rent", BELLO)]
+
+    def test_memory_names_are_the_directorys(self) -> None:
+        """The names and roles the enrich stage reads voices with are those the matcher's
+        directory learns from the same speaker memory."""
+        state = BlogState()
+        for seq, text in enumerate(
+            [
+                "10:00 “The harbour stays open,” said Port Authority chief Ines Varga.",
+                "10:05 “Fares stay low,” Mayor Tomas Brandt told reporters.",
+            ]
+        ):
+            raw = RawEntry(
+                blog_id="b", source="t", seq=seq, fetched_at=WHEN, raw=text, hints=EntryHints()
+            )
+            _, state = process(raw, state)
+        memory = state.memory
+        assert {p.id for p in memory.persons.values() if p.roles}  # roles to compare
+        directory = SpeakerDirectory()
+        directory.learn_memory("b", memory)
+        names = MemoryNames(memory)
+        for person in memory.persons.values():
+            ref = SpeakerRef(id=person.id, name=person.name)
+            assert names.keys("b", ref) == directory.keys("b", ref)
+            assert names.roles("b", person.id) == directory.roles("b", person.id)
 
 
 class TestRecordFilter:

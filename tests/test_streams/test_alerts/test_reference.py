@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from schemas.events import EnrichedEntry, Quote, SpeakerRef, Subscription
+from schemas.events import EnrichedEntry, Quote, SpeakerRef, Subscription, Voice
+from streams.alerts.directory import SpeakerDirectory
 from streams.alerts.matching import Hit, Matcher
 from streams.alerts.reference import HitKey, reference_hits
+from streams.attribution.voices import voices
 
 WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 PEOPLE = [
@@ -159,6 +161,29 @@ class TestAgainstReference:
             assert fast == plain, entry.body
             total += len(fast)
         assert total > 40  # the random filters do match: the comparison is not vacuous
+
+    @pytest.mark.parametrize("seed", [4, 5])
+    def test_carried_voices_as_the_plain_evaluation(
+        self, subscriptions: list[Subscription], seed: int
+    ) -> None:
+        """Entries that carry their voices (here reshuffled among the entry's people, so that
+        they are not what the matcher would work out) give the hits of the plain evaluation."""
+        rng = random.Random(seed)
+        matcher = Matcher(subscriptions)
+        total = 0
+        for n in range(40):
+            entry = _entry(rng, n)
+            people = [*entry.speakers, None]
+            carried = tuple(
+                Voice(speaker=rng.choice(people), spans=v.spans)
+                for v in voices(entry, SpeakerDirectory())
+            )
+            entry = entry.model_copy(update={"voices": carried})
+            fast = sorted(_key(h) for h in matcher.match_entry(entry))
+            plain = sorted(reference_hits(subscriptions, entry, matcher.directory))
+            assert fast == plain, entry.body
+            total += len(fast)
+        assert total > 40
 
     def test_alone_as_with_all_the_others(self, subscriptions: list[Subscription]) -> None:
         """A subscription gives the same hits matched alone as among hundreds of others."""

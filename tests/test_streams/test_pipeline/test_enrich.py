@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from schemas.events import EnrichedEntry, EntryHints, RawEntry
+from streams.attribution.voices import entry_text
 from streams.pipeline.chain import BlogState, process
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -69,6 +70,29 @@ class TestEnrich:
         assert entry.keywords[:2] == ("tariff", "harbour")
         assert "says" not in entry.keywords
         assert "varga" not in entry.keywords
+
+
+class TestVoices:
+    def test_entry_carries_who_speaks_where(self) -> None:
+        """The enriched entry carries its voices: the speaker's sentences, then the narrator's,
+        as spans of the headline-and-body text alerts point into."""
+        (entry,) = _run(
+            "10:00 “The harbour stays open,” said Port Authority chief Ines Varga in Lisbon. "
+            "Ships waited."
+        )
+        text = entry_text(entry)
+        assert entry.voices is not None
+        found = [
+            (v.speaker.id if v.speaker else None, [text[s:e] for s, e in v.spans])
+            for v in entry.voices
+        ]
+        assert found == [
+            (
+                "varga",
+                ["“The harbour stays open,” said Port Authority chief Ines Varga in Lisbon."],
+            ),
+            (None, ["Ships waited."]),
+        ]
 
 
 class TestLanguage:

@@ -28,6 +28,7 @@ from rapidfuzz import fuzz
 
 from schemas.events import Quote, SpeakerRef, stable_id
 from streams.attribution.acronyms import learn_acronyms
+from streams.attribution.context import Paragraph
 from streams.attribution.cues import Doc, read_doc
 from streams.attribution.fallback import fill_gaps
 from streams.attribution.language import detect_language, language
@@ -65,6 +66,8 @@ class Attribution:
     quotes: list[Quote] = field(default_factory=list)
     mentioned: list[SpeakerRef] = field(default_factory=list)
     language: str | None = None  # the entry's language as the stage read it (given or detected)
+    #: the paragraphs as the readers tokenised them (headline first), for the entry's voices
+    paragraphs: list[Paragraph] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -98,7 +101,9 @@ def attribute(
     if rules_only:
         reader = read_entry(entry, working)
         fill_gaps(reader.found, reader.speakers, previous)
-        return _finish_rules(entry, reader, min_confidence), working
+        result = _finish_rules(entry, reader, min_confidence)
+        result.paragraphs = reader.resolver.context.paragraphs
+        return result, working
     salient = list(working.salience)
     texts = [entry.headline or "", *(p.text for p in entry.paragraphs)]
     lang = language(entry.language or detect_language(" ".join(texts)))
@@ -121,6 +126,7 @@ def attribute(
     working.salience = salient  # the ranker's salience is the blog's before this entry
     result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace)
     result.language = lang.code
+    result.paragraphs = reader.resolver.context.paragraphs
     return result, working
 
 

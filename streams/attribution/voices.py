@@ -14,10 +14,12 @@ them there, and works them out itself only for entries of schema version 1.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol
 
 from schemas.events import EnrichedEntry, SpeakerRef, Voice
+from streams.attribution.context import Paragraph
 from streams.attribution.memory import SpeakerMemory
 from streams.attribution.quotes import find_quotes, split_sentences
 from streams.attribution.speech import speech_cue
@@ -48,7 +50,7 @@ class MemoryNames:
         person = self._memory.persons.get(ref.id)
         if person is not None:
             names.update((person.name, person.surname, *person.names, *person.aliases))
-        return name_keys(names)
+        return _keys(frozenset(names))
 
     def roles(self, blog_id: str, person_id: str) -> frozenset[str]:
         person = self._memory.persons.get(person_id)
@@ -80,6 +82,8 @@ _AUX = frozenset(
     ]
 )
 _PRONOUNS = frozenset({"he", "she"})
+#: a person's names as keys, worked out once per set of names rather than once per entry
+_keys = lru_cache(maxsize=4096)(name_keys)
 #: a word as the directory's keys hold it, folded once per word rather than once per sentence
 _term = lru_cache(maxsize=16384)(normalize_term)
 
@@ -158,19 +162,29 @@ class _Reader:
         return found
 
 
-def voices(entry: EnrichedEntry, directory: SpeakerNames) -> tuple[Voice, ...]:
-    """The voices of `entry`, spans into `entry_text(entry)`; speakers first, narrator last."""
+def voices(
+    entry: EnrichedEntry, directory: SpeakerNames, read: Sequence[Paragraph] = ()
+) -> tuple[Voice, ...]:
+    """The voices of `entry`, spans into `entry_text(entry)`; speakers first, narrator last.
+    `read`: the paragraphs the attribution stage tokenised already (the same quotations,
+    sentences and tokens; a paragraph not among them is read here)."""
     text = entry_text(entry)
     reader = _Reader(entry, directory)
+    known = {p.text: p for p in read}
     sentences: list[tuple[int, int, list[SpeakerRef]]] = []
     for para in _PARAGRAPH.finditer(text):
         ptext = para.group(0)
-        quotes = find_quotes(ptext)
-        for start, end in split_sentences(ptext, quotes):
+        done = known.get(ptext)
+        quotes = done.quotes if done is not None else find_quotes(ptext)
+        bounds = done.bounds if done is not None else split_sentences(ptext, quotes)
+        for start, end in bounds:
             # with nobody to name, no sentence reports anyone's speech: no need to read it
-            owners = (
-                reader.frames(tokenize(ptext[start:end], quotes, start)) if reader.people else []
-            )
+            if not reader.people:
+                owners: list[SpeakerRef] = []
+            elif done is not None:
+                owners = reader.frames(done.sentence(start, end)[0])
+            else:
+                owners = reader.frames(tokenize(ptext[start:end], quotes, start))
             if owners:
                 reader.last = owners[-1]
             sentences.append((para.start() + start, para.start() + end, owners))

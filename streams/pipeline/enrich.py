@@ -285,4 +285,5 @@ def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) 
         source=entry.source,
         language=entry.language or attribution.language,
     )
-    return enriched.model_copy(update={"voices": voices(enriched, MemoryNames(memory))})
+    found = voices(enriched, MemoryNames(memory), attribution.paragraphs)
+    return enriched.model_copy(update={"voices": found})

@@ -102,6 +102,8 @@ _TITLE_GENDER = {
 }
 
 
+#: words that join a role to what it is a role of: "Spitzenkandidat der CDU", "head of Acme"
+_COMPLEMENT_LINKS = frozenset(["der", "des", "von", "of", "at", "for"])
 #: English articles: a speech verb after one is a noun ("on a call", "the statement"); German
 #: writes such nouns capitalised, apart from the verbs ("Das teilte Roth mit" is speech)
 _ARTICLES = frozenset(["a", "an", "the"])
@@ -274,6 +276,7 @@ class _Reader:
                 i += 1
                 continue
             found.prep = self._prep(sent, found.tok) or self._apposition_prep(sent, found)
+            self._apposed_role(sent, found)
             sent.mentions.append(found)
             if found.person is not None:
                 self._touch(found.person)
@@ -306,6 +309,31 @@ class _Reader:
         if m.end >= len(tokens) or tokens[m.end].text != ",":
             return ""
         return before.prep
+
+    def _apposed_role(self, sent: Sentence, m: Mention) -> None:
+        """A role phrase in apposition to the name before it is that person's role: "Karl
+        Adler (allerdings), der Spitzenkandidat der CDU," and "Dana Reyes, the head of the
+        union,"; the role's complement is part of it ("Spitzenkandidat der CDU")."""
+        if m.kind != "role" or m.anonymous or not sent.mentions:
+            return
+        before = sent.mentions[-1]
+        tokens = sent.tokens
+        gap = tokens[before.end : m.tok]
+        if (
+            before.kind not in ("name", "surname")
+            or before.person is None
+            or not gap
+            or gap[-1].text != ","
+            or len(gap) > 2
+            or (len(gap) == 2 and (not gap[0].is_word or gap[0].is_cap))
+        ):
+            return
+        role = m.text
+        after = tokens[m.end : m.end + 2]
+        if len(after) == 2 and after[0].lower in _COMPLEMENT_LINKS and after[1].is_cap:
+            role = f"{role} {after[0].text} {after[1].bare}"  # "Spitzenkandidat der CDU"
+        m.person = before.person
+        self.memory.learn_role(before.person, role)
 
     def _place_apposition(self, sent: Sentence, before: Mention, m: Mention) -> str:
         """A name that continues a place in an apposition is a place too: "Ray Hollis, 60,
@@ -432,7 +460,7 @@ class _Reader:
                         person = self.memory.add(text, kind="org", org_kind=org)
                         return Mention(sent.para, sent.index, i, j + 1, text, "org", person)
                     return self._phrase_org(sent, i, j + 1, text, org)
-                person = self._role(role or "")
+                person = self._role(role or "", tokens[j].bare)
                 unnamed = person is None and fold(role or "") in self._unnamed_roles
                 return Mention(  # "the official" after "a senior official": still unnamed
                     sent.para, sent.index, i, j + 1, text, "role", person, anonymous=unnamed
@@ -475,14 +503,30 @@ class _Reader:
             return False
         return not (len(after) == 2 and after[0].text == "," and after[1].is_cap)  # "a nurse, X,"
 
-    def _role(self, role: str) -> Person | None:
+    def _role(self, role: str, word: str = "") -> Person | None:
         """The person a role names: the latest one the entry gave that role ("Bundestags-
-        präsidentin Anna Roth" … "die Bundestagspräsidentin"), else the blog's."""
+        präsidentin Anna Roth" … "die Bundestagspräsidentin"), else the blog's. `word`, the
+        role as written, may carry a modifier ("CDU-Spitzenkandidat"): then a person whose
+        role has another one ("AfD-Spitzenkandidat") is not meant, and one whose role names it
+        ("Spitzenkandidat der CDU") is."""
         key = fold(role)
+        modifiers = [m for m in fold(word).split("-")[:-1] if m] if "-" in word else []
+        fallback: Person | None = None
         for person in reversed(self.recent):
-            if person.kind == "person" and any(r.endswith(key) for r in person.roles):
+            if person.kind != "person":
+                continue
+            held = [
+                r for r in person.roles if any(w.endswith(key) for w in r.replace("-", " ").split())
+            ]
+            if not held:
+                continue
+            if not modifiers:
                 return person
-        return self.memory.by_role(role)
+            if any(m in r.replace("-", " ").split() for m in modifiers for r in held):
+                return person
+            if fallback is None and not any("-" in r for r in held):
+                fallback = person  # a bare "Spitzenkandidat": not known to be another's
+        return fallback or (self.memory.by_role(role) if not modifiers else None)
 
     def _phrase_org(self, sent: Sentence, i: int, end: int, text: str, head: str) -> Mention:
         """ "the agency", "die Polizei": the organisation the entry or blog named before (same
@@ -595,7 +639,7 @@ class _Reader:
                     end,
                     role,
                     "role",
-                    self._role(self.lang.role_head(role) or role),
+                    self._role(self.lang.role_head(role) or role, role),
                 )
             return None
         # the mention spans its title or role too: `sagte der CDU-Politiker Jonas Adler`, but

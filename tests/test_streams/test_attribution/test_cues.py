@@ -198,6 +198,29 @@ class TestNounsNotVerbs:
         ]
 
 
+class TestRolesWithModifiers:
+    def test_party_before_the_role_picks_its_holder(self) -> None:
+        """ "der CDU-Spitzenkandidat" is the candidate whose role names the CDU ("Karl Adler,
+        der Spitzenkandidat der CDU,"), not the AfD-Spitzenkandidat mentioned last."""
+        d = doc(
+            "In der Debatte wirft AfD-Spitzenkandidat Tom Brenner seinem Kontrahenten Karl "
+            "Adler eine Lüge vor.",
+            "Karl Adler allerdings, der Spitzenkandidat der CDU, hat sich etwas vorgenommen.",
+            "Der Herr Brenner hat es jetzt gesagt.",
+            "Er lasse sich nur „ungern unterstellen, dass ich lüge“, so der CDU-Spitzenkandidat.",
+            lang="de",
+        )
+        found = [(m.text, m.person.name if m.person else None) for m in d.mentions()]
+        assert ("Spitzenkandidat", "Karl Adler") in found
+        assert ("CDU-Spitzenkandidat", "Karl Adler") in found
+
+    def test_role_in_apposition_is_learned(self) -> None:
+        """ "Dana Reyes, the head of the union," gives Reyes that role."""
+        memory = SpeakerMemory()
+        doc("Dana Reyes, the head of Acme, arrived late.", memory=memory)
+        assert memory.persons["reyes"].roles == ["head of acme"]
+
+
 class TestPassive:
     def test_passive_speech_verb_names_no_speaker(self) -> None:
         """ "Roth wurde kritisiert": Roth is spoken of, not speaking."""

@@ -41,16 +41,16 @@ PINNED = {
     "derby-press-room": (0.941, 0.947),
     "energy-summit": (1.0, 1.0),
     "focus-style": (1.0, 1.0),
-    "grid-outage": (1.0, 1.0),
+    "grid-outage": (0.941, 1.0),
     "harbour-inquiry": (1.0, 1.0),
-    "lock-inquiry": (0.913, 0.923),
+    "lock-inquiry": (0.837, 0.923),
     "ntv-style": (1.0, 1.0),
     "politics-housing": (1.0, 0.973),
     "rail-strike": (1.0, 0.957),
     "semi-final-reaction": (1.0, 1.0),
-    "senate-wildfire": (0.981, 1.0),
+    "senate-wildfire": (1.0, 1.0),
     "storm-flooding": (1.0, 0.96),
-    "trade-talks": (0.96, 0.938),
+    "trade-talks": (0.92, 0.938),
 }
 _SLACK = 0.02
 

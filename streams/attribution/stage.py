@@ -4,14 +4,15 @@ Pure: `attribute(entry, memory, min_confidence=...) -> (Attribution, memory)`. T
 comes back is a new object; the one passed in is not changed.
 
 Order of work for one entry (the parts live in `streams.attribution`):
-1. the entry's language, given by the blog or detected (`language`);
+1. the entry's language, given by the blog or detected (`language`); media captions are set
+   aside, and the short forms the entry defines are learned (`acronyms`);
 2. the rule reader (`reader` and its parts) finds the quotations and, in English, a first pick
    for each with the method that found it, learning the people the entry introduces;
 3. the language reading (`cues`) finds mentions and speech cues in both languages, on the same
-   tokenised paragraphs;
+   tokenised paragraphs; in other languages its named frame at a quotation is the first pick;
 4. for each quotation the ranker (`ranker`, `model.json`) scores every candidate speaker; its
    best score, calibrated, is the quote's confidence, and below `min_confidence` the quote keeps
-   no speaker;
+   no speaker (a title in quotation marks, or the words of somebody unnamed, keep none at all);
 5. the entry-speaker model picks whose words the entry carries; salience is updated so that the
    next entry's "he says" finds the right person.
 
@@ -223,6 +224,9 @@ def _finish(
 
 
 def _frame_picks(reader: EntryReader, doc: Doc) -> None:
+    """Where the rule reader cannot read the language, the language reading's named frame
+    right at a quotation (`„…“, sagte Brenner`, `so Brenner`) is the first pick, with the method
+    an English frame gets: the same evidence has the same features in both languages."""
     for found in reader.found:
         if found.person is not None:
             continue

@@ -48,6 +48,7 @@ class TestSpeechVerbs:
                 "Okafor",
             ),
             ("“I don't know,” admitted Okafor.", "know", "Okafor"),
+            ("“I like to see it from the front,” Okafor shared.", "front", "Okafor"),
             ("The deal is “dead in the water”, so the commissioner.", "dead", "Lindqvist"),
             (
                 "Okafor described it as “a fig leaf” and said she would “keep fighting”.",

@@ -149,6 +149,11 @@ def find_quotes(text: str) -> list[QuoteSpan]:
             if ch in _DOUBLE_OPEN and len(inner.split()) >= 3:
                 spans.append(QuoteSpan(i, n, inner, open_ended=True))
                 break
+            if ch == "‘" and len(inner.split()) >= 6 and text[:i].rstrip()[-1:] in ("", ":"):
+                # "She added: ‘I'm just not the type …" running to the paragraph's end: a
+                # quotation whose closing mark the next paragraph (or nobody) gives
+                spans.append(QuoteSpan(i, n, inner, open_ended=True))
+                break
             i += 1
             continue
         inner = text[i + 1 : found].strip()

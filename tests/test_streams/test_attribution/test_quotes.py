@@ -26,6 +26,12 @@ class TestFindQuotes:
             ("“I said ‘no’ three times,” he recalled.", ["I said ‘no’ three times,"]),
             ("It's the players' night, isn't it?", []),
             ("Rock 'n' roll is back.", []),
+            # an unclosed single quotation after a colon runs to the paragraph's end
+            (
+                "She added: ‘I'm not the type of person who's going to live in the past.",
+                ["I'm not the type of person who's going to live in the past."],
+            ),
+            ("It was a ‘so-called deal that nobody wanted at all.", []),
         ],
     )
     def test_quotations(self, text: str, quotes: list[str]) -> None:

@@ -160,6 +160,17 @@ def candidates(
             for m in _mentions(doc, doc.by_para[site.para + 1][:1]):
                 if m.person is not None and m.cue in ("verb_after", "verb_before"):
                     get(m.person).set("next_para_cue")
+    if previous is not None:
+        cand = get(previous)
+        cand.set("previous")
+        if previous_para == site.para:
+            cand.set("previous_same_para")
+        elif site.para - previous_para == 1:
+            cand.set("previous_next_para")
+    for person in entry_speakers:
+        get(person).set("entry_speaker")
+    # after the previous speaker and the entry's speakers, so that a short form the rule reader
+    # picked ("Phil") is matched to the full name among them ("Phil Foden")
     if rule_pick is not None:
         rule_pick = _same_person(rule_pick, found.values())
         cand = get(rule_pick)
@@ -171,15 +182,6 @@ def candidates(
             for m in _mentions(doc, doc.by_para[site.para]):
                 if m.prep and m.person is None and fold(m.text) == key:
                     cand.set(f"m_{m.prep}")  # "in Lowdham", "told the Evening Courier"
-    if previous is not None:
-        cand = get(previous)
-        cand.set("previous")
-        if previous_para == site.para:
-            cand.set("previous_same_para")
-        elif site.para - previous_para == 1:
-            cand.set("previous_next_para")
-    for person in entry_speakers:
-        get(person).set("entry_speaker")
     rank = {pid: i for i, pid in enumerate(memory.salience)}
     for pid in memory.salience[:3]:
         salient = memory.persons.get(pid)

@@ -7,7 +7,7 @@ import pytest
 from streams.attribution.cues import Doc, read_doc
 from streams.attribution.language import language
 from streams.attribution.memory import SpeakerMemory
-from streams.attribution.ranker import Model, is_title
+from streams.attribution.ranker import Model, candidates, is_title, locate
 
 
 def doc(*paragraphs: str, lang: str = "en", memory: SpeakerMemory | None = None) -> Doc:
@@ -219,6 +219,31 @@ class TestRolesWithModifiers:
         memory = SpeakerMemory()
         doc("Dana Reyes, the head of Acme, arrived late.", memory=memory)
         assert memory.persons["reyes"].roles == ["head of acme"]
+
+
+class TestRulePickShortForms:
+    def test_first_name_pick_is_the_previous_speaker_in_full(self) -> None:
+        """The rule reader's "Phil" for a continued quotation is the "Phil Dunmore" who spoke
+        before, even when only the previous speaker names him among the candidates."""
+        memory = SpeakerMemory()
+        full = memory.add("Phil Dunmore")
+        short = memory.add("Phil")
+        d = doc("“Now he is walking everywhere, so you need eyes in the back of your head.”")
+        text = "Now he is walking everywhere, so you need eyes in the back of your head."
+        site = locate(d, 0, text, "direct")
+        cands = candidates(
+            d,
+            site,
+            text,
+            rule_pick=short,
+            rule_method="continued",
+            previous=full,
+            previous_para=-1,
+            memory=memory,
+            entry_speakers=[],
+        )
+        ruled = [c.person.name for c in cands if "rule" in c.features]
+        assert ruled == ["Phil Dunmore"]
 
 
 class TestPassive:

@@ -326,6 +326,10 @@ def _across_apposition(
         if written is not None:  # "the Trust's letter to Dana Reyes, the commissioner, said"
             return written, s
         outer = _resolve(tokens, s, e, resolver) if e > s else NOBODY
+        if not (outer.person is not None and outer.method in ("name", "fuzzy")):
+            head = _chain_head(tokens, opening, resolver)
+            if head is not None:  # "Jo Samuels, chief of the lender, Octane Capital, says"
+                return head
         if inner.person is not None and inner.method in ("name", "fuzzy"):
             return inner, opening + 1
         if outer.person is not None or outer.blocked:
@@ -333,6 +337,24 @@ def _across_apposition(
         if inner.person is not None:
             return inner, opening + 1
     return None
+
+
+def _chain_head(
+    tokens: Sequence[Token], opening: int, resolver: Resolver
+) -> tuple[Resolved, int] | None:
+    """The person an apposition chain opens with, one apposition further back: in "Jo Samuels,
+    chief executive of the lender, Octane Capital, says" the company and the role describe
+    Samuels, who speaks."""
+    before = apposition_open(tokens, opening)
+    if before is None:
+        return None
+    s, e = phrase_before(tokens, before)
+    if e <= s:
+        return None
+    found = _resolve(tokens, s, e, resolver)
+    if found.person is None or found.person.kind != "person" or found.method != "name":
+        return None
+    return found, s
 
 
 def _writer(tokens: Sequence[Token], start: int, resolver: Resolver) -> Resolved | None:

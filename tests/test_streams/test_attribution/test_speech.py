@@ -121,6 +121,15 @@ class TestAppositionChains:
         however many commas they take."""
         assert last_speaker_of(entry, fragment="Nobody told") == "Hollis"
 
+    def test_speaker_heads_a_chain_of_role_and_company(self) -> None:
+        """`X, chief executive of the lender, Harbour Capital, says …:`: the company and the role
+        describe X, who speaks (the company is no person, however its name reads)."""
+        entry = (
+            "Dana Reyes, chief executive of the lender, Harbour Capital, says the rate rise has "
+            "not spooked buyers:\n\n> “Demand is up.”"
+        )
+        assert last_speaker_of(entry, fragment="Demand is up") == "Reyes"
+
     def test_a_name_after_an_opening_place_still_speaks(self) -> None:
         """A place that opens the sentence is no apposition: the name after it speaks."""
         entry = "In Lowdham, Ray Hollis, a retired welder, said: “Nobody told us.”"

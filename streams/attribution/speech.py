@@ -297,6 +297,8 @@ def _inverted(tokens: Sequence[Token], k: int, resolver: Resolver) -> Resolved:
     start, end = phrase_after(tokens, k)
     if end <= start or tokens[start].lower in PRONOUNS:
         return NOBODY
+    if tokens[end - 1].possessive:
+        return NOBODY  # "…, says the Bank's (well-flagged) rate rise has …": an owner, no speaker
     if (
         end + 1 < len(tokens)
         and tokens[end].text == ","

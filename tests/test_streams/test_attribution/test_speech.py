@@ -121,12 +121,19 @@ class TestAppositionChains:
         however many commas they take."""
         assert last_speaker_of(entry, fragment="Nobody told") == "Hollis"
 
-    def test_speaker_heads_a_chain_of_role_and_company(self) -> None:
+    @pytest.mark.parametrize(
+        "says",
+        [
+            "says the rate rise has",
+            "says the Central Bank’s (well-flagged) rate rise has",  # an owner, not a subject
+        ],
+    )
+    def test_speaker_heads_a_chain_of_role_and_company(self, says: str) -> None:
         """`X, chief executive of the lender, Harbour Capital, says …:`: the company and the role
         describe X, who speaks (the company is no person, however its name reads)."""
         entry = (
-            "Dana Reyes, chief executive of the lender, Harbour Capital, says the rate rise has "
-            "not spooked buyers:\n\n> “Demand is up.”"
+            f"Dana Reyes, chief executive of the lender, Harbour Capital, {says} not spooked "
+            "buyers:\n\n> “Demand is up.”"
         )
         assert last_speaker_of(entry, fragment="Demand is up") == "Reyes"
 

@@ -34,7 +34,11 @@ FrameKind = Literal["speech", "according", "asked", "noun"]
 
 _BE = frozenset(["is", "was", "were", "been", "being", "be", "are", "am"])
 #: words between a subject and its verb that keep the verb's voice readable: "is also asked"
-_SKIP = frozenset(["also", "then", "now", "again", "first", "later", "repeatedly", "not"]) | _BE
+_SKIP = (
+    frozenset(["also", "then", "now", "again", "first", "later", "repeatedly", "not"])
+    | frozenset(["has", "had", "have", "will", "would"])
+    | _BE
+)
 _NOUN_MARKERS = DETERMINERS | POSSESSIVE_PRONOUNS.keys() | {"no", "any", "every", "such"}
 _PREPOSITIONS = frozenset(["of", "in", "on", "at", "for", "from", "by", "with", "to", "into"])
 _CONVERSATION_PARTNERS = frozenset(["with", "to", "about", "on"])

@@ -143,6 +143,14 @@ class TestAppositionChains:
         assert last_speaker_of(entry, fragment="Nobody told") == "Hollis"
 
 
+class TestAuxiliaries:
+    def test_apposition_before_has_said(self) -> None:
+        """ "The host, board member Dana Reyes, has said …": the auxiliary does not hide the
+        apposition that names the speaker."""
+        entry = "The host, board member Dana Reyes, has said the plan “is against our interest”."
+        assert last_speaker_of(BOTH, entry, fragment="against") == "Reyes"
+
+
 class TestInvertedApposition:
     def test_name_after_an_unnamed_role_speaks(self) -> None:
         """ "said a teacher, Dana Reyes": the name in apposition is the speaker."""

@@ -24,6 +24,7 @@ from streams.attribution.context import Paragraph
 from streams.attribution.language import Language
 from streams.attribution.memory import Person, SpeakerMemory, fold
 from streams.attribution.quotes import QuoteSpan
+from streams.attribution.speech import in_subject_clause
 from streams.attribution.tokens import Token
 
 __all__ = ["Cue", "CueKind", "Doc", "Mention", "MentionKind", "Sentence", "read_doc"]
@@ -769,6 +770,8 @@ class _Reader:
                 continue
             if _passive(tokens, k):
                 continue  # "Roth wurde kritisiert": spoken of, not speaking
+            if in_subject_clause(tokens, k):
+                continue  # "That Xi announced it signals …": a fact, not Xi's words
             if _noun_use(tokens, k, lang):
                 continue  # "on a background call", "the statement": a noun, not a verb
             particles = lang.separable.get(low)

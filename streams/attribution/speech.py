@@ -58,6 +58,8 @@ _SPEECH_NOUNS = frozenset(
     ]
 )
 _CITED = frozenset(["quoted", "cited", "reported", "heard"])
+#: words that open a clause standing as its sentence's subject: "That Xi announced it signals …"
+_SUBJECT_CLAUSES = frozenset(["that", "whether", "dass", "ob"])
 #: what is written and sent: in "the Trust's letter to Dana Reyes said" Reyes is its addressee
 _WRITTEN = frozenset(
     [
@@ -138,7 +140,9 @@ def find_frames(tokens: Sequence[Token], resolver: Resolver) -> list[Frame]:
             start, end = phrase_before(tokens, k)
             found = _resolve(tokens, start, end, resolver) if end > start else NOBODY
             frames.append(Frame(k, found, "asked", start))
-        elif cue == "verb" and not _reported(tokens, k, frames):
+        elif (
+            cue == "verb" and not _reported(tokens, k, frames) and not in_subject_clause(tokens, k)
+        ):
             frames.extend(_speech_frames(tokens, k, frames, resolver))
         elif cue == "so":
             frames.append(Frame(k, _after(tokens, k, resolver), "speech", k))
@@ -146,6 +150,21 @@ def find_frames(tokens: Sequence[Token], resolver: Resolver) -> list[Frame]:
             found = resolver.resolve(Mention.of([tok]), create=False)  # "Lindqvist's verdict"
             frames.append(Frame(k + 1, found, "noun", k))
     return [f for f in frames if f.found.person is not None or f.found.blocked]
+
+
+def in_subject_clause(tokens: Sequence[Token], k: int) -> bool:
+    """Whether token k is inside a clause that opens its sentence as its subject: "That Xi
+    announced the targets signals a “commitment”, says Schäpe" (Xi reports nothing here)."""
+    words = [i for i, t in enumerate(tokens) if t.is_word or t.quote is not None][:2]
+    if not words or tokens[words[0]].lower not in _SUBJECT_CLAUSES or not tokens[words[0]].is_cap:
+        return False
+    if tokens[words[0]].lower == "that":
+        # "That Xi announced …", "That he said …" open a clause; "That kind of talk …" is a
+        # determiner and its noun
+        nxt = tokens[words[1]] if len(words) > 1 else None
+        if nxt is None or not (nxt.is_cap or nxt.lower in PRONOUNS):
+            return False
+    return not any(t.text == "," or t.quote is not None for t in tokens[:k])
 
 
 def _so_attribution(tokens: Sequence[Token], k: int) -> bool:

@@ -143,6 +143,28 @@ class TestAppositionChains:
         assert last_speaker_of(entry, fragment="Nobody told") == "Hollis"
 
 
+class TestSubjectClauses:
+    @pytest.mark.parametrize(
+        ("entry", "speaker"),
+        [
+            (
+                "That Lindqvist personally announced the tariffs signals a “hardening line” on "
+                "trade, says Okafor, a former minister.",
+                "Okafor",
+            ),
+            # "That" as a determiner opens no clause: Okafor's suggestion frames the quotation
+            ("That kind of talk led Okafor to suggest: “He has lost the room.”", "Okafor"),
+        ],
+    )
+    def test_speech_verb_inside_a_subject_clause_frames_nothing(
+        self, entry: str, speaker: str
+    ) -> None:
+        """ "That X announced Y signals …, says Z": X's announcing is a fact the sentence is
+        about; Z speaks."""
+        fragment = "hardening" if "hardening" in entry else "lost the room"
+        assert last_speaker_of(BOTH, entry, fragment=fragment) == speaker
+
+
 class TestAuxiliaries:
     def test_apposition_before_has_said(self) -> None:
         """ "The host, board member Dana Reyes, has said …": the auxiliary does not hide the

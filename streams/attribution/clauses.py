@@ -103,7 +103,7 @@ def _gesture(tokens: Sequence[Token], colon: int, resolver: Resolver) -> Resolve
     "Voss shrugged:", "Asked about it, Voss shrugs:", "Okafor was blunt:", "His verdict:"."""
     k = colon - 1
     if k >= 2 and tokens[k].lower in _VERB_PARTICLES and tokens[k - 1].is_word:
-        k -= 1  # "McGregor signs off:", "Okafor hits back:"
+        k -= 1  # "Voss signs off:", "Okafor hits back:"
     if k < 1 or not tokens[k].is_word or tokens[k].is_cap or tokens[k].lower in lexicon().stopwords:
         return NOBODY
     owner = tokens[k - 1]

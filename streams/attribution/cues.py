@@ -338,7 +338,7 @@ class _Reader:
 
     def _place_apposition(self, sent: Sentence, before: Mention, m: Mention) -> str:
         """A name that continues a place in an apposition is a place too: "Ray Hollis, 60,
-        from Tynemouth, North Tyneside, said". Only after a place that is itself an apposition
+        from Lowdham, North Wessex, said". Only after a place that is itself an apposition
         (a comma before its preposition): in "In Lowdham, Ray Hollis said" Hollis speaks."""
         tokens = sent.tokens
         if before.prep != "place" or m.end >= len(tokens) or tokens[m.end].text != ",":
@@ -353,7 +353,7 @@ class _Reader:
 
     def _opens(self, sent: Sentence, m: Mention) -> bool:
         """Whether `m` opens its sentence: only determiners, punctuation, titles and role words
-        before it ("UN-Generalsekretär António Guterres erklärte, er sei …")."""
+        before it ("UN-Generalsekretärin Dana Reyes erklärte, sie sei …")."""
         lang = self.lang
         before = sent.tokens[: m.tok]
         if all(t.lower in lang.determiners or not t.is_word for t in before):
@@ -771,7 +771,7 @@ class _Reader:
             if _passive(tokens, k):
                 continue  # "Roth wurde kritisiert": spoken of, not speaking
             if in_subject_clause(tokens, k):
-                continue  # "That Xi announced it signals …": a fact, not Xi's words
+                continue  # "That Lind announced it signals …": a fact, not Lind's words
             if _noun_use(tokens, k, lang):
                 continue  # "on a background call", "the statement": a noun, not a verb
             particles = lang.separable.get(low)

@@ -325,7 +325,7 @@ class Resolver:
 
     def _name_evidence(self, tok: Token) -> bool:
         """Whether a new one-word name is one: it does not open its sentence, the entry also
-        writes it capitalised mid-sentence, or it is no ordinary word ("McGregor signs off:")."""
+        writes it capitalised mid-sentence, or it is no ordinary word ("McAllister signs off:")."""
         return (
             not self.context.initial(tok)
             or tok.bare in self.context.mid_caps()

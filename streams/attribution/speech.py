@@ -58,7 +58,7 @@ _SPEECH_NOUNS = frozenset(
     ]
 )
 _CITED = frozenset(["quoted", "cited", "reported", "heard"])
-#: words that open a clause standing as its sentence's subject: "That Xi announced it signals …"
+#: words that open a clause standing as its sentence's subject: "That Lind announced it signals …"
 _SUBJECT_CLAUSES = frozenset(["that", "whether", "dass", "ob"])
 #: what is written and sent: in "the Trust's letter to Dana Reyes said" Reyes is its addressee
 _WRITTEN = frozenset(
@@ -153,13 +153,13 @@ def find_frames(tokens: Sequence[Token], resolver: Resolver) -> list[Frame]:
 
 
 def in_subject_clause(tokens: Sequence[Token], k: int) -> bool:
-    """Whether token k is inside a clause that opens its sentence as its subject: "That Xi
-    announced the targets signals a “commitment”, says Schäpe" (Xi reports nothing here)."""
+    """Whether token k is inside a clause that opens its sentence as its subject: "That Lind
+    announced the tariffs signals a “hard line”, says Okafor" (Lind reports nothing here)."""
     words = [i for i, t in enumerate(tokens) if t.is_word or t.quote is not None][:2]
     if not words or tokens[words[0]].lower not in _SUBJECT_CLAUSES or not tokens[words[0]].is_cap:
         return False
     if tokens[words[0]].lower == "that":
-        # "That Xi announced …", "That he said …" open a clause; "That kind of talk …" is a
+        # "That Lind announced …", "That he said …" open a clause; "That kind of talk …" is a
         # determiner and its noun
         nxt = tokens[words[1]] if len(words) > 1 else None
         if nxt is None or not (nxt.is_cap or nxt.lower in PRONOUNS):
@@ -353,7 +353,7 @@ def _across_apposition(
         outer = _resolve(tokens, s, e, resolver) if e > s else NOBODY
         if not (outer.person is not None and outer.method in ("name", "fuzzy")):
             head = _chain_head(tokens, opening, resolver)
-            if head is not None:  # "Jo Samuels, chief of the lender, Octane Capital, says"
+            if head is not None:  # "Jo Reyes, chief of the lender, Harbour Capital, says"
                 return head
         if inner.person is not None and inner.method in ("name", "fuzzy"):
             return inner, opening + 1
@@ -367,9 +367,9 @@ def _across_apposition(
 def _chain_head(
     tokens: Sequence[Token], opening: int, resolver: Resolver
 ) -> tuple[Resolved, int] | None:
-    """The person an apposition chain opens with, one apposition further back: in "Jo Samuels,
-    chief executive of the lender, Octane Capital, says" the company and the role describe
-    Samuels, who speaks."""
+    """The person an apposition chain opens with, one apposition further back: in "Jo Reyes,
+    chief executive of the lender, Harbour Capital, says" the company and the role describe
+    Reyes, who speaks."""
     before = apposition_open(tokens, opening)
     if before is None:
         return None
@@ -411,7 +411,7 @@ def _writer(tokens: Sequence[Token], start: int, resolver: Resolver) -> Resolved
 
 def _past_places(tokens: Sequence[Token], comma: int) -> int:
     """The comma before the place an apposition chain ends with: in `Ray Hollis, 60, from
-    Tynemouth, North Tyneside, said` the phrase before "said" is a place, and so is the one
+    Lowdham, North Wessex, said` the phrase before "said" is a place, and so is the one
     before it; the speaker stands before both."""
     for _ in range(3):
         opening = apposition_open(tokens, comma)

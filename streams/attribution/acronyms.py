@@ -64,11 +64,13 @@ def _name_before(before: str, lang: Language) -> str | None:
 
 def _is_org(name: str, short: str, lang: Language, memory: SpeakerMemory) -> bool:
     words = name.split()
-    if lang.is_given_name(words[0]):
-        return False  # "Anna Roth (SPD)": a person and their party
     known, _ = memory.by_name(name, fuzzy=False)
     if known is not None and known.kind == "person":
         return False
     capitals = [w for w in words if w[:1].isupper()]
+    if any(lang.org_head(w) is not None for w in capitals):
+        return True  # "Harbour Defense Forces (HDF)", even when its first word is a given name
+    if lang.is_given_name(words[0]):
+        return False  # "Anna Roth (SPD)": a person and their party
     initials = "".join(part[:1] for w in capitals for part in w.split("-") if part[:1].isupper())
-    return initials.upper() == short.upper() or any(lang.org_head(w) is not None for w in capitals)
+    return initials.upper() == short.upper()

@@ -23,6 +23,8 @@ class TestLearning:
         ("text", "lang", "name", "short"),
         [
             ("The Coastal Defence Forces (CDF) said so.", "en", "Coastal Defence Forces", "CDF"),
+            # an organisation word decides even when the name opens with a given name
+            ("The Jordan Coast Forces (JCF) said so.", "en", "Jordan Coast Forces", "JCF"),
             (
                 "A report by the Office for Harbour Safety (OHS) found faults.",
                 "en",

@@ -128,6 +128,8 @@ def _noun_use(tokens: Sequence[Token], k: int, lang: Language) -> bool:
     )
 
 
+#: plural subject pronouns (English; the German "sie" is also "she")
+_PLURAL = frozenset(["they"])
 #: auxiliaries of the German passive: "wurde kritisiert" (in English "was asked" often opens
 #: the answer of the one asked, which the rule reader frames)
 _PASSIVE = frozenset(["wurde", "wurden", "worden"])
@@ -392,6 +394,8 @@ class _Reader:
     def _pronoun(self, sent: Sentence, i: int) -> Mention:
         tok = sent.tokens[i]
         gender = self.lang.pronouns[tok.lower]
+        if tok.lower in _PLURAL:
+            return self._plural(sent, i)
 
         def fits(p: Person) -> bool:
             return p.kind == "person" and (gender is None or p.gender in (None, gender))
@@ -412,6 +416,15 @@ class _Reader:
         if person is None:
             person = self.memory.most_salient(gender)
         return Mention(sent.para, sent.index, i, i + 1, tok.text, "pronoun", person)
+
+    def _plural(self, sent: Sentence, i: int) -> Mention:
+        """ "they" is an organisation the entry named in the last sentences ("The Trust … they
+        said"), else a group nobody names ("“Let her speak,” they chanted"): not one person."""
+        text = sent.tokens[i].text
+        for person in reversed(self.recent):
+            if person.kind == "org":
+                return Mention(sent.para, sent.index, i, i + 1, text, "pronoun", person)
+        return Mention(sent.para, sent.index, i, i + 1, text, "pronoun", None, anonymous=True)
 
     def _phrase(self, sent: Sentence, i: int) -> Mention | None:
         """A determiner phrase: "the prime minister", "der CDU-Politiker", "the police", or a

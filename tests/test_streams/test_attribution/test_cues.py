@@ -246,6 +246,22 @@ class TestRulePickShortForms:
         assert ruled == ["Phil Dunmore"]
 
 
+class TestPlural:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("The Harbour Trust met on Monday. “We will appeal,” they said.", "Harbour Trust"),
+            ("Dana Reyes addressed the crowd. “Let her speak,” they said.", None),
+        ],
+    )
+    def test_they_is_an_organisation_or_a_group(self, text: str, expected: str | None) -> None:
+        """ "they" stands for an organisation named before, else for a group nobody names, never
+        for one person."""
+        found = [m for m in doc(text).mentions() if m.kind == "pronoun"]
+        assert [(m.person.name if m.person else None) for m in found] == [expected]
+        assert found[0].anonymous == (expected is None)
+
+
 class TestPassive:
     def test_passive_speech_verb_names_no_speaker(self) -> None:
         """ "Roth wurde kritisiert": Roth is spoken of, not speaking."""

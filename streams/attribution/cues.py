@@ -86,7 +86,7 @@ _INDEFINITE = frozenset(
 #: role words of those who speak for somebody else: their principal is the speaker
 _VOICES = ("spokes", "sprecher", "pressesprecher")
 #: words that open what a speech verb reports
-_COMPLEMENTIZERS = frozenset(["that", "whether", "dass", "ob", "wie", "weil"])
+_COMPLEMENTIZERS = frozenset(["that", "whether", "if", "dass", "ob", "wie", "weil"])
 #: titles that give a gender
 _TITLE_GENDER = {
     "mr": "m",
@@ -128,6 +128,8 @@ def _noun_use(tokens: Sequence[Token], k: int, lang: Language) -> bool:
     )
 
 
+#: first-person subjects: the writer's own verbs ("I ask", "wir fragen") name no speaker
+_FIRST_PERSON = frozenset(["i", "we", "ich", "wir"])
 #: plural subject pronouns (English; the German "sie" is also "she")
 _PLURAL = frozenset(["they"])
 #: auxiliaries of the German passive: "wurde kritisiert" (in English "was asked" often opens
@@ -266,6 +268,9 @@ class _Reader:
         self._full: dict[str, list[Person]] = {}
         self._descriptors: dict[str, Person] = {}  # a learned descriptor -> its person
         self._unnamed_roles: set[str] = set()  # roles of somebody unnamed: "a senior official"
+        #: people last mentioned inside what somebody reports or asks ("I ask if Lind is …"):
+        #: the "he" that answers is not them
+        self.spoken_of: set[str] = set()
         self._indexed = -1
 
     # mentions -----------------------------------------------------------------------------------
@@ -374,6 +379,7 @@ class _Reader:
         if person in self.recent:
             self.recent.remove(person)
         self.recent.append(person)
+        self.spoken_of.discard(person.id)
 
     def _mention_at(self, sent: Sentence, i: int) -> Mention | None:
         tok = sent.tokens[i]
@@ -412,7 +418,9 @@ class _Reader:
                 )
             if fits(subject):
                 return Mention(sent.para, sent.index, i, i + 1, tok.text, "pronoun", subject)
-        person = next((p for p in reversed(self.recent) if fits(p)), None)
+        person = next(
+            (p for p in reversed(self.recent) if fits(p) and p.id not in self.spoken_of), None
+        ) or next((p for p in reversed(self.recent) if fits(p)), None)
         if person is None:
             person = self.memory.most_salient(gender)
         return Mention(sent.para, sent.index, i, i + 1, tok.text, "pronoun", person)
@@ -813,6 +821,8 @@ class _Reader:
                     for m in sent.mentions:
                         if m.tok == j and m.cue is None:
                             m.reported = True  # "Costello said that Castlebridge had been …"
+                            if m.person is not None:
+                                self.spoken_of.add(m.person.id)
 
     def _mark(self, mention: Mention | None, kind: CueKind, at: int) -> None:
         if mention is not None and mention.cue is None:
@@ -871,6 +881,8 @@ class _Reader:
             between = sent.tokens[m.end : k]
             if any(t.quote is not None or t.text in _CLAUSE_STOPS for t in between):
                 return None
+            if any(t.lower in _FIRST_PERSON for t in between):
+                return None  # "I sit opposite Tony Hill … I ask": the verb is the writer's
             if m.anonymous and not m.prep and not m.reported:
                 return m  # "a teacher said": the subject is somebody unnamed
             if m.person is None or m.prep in ("place", "object") or m.reported:

@@ -246,6 +246,19 @@ class TestRulePickShortForms:
         assert ruled == ["Phil Dunmore"]
 
 
+class TestInterviewer:
+    def test_he_who_answers_is_not_the_one_asked_about(self) -> None:
+        """ "I ask if Dan Reyes is good enough. “Yes,” he snaps": the man the writer sits with
+        answers, not the one the question is about; the writer's "I ask" names no speaker."""
+        d = doc(
+            "As I sit opposite Tony Hill in his office, I ask if Dan Reyes is good enough. "
+            "“Yes, of course, he is just beginning,” he snaps."
+        )
+        found = {m.text: (m.person.name if m.person else None, m.cue) for m in d.mentions()}
+        assert found["he"] == ("Tony Hill", "verb_before")
+        assert found["Tony Hill"] == ("Tony Hill", None)
+
+
 class TestPlural:
     @pytest.mark.parametrize(
         ("text", "expected"),

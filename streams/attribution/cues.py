@@ -423,6 +423,8 @@ class _Reader:
         ) or next((p for p in reversed(self.recent) if fits(p)), None)
         if person is None:
             person = self.memory.most_salient(gender)
+            if person is not None and person.kind != "person":
+                person = None  # "she" is no organisation
         return Mention(sent.para, sent.index, i, i + 1, tok.text, "pronoun", person)
 
     def _plural(self, sent: Sentence, i: int) -> Mention:
@@ -494,6 +496,8 @@ class _Reader:
                 or low in self.lang.stopwords
             ):
                 return None  # "die Regenbogenflagge am Bundestag": a preposition ends the phrase
+            if self.lang.code == "en" and tokens[j].is_cap and not self._common(tokens[j]):
+                return None  # "a gracious Costello": the name is the mention
             j += 1
         return None
 
@@ -802,8 +806,8 @@ class _Reader:
                 sent.cues.append(Cue("verb_before", k, before))  # "Lind told the BBC"
                 self._mark(before, "verb_before", k)
                 continue
-            after = self._after(sent, k)
-            if after is not None:
+            after = None if low in _OBJECT_VERBS else self._after(sent, k)
+            if after is not None:  # "told reporters that X …": X is no subject of "told"
                 sent.cues.append(Cue("verb_after", k, after))
                 self._mark(after, "verb_after", k)
                 continue

@@ -259,6 +259,24 @@ class TestInterviewer:
         assert found["Tony Hill"] == ("Tony Hill", None)
 
 
+class TestToldReporters:
+    def test_told_reporters_that_names_its_subject_only(self) -> None:
+        """ "A gracious Reyes told reporters that Castlebridge had been …": Reyes (after an
+        adjective) is the subject; the club in the reported clause is nobody's cue, and the
+        "she" after is no organisation."""
+        memory = _knows("Dana Reyes")
+        memory.add("Castlebridge Rovers", kind="org")
+        d = doc(
+            "A gracious Reyes told reporters that Castlebridge had been “the better side”.",
+            "“We will learn from it,” she said.",
+            memory=memory,
+        )
+        found = [(m.text, m.person.name if m.person else None, m.cue) for m in d.mentions()]
+        assert ("Reyes", "Dana Reyes", "verb_before") in found
+        assert all(cue is None for text, _, cue in found if text == "Castlebridge")
+        assert ("she", "Dana Reyes", "verb_before") in found
+
+
 class TestPlural:
     @pytest.mark.parametrize(
         ("text", "expected"),

@@ -496,8 +496,14 @@ class _Reader:
                 or low in self.lang.stopwords
             ):
                 return None  # "die Regenbogenflagge am Bundestag": a preposition ends the phrase
-            if self.lang.code == "en" and tokens[j].is_cap and not self._common(tokens[j]):
-                return None  # "a gracious Costello": the name is the mention
+            if (
+                self.lang.code == "en"
+                and tokens[j].is_cap
+                and not self._common(tokens[j])
+                and not (j + 1 < len(tokens) and self.lang.role_head(tokens[j + 1].bare))
+            ):
+                return None  # "a gracious Costello": the name is the mention (not "a Treasury
+                # spokesperson", where it modifies the role)
             j += 1
         return None
 

@@ -38,6 +38,7 @@ from streams.attribution.methods import CONFIDENCE
 from streams.attribution.ranker import (
     Candidate,
     Model,
+    QuoteSite,
     anonymous_cue,
     candidates,
     default_model,
@@ -122,10 +123,11 @@ def attribute(
     if not english:  # its speakers as the people the language reading found under those names
         found_names = (working.by_name(p.name, fuzzy=False)[0] for p in reader.speakers)
         reader.speakers = [p for p in found_names if p is not None]
+    sites: dict[int, QuoteSite] = {}  # each quotation's site, found once (by the Found's id)
     if not english:
-        _frame_picks(reader, doc)
+        _frame_picks(reader, doc, sites)
     working.salience = salient  # the ranker's salience is the blog's before this entry
-    result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace)
+    result = _finish(entry, reader, doc, model or default_model(), min_confidence, trace, sites)
     result.language = lang.code
     result.paragraphs = reader.resolver.context.paragraphs
     return result, working
@@ -158,6 +160,7 @@ def _finish(
     model: Model,
     min_confidence: float,
     trace: Trace | None,
+    sites: dict[int, QuoteSite],
 ) -> Attribution:
     result = Attribution()
     speakers: list[Person] = []
@@ -168,7 +171,7 @@ def _finish(
     previous: Person | None = None
     previous_para = -1
     for n, found in enumerate(_without_repeats(reader.found)):
-        site = locate(doc, found.para, found.text, found.kind)
+        site = _site(sites, doc, found)
         cands = candidates(
             doc,
             site,
@@ -223,14 +226,22 @@ def _finish(
     return result
 
 
-def _frame_picks(reader: EntryReader, doc: Doc) -> None:
+def _site(sites: dict[int, QuoteSite], doc: Doc, found: Found) -> QuoteSite:
+    """Where `found` stands in `doc`, located once per entry."""
+    site = sites.get(id(found))
+    if site is None:
+        site = sites[id(found)] = locate(doc, found.para, found.text, found.kind)
+    return site
+
+
+def _frame_picks(reader: EntryReader, doc: Doc, sites: dict[int, QuoteSite]) -> None:
     """Where the rule reader cannot read the language, the language reading's named frame
     right at a quotation (`„…“, sagte Brenner`, `so Brenner`) is the first pick, with the method
     an English frame gets: the same evidence has the same features in both languages."""
     for found in reader.found:
         if found.person is not None:
             continue
-        site = locate(doc, found.para, found.text, found.kind)
+        site = _site(sites, doc, found)
         if site.sent < 0:
             continue
         for m in doc.sentences[site.sent].mentions:

@@ -849,19 +849,38 @@ class _Reader:
             gap = sent.tokens[k + 1 : m.tok]
             if m.tok - k - 1 > _SUBJECT_AFTER:
                 return None
-            if all(
-                t.is_word
-                and (
-                    t.lower in skip
-                    or t.lower in self.lang.determiners
-                    or t.lower in _FILLERS
-                    or self.lang.role_head(t.bare) is not None
-                )
-                for t in gap
-            ):
+            if all(self._leads_to(gap, n, skip, m) for n in range(len(gap))):
                 return self._named_after(sent, m)
             return None
         return None
+
+    def _leads_to(self, gap: Sequence[Token], n: int, skip: tuple[str, ...], m: Mention) -> bool:
+        """Whether gap[n] may stand between a speech verb and its subject `m`: a determiner,
+        a filler, a role, or in German an attribute after the determiner ("sagte der russische
+        Botschafter Pavel Korin"; German writes nouns capitalised, so a lower-case word there
+        is an adjective, where English "described the horrific abuse she" has its object)."""
+        t = gap[n]
+        if not t.is_word:
+            return False
+        low = t.lower
+        if (
+            low in skip
+            or low in self.lang.determiners
+            or low in _FILLERS
+            or self.lang.role_head(t.bare) is not None
+        ):
+            return True
+        return (
+            self.lang.code == "de"
+            and m.kind != "pronoun"
+            and not t.is_cap
+            and low not in self.lang.stopwords
+            and any(g.lower in self.lang.determiners for g in gap[:n])
+            and not any(  # "rejects any indicators that suggest Harris": a clause follows
+                g.lower in self.lang.determiners or g.lower in self.lang.stopwords
+                for g in gap[n + 1 :]
+            )
+        )
 
     @staticmethod
     def _named_after(sent: Sentence, m: Mention) -> Mention:

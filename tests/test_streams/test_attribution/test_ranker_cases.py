@@ -81,6 +81,16 @@ class TestGermanSpeech:
         )
         assert speaker(entry, fragment="Zahlen sind falsch") == "Jonas Adler"
 
+    def test_attributed_role_before_a_new_name(self) -> None:
+        """`sagte der russische UN-Botschafter Pavel Korin`: the adjective between article and
+        role does not hide the name, though the blog knows another Botschafter."""
+        entry = (
+            "Botschafter Samuel Ortega rief den Rat auf, zu handeln.\n\n"
+            "„Das ist eine Botschaft an die Welt“, sagte Ortega.\n\n"
+            "„Wir lassen uns nicht belehren“, sagte der russische UN-Botschafter Pavel Korin."
+        )
+        assert speaker(entry, fragment="nicht belehren") == "Pavel Korin"
+
     def test_nouns_are_not_speakers(self) -> None:
         """Capitalised German nouns ("Die Menge", "Der Film") never become speakers."""
         entry = (

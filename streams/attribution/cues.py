@@ -562,11 +562,18 @@ class _Reader:
 
     def _phrase_org(self, sent: Sentence, i: int, end: int, text: str, head: str) -> Mention:
         """ "the agency", "die Polizei": the organisation the entry or blog named before (same
-        head noun first, else the latest one), or nobody we can name."""
+        head noun first, else the latest one), or nobody we can name. One a place qualifies
+        ("das Gericht in Den Haag", "the court in Lowdham") is named by the two, unless the
+        entry named one of its kind before."""
         orgs = [p for p in reversed(self.recent) if p.kind == "org"]
         person = next(
             (p for p in orgs if p.org_kind == head or head in p.name.lower().split()), None
         )
+        place = self._place_after(sent, end) if person is None else 0
+        if place:
+            name = " ".join(t.text for t in sent.tokens[end - 1 : place])
+            person = self.memory.add(name, kind="org", org_kind=head)
+            return Mention(sent.para, sent.index, i, place, name, "org", person)
         known = self.memory.by_org(head, []) if person is None else None
         if known is not None and fold(known.name) == fold(text) and orgs:
             known = None  # the bare noun itself, remembered: the entry's named one is meant
@@ -574,6 +581,19 @@ class _Reader:
         if person is None and orgs:
             person = orgs[0]
         return Mention(sent.para, sent.index, i, end, text, "org", person)
+
+    def _place_after(self, sent: Sentence, end: int) -> int:
+        """The end of "in Den Haag" / "in The Hague" at token `end`, or 0: "in" and up to three
+        capitalised words, the last of them no common word."""
+        tokens = sent.tokens
+        if end >= len(tokens) or tokens[end].lower != "in":
+            return 0
+        j = end + 1
+        while j < len(tokens) and j - end <= 3 and tokens[j].is_cap and tokens[j].is_word:
+            j += 1
+        if j == end + 1 or self._common(tokens[j - 1]) or tokens[j - 1].quote is not None:
+            return 0
+        return j
 
     def _common(self, tok: Token) -> bool:
         return self.lang.is_common_word(tok.bare) or tok.lower in self.lang.stopwords

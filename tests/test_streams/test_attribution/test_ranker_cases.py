@@ -188,6 +188,29 @@ class TestCaptions:
         assert [q.speaker for r in results[1:] for q in r.quotes] == [None, None, None]
 
 
+PLACED_ORGANISATIONS = [
+    (
+        "Der Mann habe die Paare getäuscht, urteilte das Gericht in Lowdham.\n\n"
+        "„Die Eltern sind nun mit der Tatsache konfrontiert“, erklärte das Gericht.",
+        "konfrontiert",
+        "Gericht in Lowdham",
+    ),
+    (
+        "The man had deceived the couples, the court in Lowdham ruled.\n\n"
+        '"These parents now face the fact," the court said.',
+        "face the fact",
+        "court in Lowdham",
+    ),
+]
+
+
+@pytest.mark.parametrize(("entry", "fragment", "name"), PLACED_ORGANISATIONS)
+def test_an_organisation_a_place_qualifies_speaks(entry: str, fragment: str, name: str) -> None:
+    """An organisation named only by its kind and its place ("das Gericht in Lowdham") is the
+    speaker, by those words, when it speaks again as "das Gericht"."""
+    assert speaker(entry, fragment=fragment) == name
+
+
 class TestNobody:
     def test_unnamed_teacher_is_nobody(self) -> None:
         """Words of an unnamed speaker stay unattributed when nobody else spoke."""

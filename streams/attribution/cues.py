@@ -271,6 +271,9 @@ class _Reader:
         #: people last mentioned inside what somebody reports or asks ("I ask if Lind is …"):
         #: the "he" that answers is not them
         self.spoken_of: set[str] = set()
+        #: people last mentioned in a place or an object phrase ("from Dana Reyes's studio"):
+        #: a "he" that follows is somebody else, if the entry has somebody else
+        self.aside: set[str] = set()
         self._indexed = -1
 
     # mentions -----------------------------------------------------------------------------------
@@ -288,6 +291,8 @@ class _Reader:
             sent.mentions.append(found)
             if found.person is not None:
                 self._touch(found.person)
+                if found.prep in ("place", "object"):
+                    self.aside.add(found.person.id)
                 if found.kind != "pronoun" and self._opens(sent, found):
                     self.subjects.append((found.person, sent.index))
             i = max(found.end, i + 1)
@@ -380,6 +385,7 @@ class _Reader:
             self.recent.remove(person)
         self.recent.append(person)
         self.spoken_of.discard(person.id)
+        self.aside.discard(person.id)
 
     def _mention_at(self, sent: Sentence, i: int) -> Mention | None:
         tok = sent.tokens[i]
@@ -418,9 +424,20 @@ class _Reader:
                 )
             if fits(subject):
                 return Mention(sent.para, sent.index, i, i + 1, tok.text, "pronoun", subject)
-        person = next(
-            (p for p in reversed(self.recent) if fits(p) and p.id not in self.spoken_of), None
-        ) or next((p for p in reversed(self.recent) if fits(p)), None)
+        person = (
+            next(
+                (
+                    p
+                    for p in reversed(self.recent)
+                    if fits(p) and p.id not in self.spoken_of and p.id not in self.aside
+                ),
+                None,
+            )
+            or next(
+                (p for p in reversed(self.recent) if fits(p) and p.id not in self.spoken_of), None
+            )
+            or next((p for p in reversed(self.recent) if fits(p)), None)
+        )
         if person is None:
             person = self.memory.most_salient(gender)
             if person is not None and person.kind != "person":

@@ -258,6 +258,23 @@ class TestInterviewer:
         assert found["he"] == ("Tony Hill", "verb_before")
         assert found["Tony Hill"] == ("Tony Hill", None)
 
+    def test_a_name_in_a_place_phrase_is_no_antecedent(self) -> None:
+        """ "…, a few yards from Mira Lind's studio, …. “…,” she snaps": the woman named in
+        the place phrase is not the one who answers, the one the writer sits with is."""
+        d = doc(
+            "As I sit opposite Dana Okafor in her office, only a few yards from Mira Lind's "
+            "studio, I ask if Hana Berg can last. “Yes, of course, she is just beginning,” "
+            "she snaps."
+        )
+        found = {m.text: (m.person.name if m.person else None, m.cue) for m in d.mentions()}
+        assert found["she"] == ("Dana Okafor", "verb_before")
+
+    def test_a_name_in_a_place_phrase_is_the_antecedent_when_alone(self) -> None:
+        """Nobody else in the entry: "he" is the man the place phrase named."""
+        d = doc("The crowd gathered outside the studio of Jon Reyes. “We are open,” he said.")
+        found = {m.text: (m.person.name if m.person else None, m.cue) for m in d.mentions()}
+        assert found["he"] == ("Jon Reyes", "verb_before")
+
 
 class TestToldReporters:
     def test_told_reporters_that_names_its_subject_only(self) -> None:

@@ -210,8 +210,11 @@ class SpeakerMemory(BaseModel):
             exact = [p for p in same if _surname_match(p, words)]
         if exact:
             return self._most_salient(exact), False
-        if not fuzzy or len(words[-1]) < 4 or words[-1] in index.surnames:
+        if not fuzzy or len(words[-1]) < 3 or words[-1] in index.surnames:
             return None, False  # a known surname with another first name is somebody else
+        if len(words[-1]) == 3:
+            found = self._clipped(index, words[-1])
+            return (found, True) if found is not None else (None, False)
         found = self._fuzzy(index, words[-1])
         return (found, True) if found is not None else (None, False)
 
@@ -244,6 +247,17 @@ class SpeakerMemory(BaseModel):
         if index.shared:
             index = self._index = index.copy()
         return index
+
+    def _clipped(self, index: NameIndex, word: str) -> Person | None:
+        """The one person a three-letter word is the clipped name of: a four-letter surname it
+        begins ("Sis" for a "Sisi" typed in haste); shorter words match nothing."""
+        found = {
+            pid
+            for pid in index.initials.get(word[0], ())
+            for candidate in index.placed[pid][2]
+            if len(candidate) == 4 and candidate.startswith(word)
+        }
+        return self.persons[found.pop()] if len(found) == 1 else None
 
     def _fuzzy(self, index: NameIndex, word: str) -> Person | None:
         best: list[str] = []

@@ -45,6 +45,26 @@ class TestByName:
         person, was_fuzzy = memory.by_name(name)
         assert (person.name if person else None, was_fuzzy) == (expected, fuzzy)
 
+    @pytest.mark.parametrize(
+        ("known", "word", "expected"),
+        [
+            (["Dana Kiro"], "Kir", "Dana Kiro"),
+            (["Dana Kiro"], "Kro", None),  # not its beginning
+            (["Dana Kiro", "Jon Kirk"], "Kir", None),  # two four-letter names begin so
+            (["Dana Kiros"], "Kir", None),  # only a four-letter name is clipped by one
+            (["Dana Kiro"], "Ki", None),
+        ],
+    )
+    def test_clipped_short_name(self, known: list[str], word: str, expected: str | None) -> None:
+        """A three-letter word is the one known four-letter surname it begins ("Sis" typed
+        for "Sisi"), and nothing else."""
+        memory = SpeakerMemory()
+        for name in known:
+            memory.add(name)
+        person, fuzzy = memory.by_name(word)
+        assert (person.name if person else None) == expected
+        assert fuzzy is (expected is not None)
+
     def test_fuller_name_becomes_canonical(self) -> None:
         """A person first seen by surname takes the full name once the blog gives it."""
         memory = SpeakerMemory()

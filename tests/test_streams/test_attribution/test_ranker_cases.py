@@ -144,6 +144,14 @@ class TestEnglishSpeakers:
         )
         assert speaker(entry, fragment="deteriorate quickly") == "Coastal Weather Agency"
 
+    def test_clipped_surname(self) -> None:
+        """`Kir added` in haste after `Dana Kiro` is Kiro, not a new speaker "Kir"."""
+        entry = (
+            "President Dana Kiro answers first. “They were happy with that,” Kir added. "
+            "“We are still ready to cooperate.”"
+        )
+        assert speaker(entry, fragment="happy with that") == "Dana Kiro"
+
     def test_surname_after_full_name(self) -> None:
         """A surname later in the entry is the person introduced with the full name."""
         entry = (

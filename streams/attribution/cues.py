@@ -723,6 +723,11 @@ class _Reader:
         if org is not None or acronym:
             person = self.memory.add(name, kind="org", org_kind=org or last.lower())
             return Mention(sent.para, sent.index, start, end, name, "org", person)
+        kind = self._kind_before(tokens, start)
+        if kind is not None and self.memory.by_name(name, fuzzy=False)[0] is None:
+            # "newspaper Dagens Nyheter", "by broadcaster Nordvik TV": the noun names the kind
+            person = self.memory.add(name, kind="org", org_kind=kind)
+            return Mention(sent.para, sent.index, start, end, name, "org", person)
         given = self.lang.is_given_name(words[0].bare) or _initials(words[0])
         if not given and any(
             self._common(w) and not self.lang.is_given_name(w.bare) and not _initials(w)
@@ -735,6 +740,17 @@ class _Reader:
             name, role=role, gender=gender or self.lang.given_name_gender(words[0].bare)
         )
         return Mention(sent.para, sent.index, start, end, name, "name", person)
+
+    def _kind_before(self, tokens: Sequence[Token], start: int) -> str | None:
+        """The kind of organisation a lower-case noun right before a name gives it, in English
+        ("newspaper Dagens Nyheter"); German capitalises that noun, and there it is usually a
+        title in quotation marks."""
+        if self.lang.code != "en" or start == 0:
+            return None
+        before = tokens[start - 1]
+        if not before.is_word or before.is_cap:
+            return None
+        return self.lang.org_head(before.bare)
 
     def _name_word(self, tok: Token) -> bool:
         """A word that reads as part of a name: not a title or role ("Minister", "Herr"), not an

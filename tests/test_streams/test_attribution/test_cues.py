@@ -48,6 +48,30 @@ class TestMentions:
         assert "Donna Reyes" in names and "Tom Hill" in names
 
 
+class TestKindBeforeName:
+    def test_noun_before_a_name_makes_it_an_organisation(self) -> None:
+        """ "revelations by newspaper Nordposten" names a newspaper, which "the newspaper
+        reported" then is; "minister Jan Lind" stays a person."""
+        d = doc(
+            "The prime minister was concerned about the revelations by newspaper Nordposten. "
+            "Thirty employees were “security risks”, the newspaper reported.",
+            "Justice minister Jan Lind will meet the police.",
+        )
+        found = {m.text: (m.kind, m.person.name if m.person else None) for m in d.mentions()}
+        assert found["Nordposten"] == ("org", "Nordposten")
+        assert found["newspaper"] == ("org", "Nordposten")
+        assert found["Jan Lind"] == ("name", "Jan Lind")
+
+    def test_a_known_person_stays_a_person(self) -> None:
+        """A name the blog knows as a person's is not made an organisation by a noun."""
+        d = doc(
+            "The report was passed to lawyer Dana Reyes by group Reyes.",
+            memory=_knows("Dana Reyes"),
+        )
+        found = {m.text: (m.kind, m.person.name if m.person else None) for m in d.mentions()}
+        assert found["Reyes"] == ("surname", "Dana Reyes")
+
+
 class TestPlaces:
     def test_place_continued_in_an_apposition_is_a_place(self) -> None:
         """`from Lowdham, North Wessex,`: the second name continues the place, so the speech

@@ -144,6 +144,16 @@ class TestEnglishSpeakers:
         )
         assert speaker(entry, fragment="deteriorate quickly") == "Coastal Weather Agency"
 
+    def test_contraction_before_a_name(self) -> None:
+        """`Here’s Dana Okafor:` introduces Dana Okafor; "Here’s" is no part of her name."""
+        entry = (
+            "Here’s Dana Okafor with a thought on the bowling:\n\n"
+            "> The ball is swinging a lot this morning.\n\n"
+            "And here's Jon Reyes: “It is hot in the stands.”"
+        )
+        assert speaker(entry, fragment="swinging") == "Dana Okafor"
+        assert entry_speakers(entry) == ["Dana Okafor", "Jon Reyes"]
+
     def test_clipped_surname(self) -> None:
         """`Kir added` in haste after `Dana Kiro` is Kiro, not a new speaker "Kir"."""
         entry = (

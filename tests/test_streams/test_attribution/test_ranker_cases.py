@@ -144,6 +144,18 @@ class TestEnglishSpeakers:
         )
         assert speaker(entry, fragment="deteriorate quickly") == "Coastal Weather Agency"
 
+    @pytest.mark.parametrize("verb", ["asserts", "emails", "exclaims", "grumbles", "reiterated"])
+    def test_inverted_reporting_verbs(self, verb: str) -> None:
+        """`“…,” asserts Dana Okafor, as Lind drives Reyes through cover`: the reporting verb
+        names its subject, not the players the sentence goes on to mention."""
+        entries = (
+            "Mitchell Reyes bowls to Lind, who drives him for four.",
+            f"“A fist-bump is seldom right,” {verb} Dana Okafor, as Lind drives Reyes through "
+            "cover. “But a chest-bump is.”",
+        )
+        assert speaker(*entries, fragment="fist-bump") == "Dana Okafor"
+        assert speaker(*entries, fragment="chest-bump") == "Dana Okafor"
+
     def test_contraction_before_a_name(self) -> None:
         """`Here’s Dana Okafor:` introduces Dana Okafor; "Here’s" is no part of her name."""
         entry = (

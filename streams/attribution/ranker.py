@@ -229,6 +229,10 @@ def candidates(
                 for other in ("previous", "entry_speaker", "spoke_before", "rule"):
                     if f.get(other):
                         cand.set(f"{pron}_x_{other}")
+        for fallback in ("rule_entry", "rule_continuity"):
+            if fallback in f:
+                # a default weakens as the entry grows (an article is one long entry)
+                cand.set(f"{fallback}_x_long", min(1.0, len(doc.by_para) / 20))
     _quote_features(out, site)
     if blocked:  # the rule reader's frame names someone nobody tracks: "Ministers say …"
         for cand in out:

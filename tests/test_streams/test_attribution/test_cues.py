@@ -270,6 +270,33 @@ class TestRulePickShortForms:
         assert ruled == ["Phil Dunmore"]
 
 
+class TestFallbackInLongEntries:
+    @pytest.mark.parametrize(("paragraphs", "weight"), [(2, 0.1), (10, 0.5), (40, 1.0)])
+    def test_entry_default_carries_the_entry_length(self, paragraphs: int, weight: float) -> None:
+        """The rule reader's default (the entry's speaker) is marked with how long the entry
+        is, so that the model can trust it less in an article than in a short live entry."""
+        memory = SpeakerMemory()
+        lind = memory.add("Jan Lind")
+        filler = ["The council met again on Tuesday."] * (paragraphs - 1)
+        d = doc(*filler, "“We will build the bridge.”", memory=memory)
+        text = "We will build the bridge."
+        site = locate(d, paragraphs - 1, text, "direct")
+        cands = candidates(
+            d,
+            site,
+            text,
+            rule_pick=lind,
+            rule_method="entry",
+            previous=None,
+            previous_para=-1,
+            memory=memory,
+            entry_speakers=[],
+        )
+        (picked,) = [c for c in cands if "rule" in c.features]
+        assert picked.features["rule_entry_x_long"] == pytest.approx(weight)
+        assert "rule_entry_x_long" not in {k for c in cands if c is not picked for k in c.features}
+
+
 class TestInterviewer:
     def test_he_who_answers_is_not_the_one_asked_about(self) -> None:
         """ "I ask if Dan Reyes is good enough. “Yes,” he snaps": the man the writer sits with

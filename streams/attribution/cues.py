@@ -54,6 +54,13 @@ _FILLERS = frozenset(
         "wiederum",
     ]
 )
+#: auxiliaries between a subject and its verb: "Reyes (SNP) is asking"
+_AUXILIARIES = _FILLERS | frozenset(
+    [
+        *("is", "was", "are", "were", "been", "has", "had", "have", "will", "would"),
+        *("ist", "war", "hat", "hatte", "wird"),
+    ]
+)
 #: speech verbs whose object follows them: the subject stands before ("Lind told the BBC")
 _OBJECT_VERBS = frozenset(
     [
@@ -149,6 +156,26 @@ def _passive(tokens: Sequence[Token], k: int) -> bool:
         if tok.lower in _PASSIVE:
             return True
     return False
+
+
+def _parenthesised(tokens: Sequence[Token], k: int) -> frozenset[int]:
+    """The tokens of the one short bracketed aside that ends right before token k, brackets
+    included ("(SNP)", "(R-Wis.)", "(CDU)"); none when there is no such aside."""
+    j = k - 1
+    while (
+        j >= 0
+        and tokens[j].text != ")"
+        and (not tokens[j].is_word or tokens[j].lower in _AUXILIARIES)
+    ):
+        j -= 1  # past markup and auxiliaries: "**Alison Reyes** (SNP) is asking"
+    if j < 0 or tokens[j].text != ")":
+        return frozenset()
+    start = j - 1
+    while start >= 0 and j - start <= 6 and tokens[start].text not in "()":
+        start -= 1
+    if start < 0 or tokens[start].text != "(":
+        return frozenset()
+    return frozenset(range(start, j + 1))
 
 
 def _initials(tok: Token) -> bool:
@@ -955,12 +982,13 @@ class _Reader:
         speak: places, objects and unknown words are passed over, so that "Ray Hollis, 60, a
         lecturer from Lowdham, said" finds Hollis through his apposition."""
         reach = near
+        aside = _parenthesised(sent.tokens, k)
         for m in reversed(sent.mentions):
-            if m.end > k:
-                continue
-            if k - m.end > reach:
+            if m.end > k or m.tok in aside:
+                continue  # "Alison Reyes (SNP) said": the party in brackets is an aside
+            if k - m.end - len(aside) > reach:
                 return None
-            between = sent.tokens[m.end : k]
+            between = [t for n, t in enumerate(sent.tokens[m.end : k], m.end) if n not in aside]
             if any(t.quote is not None or t.text in _CLAUSE_STOPS for t in between):
                 return None
             if any(t.lower in _FIRST_PERSON for t in between):

@@ -297,6 +297,38 @@ class TestFallbackInLongEntries:
         assert "rule_entry_x_long" not in {k for c in cands if c is not picked for k in c.features}
 
 
+class TestBracketedAside:
+    @pytest.mark.parametrize(
+        ("text", "lang", "subject"),
+        [
+            (
+                "**Alison Reyes** (SNP) said this implied the office did not care.",
+                "en",
+                "Alison Reyes",
+            ),
+            ("**James Lind** (Con) is asking the questions.", "en", "James Lind"),
+            ("Mike Okafor (R-Wis.) said: “We will act.”", "en", "Mike Okafor"),
+            ("Anna Roth (CDU) sagte, das Gesetz komme zu spät.", "de", "Anna Roth"),
+        ],
+    )
+    def test_party_in_brackets_between_name_and_verb(
+        self, text: str, lang: str, subject: str
+    ) -> None:
+        """A short bracketed aside after a name (a party, a state) does not end the clause:
+        the name is still the subject of the speech verb."""
+        d = doc(text, lang=lang)
+        cued = [
+            c.mention.person.name for c in d.sentences[0].cues if c.mention and c.mention.person
+        ]
+        assert cued[:1] == [subject]
+
+    def test_a_long_bracket_still_ends_the_clause(self) -> None:
+        """A bracketed sentence is no aside: the verb after it has no subject before it."""
+        d = doc("Jan Lind (who was not at the meeting and has not commented since) said nothing.")
+        said = [c for c in d.sentences[0].cues if d.sentences[0].tokens[c.at].lower == "said"]
+        assert [c.mention for c in said] == [None]
+
+
 class TestInterviewer:
     def test_he_who_answers_is_not_the_one_asked_about(self) -> None:
         """ "I ask if Dan Reyes is good enough. “Yes,” he snaps": the man the writer sits with

@@ -69,6 +69,8 @@ def _first_names_agree(a: str, b: str) -> bool:
     a, b = a.rstrip("."), b.rstrip(".")
     if len(a) == 1 or len(b) == 1:
         return a[:1] == b[:1]  # an initial: J. Lindqvist
+    if ("-" in a) != ("-" in b) and a.split("-")[0] == b.split("-")[0]:
+        return True  # "Jean Claude" written for "Jean-Claude"
     return a == b or fuzz.ratio(a, b) >= _FIRST_NAME_MIN
 
 

@@ -65,6 +65,15 @@ class TestByName:
         assert (person.name if person else None) == expected
         assert fuzzy is (expected is not None)
 
+    def test_hyphenated_first_name_written_apart(self) -> None:
+        """ "Jean Claude Reyes" is the "Jean-Claude Reyes" the blog knows, not a second person;
+        "Paul Reyes" is somebody else."""
+        memory = SpeakerMemory()
+        known = memory.add("Jean-Claude Reyes")
+        assert memory.add("Jean Claude Reyes") is known
+        assert memory.add("Paul Reyes") is not known
+        assert len(memory.persons) == 2
+
     def test_fuller_name_becomes_canonical(self) -> None:
         """A person first seen by surname takes the full name once the blog gives it."""
         memory = SpeakerMemory()

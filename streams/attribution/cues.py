@@ -23,6 +23,7 @@ from typing import Literal
 from streams.attribution.context import Paragraph
 from streams.attribution.language import Language
 from streams.attribution.memory import Person, SpeakerMemory, fold
+from streams.attribution.people import post_nominal as _post_nominal
 from streams.attribution.quotes import QuoteSpan
 from streams.attribution.speech import in_subject_clause
 from streams.attribution.tokens import Token
@@ -59,6 +60,14 @@ _AUXILIARIES = _FILLERS | frozenset(
     [
         *("is", "was", "are", "were", "been", "has", "had", "have", "will", "would"),
         *("ist", "war", "hat", "hatte", "wird"),
+    ]
+)
+#: verbs that report speech only when a quotation follows them in the sentence ("she
+#: continued: “…”", not "Broad continues round the wicket", "Starc dismissed Root")
+_QUOTE_ONLY = frozenset(
+    [
+        *("continue", "continues", "continued", "continuing"),
+        *("dismiss", "dismisses", "dismissed", "dismissing", "thanks"),
     ]
 )
 #: speech verbs whose object follows them: the subject stands before ("Lind told the BBC")
@@ -726,6 +735,8 @@ class _Reader:
             words.pop(0)
         while words and words[-1].lower in _PARTICLES:
             words.pop()
+        while len(words) > 1 and _post_nominal(words[-1]) and not _post_nominal(words[-2]):
+            words.pop()  # "Naomi Achterberg KC", "Jan Lind MP": letters after a name
         if not words:
             if role is not None:  # "Der Trainer sagte" at a sentence's start
                 return Mention(
@@ -888,6 +899,8 @@ class _Reader:
             particles = lang.separable.get(low)
             if particles and not any(t.lower in particles for t in tokens[k + 1 :]):
                 continue
+            if low in _QUOTE_ONLY and not any(t.quote is not None for t in tokens[k + 1 :]):
+                continue  # "Broad continues round the wicket": speech only before a quotation
             if low in _OBJECT_VERBS and (before := self._before(sent, k)) is not None:
                 sent.cues.append(Cue("verb_before", k, before))  # "Lind told the BBC"
                 self._mark(before, "verb_before", k)

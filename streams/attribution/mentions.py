@@ -213,7 +213,9 @@ class Resolver:
         names = self._names(rest)
         if len(names) == 1 and not roles and self._common_noun(names[0], mention):
             names = []  # "Engineer admits …", "the Dutchman": a common noun, not a name
-        org_kind = lex.org_kind(mention.last) or _proper_org_kind(mention.head)
+        org_kind = lex.org_kind(mention.last)
+        if not (names and roles):  # "Senate Majority Leader Ray Castellano" is a person
+            org_kind = org_kind or _proper_org_kind(mention.head)
         if names and not org_kind:
             return self._named(mention, roles, names, gender, create=create)
         if org_kind:

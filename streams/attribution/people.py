@@ -24,7 +24,7 @@ from streams.attribution.memory import Person
 from streams.attribution.mentions import Mention, Resolver, first_name_title, role_text
 from streams.attribution.tokens import Token, name_runs, phrase_before, stops_phrase
 
-__all__ = ["learn_gender", "learn_people", "learn_subject"]
+__all__ = ["learn_gender", "learn_people", "learn_subject", "post_nominal"]
 
 _GENDER_WORDS = {
     "he": "m",
@@ -95,7 +95,7 @@ def _skip_qualifiers(tokens: Sequence[Token], end: int) -> tuple[int, str | None
     """Past `KC`, `of Montana` and `(CDU)` after a name; the bracketed affiliation, if any."""
     n = len(tokens)
     affiliation = None
-    while end < n and _post_nominal(tokens[end]):
+    while end < n and post_nominal(tokens[end]):
         end += 1
     if end + 2 < n and tokens[end].text == "(":
         close = next((i for i in range(end + 1, min(n, end + 6)) if tokens[i].text == ")"), None)
@@ -109,7 +109,7 @@ def _skip_qualifiers(tokens: Sequence[Token], end: int) -> tuple[int, str | None
     return end, affiliation
 
 
-def _post_nominal(tok: Token) -> bool:
+def post_nominal(tok: Token) -> bool:
     """Letters after a name: `KC`, `MP`, `OBE`."""
     return tok.is_word and tok.text.isalpha() and tok.text.isupper() and 2 <= len(tok.text) <= 4
 
@@ -313,7 +313,7 @@ def learn_subject(
         return None
     end = runs[0][1]
     after = end
-    while after < len(tokens) and _post_nominal(tokens[after]):
+    while after < len(tokens) and post_nominal(tokens[after]):
         after += 1  # "Naomi Okafor KC put it to …"
     nxt = tokens[after] if after < len(tokens) else None
     opens_clause = nxt is not None and (nxt.text == "," or (nxt.is_word and not nxt.is_cap))

@@ -325,8 +325,8 @@ def speaker_candidates(
     for cand in found.values():
         person = cand.person
         f = cand.features
-        if f.get("reported") and f.get("cue_kind_name"):
-            cand.set("reported_by_name")  # "Petra Lindner sagte, die Brücke werde …"
+        if f.get("reported") and (f.get("cue_kind_name") or f.get("cue_kind_surname")):
+            cand.set("reported_by_name")  # "Petra Lindner sagte, die Brücke werde …", "… Lind said"
 
         cand.set("mentions", min(counts.get(person.id, 0), 5) / 5)
         cand.set("org", 1.0 if person.kind == "org" else 0.0)

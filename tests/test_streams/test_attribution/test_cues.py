@@ -7,7 +7,7 @@ import pytest
 from streams.attribution.cues import Doc, read_doc
 from streams.attribution.language import language
 from streams.attribution.memory import SpeakerMemory
-from streams.attribution.ranker import Model, candidates, is_title, locate
+from streams.attribution.ranker import Model, candidates, is_title, locate, speaker_candidates
 
 
 def doc(*paragraphs: str, lang: str = "en", memory: SpeakerMemory | None = None) -> Doc:
@@ -295,6 +295,57 @@ class TestFallbackInLongEntries:
         (picked,) = [c for c in cands if "rule" in c.features]
         assert picked.features["rule_entry_x_long"] == pytest.approx(weight)
         assert "rule_entry_x_long" not in {k for c in cands if c is not picked for k in c.features}
+
+
+class TestEntrySpeakerCandidates:
+    @pytest.mark.parametrize(
+        ("text", "lang"),
+        [
+            ("A working group has been set up, Lind said.", "en"),
+            ("Lind sagte, die Brücke werde im Herbst geöffnet.", "de"),
+            ("Jan Lind said the plan would fail.", "en"),
+        ],
+    )
+    def test_reported_by_name_or_surname(self, text: str, lang: str) -> None:
+        """Words reported without quotation marks under the speaker's name or surname mark
+        the candidate as reported by name; under a pronoun they do not."""
+        memory = _knows("Jan Lind")
+        d = doc(text, lang=lang, memory=memory)
+        lind = memory.persons["lind"]
+        (cand,) = speaker_candidates(d, [], {}, [lind], [])
+        assert cand.features.get("reported_by_name") == 1.0
+
+    def test_reported_without_a_name_is_not_by_name(self) -> None:
+        """Reported by somebody the sentence does not name: not by name."""
+        memory = _knows("Jan Lind")
+        d = doc("The plan would fail, officials said.", memory=memory)
+        lind = memory.persons["lind"]
+        (cand,) = speaker_candidates(d, [], {}, [lind], [])
+        assert cand.features.get("reported") == 1.0
+        assert "reported_by_name" not in cand.features
+
+
+class TestPostNominals:
+    def test_letters_after_a_name_are_no_part_of_it(self) -> None:
+        """ "Naomi Achter KC" and "Jan Lind MP" are Naomi Achter and Jan Lind."""
+        d = doc(
+            "**Naomi Achter KC**, counsel to the inquiry, said: “You were warned.”",
+            "Jan Lind MP said he would vote against it.",
+        )
+        names = [m.person.name for m in d.mentions() if m.person is not None]
+        assert names == ["Naomi Achter", "Jan Lind"]
+
+
+class TestQuoteOnlyVerbs:
+    def test_continues_reports_speech_only_before_a_quotation(self) -> None:
+        """ "Broad continues round the wicket" is bowling; "Lind continued: “…”" is speech."""
+        d = doc(
+            "Broad continues round the wicket to Rogers. Starc dismissed Root for 12.",
+            "Lind continued: “We are not finished.”",
+            memory=_knows("Stuart Broad", "Mitchell Starc", "Jan Lind"),
+        )
+        cued = [m.person.name for m in d.mentions() if m.person is not None and m.cue]
+        assert cued == ["Jan Lind"]
 
 
 class TestBracketedAside:

@@ -429,6 +429,24 @@ class TestOrganisations:
         assert (org.kind, org.id, org.name) == ("org", "org-finance-ministry", "finance ministry")
 
 
+class TestRoleOfAnOrganisation:
+    @pytest.mark.parametrize(
+        "entry",
+        [
+            "Senate Majority Leader Ray Castor told reporters he expected a vote “before dinner”.",
+            "White House Press Secretary Jane Roe said the plan was “on track”.",
+        ],
+    )
+    def test_a_person_whose_role_names_an_organisation(self, entry: str) -> None:
+        """A role that names an organisation before a person's name ("Senate Majority Leader
+        Ray Castor") makes the person the speaker, by their name alone, not an organisation."""
+        results, memory = run(entry)
+        (quote,) = results[0].quotes
+        assert quote.speaker is not None
+        assert quote.speaker.name in ("Ray Castor", "Jane Roe")
+        assert memory.persons[quote.speaker.id].kind == "person"
+
+
 class TestGroups:
     @pytest.mark.parametrize(
         "entry",

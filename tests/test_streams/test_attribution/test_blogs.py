@@ -43,14 +43,14 @@ PINNED = {
     "focus-style": (1.0, 1.0),
     "grid-outage": (1.0, 1.0),
     "harbour-inquiry": (1.0, 1.0),
-    "lock-inquiry": (0.913, 0.923),
+    "lock-inquiry": (0.909, 0.96),
     "ntv-style": (1.0, 1.0),
     "politics-housing": (1.0, 0.944),
-    "rail-strike": (1.0, 1.0),
+    "rail-strike": (1.0, 0.957),
     "semi-final-reaction": (1.0, 1.0),
     "senate-wildfire": (1.0, 1.0),
     "storm-flooding": (1.0, 0.96),
-    "trade-talks": (0.92, 0.938),
+    "trade-talks": (0.92, 0.968),
 }
 _SLACK = 0.02
 

@@ -18,7 +18,10 @@ __all__ = ["compounds", "is_plain_word", "word_spans", "words"]
 #: ASCII characters that are not word characters, to spaces (words are then `str.split`)
 _NOT_WORD = {c: " " for c in range(128) if not is_word_char(chr(c))}
 _WORD = re.compile(r"\w+")
-_COMPOUND = re.compile(r"\w+(?:-\w+)+")
+#: a compound starts where a word does (a match can start nowhere else) and its runs of word
+#: characters are possessive: a word without a hyphen is given up at once, not backtracked into
+#: character by character (which made the search quadratic in the length of each word)
+_COMPOUND = re.compile(r"(?<!\w)\w++(?:-\w++)+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 

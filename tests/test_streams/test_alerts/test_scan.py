@@ -45,3 +45,13 @@ class TestWords:
             found = compounds(fold_text(text, join_hyphens=False).text)
             assert found <= joined, text
             assert joined <= split | found, text
+
+    def test_compounds_are_the_runs_joined_by_hyphens(self) -> None:
+        """`compounds` gives each maximal run of words joined by single hyphens, hyphens
+        dropped, whatever the text around it."""
+        alphabet = [c for c in _ALPHABET if c.isascii()] + ["-"] * 4
+        rng = random.Random(11)
+        for _ in range(3000):
+            text = "".join(rng.choices(alphabet, k=rng.randint(0, 30)))
+            plain = {m.group().replace("-", "") for m in re.finditer(r"\w+(?:-\w+)+", text)}
+            assert compounds(text) == plain, text

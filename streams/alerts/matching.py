@@ -28,6 +28,7 @@ subscription through one of its quotes gives no second hit for it.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from functools import partial
 from itertools import chain
@@ -42,7 +43,7 @@ from streams.alerts.directory import SpeakerDirectory
 from streams.alerts.filters.compiled import CompiledFilter, View, compile_filter, language_key
 from streams.alerts.scan import compounds, is_plain_word, word_spans, words
 from streams.attribution.voices import Voice, entry_text, voices
-from streams.core.text import fold_text, has_join
+from streams.core.text import Folded, fold_text, folds_alike, has_join
 
 __all__ = ["MAX_MATCHES", "Document", "Hit", "Matcher", "record_filter"]
 
@@ -195,39 +196,21 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
 
     __slots__ = ("_done", "_folds", "_found", "_placed", "_tables", "have", "other")
 
-    def __init__(self, tables: _Tables, text: str) -> None:
-        split = fold_text(text, join_hyphens=False)
-        folds = [split]
-        seen = words(split.text)
-        if text.isascii():
-            if "-" in text:
-                # the words of the fold with hyphens joined are those of `split` and its words
-                # joined by hyphens; that fold itself is needed only for places of those
-                found = compounds(split.text)
-                seen |= found
-                if not found.isdisjoint(tables.joinable):
-                    folds.append(fold_text(text, join_hyphens=True))
-        elif has_join(text):
-            folds.append(fold_text(text, join_hyphens=True))
-            seen |= words(folds[1].text)
-        other: dict[str, set[tuple[int, int]]] = {}
-        if tables.automaton is not None:
-            for folded in folds:
-                for end, (length, keys) in tables.automaton.iter(folded.text):
-                    start = end - length + 1
-                    if not folded.bounded(start, end + 1):
-                        continue
-                    span = folded.span(start, end + 1)
-                    for key in keys:
-                        other.setdefault(key, set()).add(span)
+    def __init__(
+        self,
+        tables: _Tables,
+        folds: list[Folded],
+        have: set[str],
+        other: dict[str, set[tuple[int, int]]],
+    ) -> None:
         self._tables = tables
         self._folds = folds
         self._done: dict[str, list[tuple[int, int]]] = {}
         self._placed: dict[tuple[str, str], list[tuple[int, int, Match]]] = {}
         self._found: set[str] | None = None
-        seen.update(other)
+        have.update(other)
         #: the atoms of the text (the matcher adds the document's field keys)
-        self.have = seen
+        self.have = have
         self.other = other
 
     @property
@@ -284,6 +267,53 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
 
     def __len__(self) -> int:
         return len(self.found)
+
+
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+def _joined(tables: _Tables, text: str, split: Folded) -> tuple[AbstractSet[str], Folded | None]:
+    """The words the fold of `text` with hyphens joined adds to those of its fold without
+    (`split`), and that fold when a term might be found in it and not in `split`."""
+    if "-" not in text and "\u2010" not in text and "\u2011" not in text:
+        return _NO_WORDS, None
+    if folds_alike(text):
+        # the words of the fold with hyphens joined are those of `split` and its words joined
+        # by hyphens; that fold itself is needed only for places of those
+        found = compounds(split.text)
+        if found.isdisjoint(tables.joinable):
+            return found, None
+        return found, fold_text(text, join_hyphens=True)
+    if not has_join(text):
+        return _NO_WORDS, None
+    joined = fold_text(text, join_hyphens=True)
+    return words(joined.text), joined
+
+
+def _phrases(tables: _Tables, folds: list[Folded]) -> dict[str, set[tuple[int, int]]]:
+    """The original places of each term key the automaton finds, as whole words, in `folds`."""
+    other: dict[str, set[tuple[int, int]]] = {}
+    if tables.automaton is not None:
+        for folded in folds:
+            for end, (length, keys) in tables.automaton.iter(folded.text):
+                start = end - length + 1
+                if not folded.bounded(start, end + 1):
+                    continue
+                span = folded.span(start, end + 1)
+                for key in keys:
+                    other.setdefault(key, set()).add(span)
+    return other
+
+
+def _scan(tables: _Tables, text: str) -> _Scan:
+    """`text` folded once (a second time, hyphens joined, only when that can matter), its words
+    taken as a set, and the automaton's terms found."""
+    split = fold_text(text, join_hyphens=False)
+    seen = words(split.text)
+    extra, joined = _joined(tables, text, split)
+    seen.update(extra)
+    folds = [split] if joined is None else [split, joined]
+    return _Scan(tables, folds, seen, _phrases(tables, folds))
 
 
 class Matcher:
@@ -343,7 +373,7 @@ class Matcher:
 
     def scan(self, text: str) -> _Scan:
         """Which term keys of the subscriptions occur in `text` (their offsets on demand)."""
-        return _Scan(self._build(), text)
+        return _scan(self._build(), text)
 
     def occurrences(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Every term key of every subscription found in `text`, with original offsets."""
@@ -397,7 +427,16 @@ class Matcher:
         if not self._subs:
             return []
         tables = self._build()
-        scan = _Scan(tables, doc.text)
+        return self._match(tables, doc, _scan(tables, doc.text), speaker_voices, skip)
+
+    def _match(
+        self,
+        tables: _Tables,
+        doc: Document,
+        scan: _Scan,
+        speaker_voices: Callable[[], tuple[Voice, ...]] | None,
+        skip: Container[str],
+    ) -> list[Hit]:
         every = frozenset(k for names in doc.names.values() for k in names)
         have = scan.have
         # the field keys any subscription asks for (the others would not be looked up)
@@ -487,9 +526,11 @@ class Matcher:
         """
         if not self._subs:
             return []
+        tables = self._build()
         hits: list[Hit] = []
         for quote in entry.quotes:
-            hits.extend(self.match(self.quote_document(quote, entry.language)))
+            doc = self.quote_document(quote, entry.language)
+            hits.extend(self._match(tables, doc, _scan(tables, doc.text), None, ()))
         by_quote = {hit.subscription_id for hit in hits}
         doc = self.entry_document(entry)
         parts = speaker_voices
@@ -501,7 +542,7 @@ class Matcher:
                 if carried is None
                 else partial(tuple, carried)
             )
-        hits.extend(self.match(doc, parts, skip=by_quote))
+        hits.extend(self._match(tables, doc, _scan(tables, doc.text), parts, by_quote))
         return hits
 
 

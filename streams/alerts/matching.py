@@ -82,6 +82,8 @@ class Hit(NamedTuple):
     matches: tuple[Match, ...]
 
 
+#: a `Hit` made from its four fields at once (as `tuple.__new__`: no keyword handling)
+_new_hit = tuple.__new__
 #: the subscriptions under an atom and an atom of their next need: those that need nothing more,
 #: and those that need more (each with the atoms of its other needs)
 _Pair = tuple[list[str], list[tuple[str, tuple[frozenset[str], ...]]]]
@@ -206,7 +208,9 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
         self._tables = tables
         self._folds = folds
         self._done: dict[str, list[tuple[int, int]]] = {}
-        self._placed: dict[tuple[str, str], list[tuple[int, int, Match]]] = {}
+        self._placed: dict[
+            tuple[str, str], tuple[list[tuple[int, int, Match]], tuple[Match, ...]]
+        ] = {}
         self._found: set[str] | None = None
         have.update(other)
         #: the atoms of the text (the matcher adds the document's field keys)
@@ -248,12 +252,20 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
     def placed(self, key: str, label: str) -> list[tuple[int, int, Match]]:
         """Each place of a term key as (start, end, its `Match` labelled `label`), in order; one
         list however many hits share it."""
+        return self._matches(key, label)[0]
+
+    def first(self, key: str, label: str) -> tuple[Match, ...]:
+        """The `Match` objects of the first `MAX_MATCHES` places of a term key, in order."""
+        return self._matches(key, label)[1]
+
+    def _matches(
+        self, key: str, label: str
+    ) -> tuple[list[tuple[int, int, Match]], tuple[Match, ...]]:
         done = self._placed.get((key, label))
         if done is None:
             spans = self.get(key) or ()
-            done = self._placed[key, label] = [
-                (s, e, Match(term=label, start=s, end=e)) for s, e in spans
-            ]
+            places = [(s, e, Match(term=label, start=s, end=e)) for s, e in spans]
+            done = self._placed[key, label] = (places, tuple([p[2] for p in places[:MAX_MATCHES]]))
         return done
 
     def __getitem__(self, key: str) -> Sequence[tuple[int, int]]:
@@ -575,7 +587,11 @@ def _hit(
     """The hit with the places of the filter's terms inside `view` (as `CompiledFilter.matched`
     gives them: in text order, a tie in the order of the terms)."""
     labels = compiled.labels
+    if not labels:
+        return _new_hit(Hit, (sub_id, doc, speaker, ()))
     if len(labels) == 1:
+        if view.spans is None:
+            return _new_hit(Hit, (sub_id, doc, speaker, scan.first(*labels[0])))
         found = scan.placed(*labels[0])
     else:
         found = [p for key, label in labels for p in scan.placed(key, label)]
@@ -583,7 +599,7 @@ def _hit(
     if view.spans is not None:
         spans = view.spans
         found = [p for p in found if any(s <= p[0] and p[1] <= e for s, e in spans)]
-    return Hit(sub_id, doc, speaker, tuple(p[2] for p in found[:MAX_MATCHES]))
+    return _new_hit(Hit, (sub_id, doc, speaker, tuple([p[2] for p in found[:MAX_MATCHES]])))
 
 
 def record_filter(expression: str) -> Callable[[object], bool]:

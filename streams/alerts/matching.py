@@ -31,8 +31,8 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from functools import partial
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress
+from operator import itemgetter, not_
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
@@ -396,10 +396,10 @@ class Matcher:
         """The keys of a document's kind, blog and language that some subscription asks for
         (kept per kind, blog and language until the subscriptions change)."""
         tables = self._build()
-        lang = language_key(doc.language) if doc.language else None
-        slot = (doc.kind, doc.blog_id, lang)
+        slot = (doc.kind, doc.blog_id, doc.language)
         cached = tables.places.get(slot)
         if cached is None:
+            lang = language_key(doc.language) if doc.language else None
             blog = doc.blog_id.lower()
             keys = {f"kind:{doc.kind}", f"blog:{blog}"}
             keys.update(f"blog*:{blog[:i]}" for i in range(len(blog) + 1))
@@ -449,17 +449,26 @@ class Matcher:
         speaker_voices: Callable[[], tuple[Voice, ...]] | None,
         skip: Container[str],
     ) -> list[Hit]:
-        every = frozenset(k for names in doc.names.values() for k in names)
+        names = doc.names
+        if len(names) == 1:
+            [every] = names.values()
+        else:
+            every = frozenset().union(*names.values())
         have = scan.have
         # the field keys any subscription asks for (the others would not be looked up)
         have.update(self._places(doc))
-        have.update(["speaker:" + name for name in every & tables.speakers])
+        if every:
+            have.update(["speaker:" + name for name in every & tables.speakers])
         # the subscriptions indexed under an atom of the document that have every key they need
         present = have & tables.indexed
         alone, pairs = tables.alone, tables.pairs
         ids = list(chain.from_iterable(map(alone.__getitem__, present & tables.lone)))
         partners = tables.partners
-        for atom in [a for a in present & tables.paired if not partners[a].isdisjoint(have)]:
+        paired = list(present & tables.paired)
+        # the atoms with a partner the document has (the loop over them runs in C)
+        for atom in compress(
+            paired, map(not_, map(have.isdisjoint, map(partners.__getitem__, paired)))
+        ):
             under = pairs[atom]
             for needed in partners[atom] & have:
                 done, checked = under[needed]

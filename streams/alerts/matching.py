@@ -460,11 +460,10 @@ class Matcher:
         if every:
             have.update(["speaker:" + name for name in every & tables.speakers])
         # the subscriptions indexed under an atom of the document that have every key they need
-        present = have & tables.indexed
         alone, pairs = tables.alone, tables.pairs
-        ids = list(chain.from_iterable(map(alone.__getitem__, present & tables.lone)))
+        ids = list(chain.from_iterable(map(alone.__getitem__, have & tables.lone)))
         partners = tables.partners
-        paired = list(present & tables.paired)
+        paired = list(have & tables.paired)
         # the atoms with a partner the document has (the loop over them runs in C)
         for atom in compress(
             paired, map(not_, map(have.isdisjoint, map(partners.__getitem__, paired)))

@@ -1,11 +1,13 @@
 """Matching quotes and entries against every subscription at once.
 
-A document's text is folded once (`streams.core.text.fold_text`; a second time, hyphens joined,
-only when that changes it) and its words taken as a set: every word form of every subscription's
-terms that is in the set occurs, as a whole word; the other forms (phrases, `u.n.`) are found by
-one Aho-Corasick automaton (pyahocorasick), which gives their term's key. These words and keys,
-with the document's field keys (`kind:`, `blog:`, `lang:`, `speaker:`), are its atoms, and a
-term is present when one of its atoms is (`term_atoms`): no set of term keys is worked out.
+A document's text is folded once (`streams.core.text.fold_text`) and its words taken as a set,
+with the words its hyphens join (read off the fold when its characters fold alike,
+`streams.core.text.folds_alike`; else from a second fold with hyphens joined, made only when that
+changes it): every word form of every subscription's terms that is in the set occurs, as a whole
+word; the other forms (phrases, `u.n.`) are found by one Aho-Corasick automaton (pyahocorasick),
+which gives their term's key. These words and keys, with the document's field keys (`kind:`,
+`blog:`, `lang:`, `speaker:`), are its atoms, and a term is present when one of its atoms is
+(`term_atoms`): no set of term keys is worked out.
 
 Each subscription is indexed under the atoms of its triggers (its rarest term, an OR of terms or
 a field) and, when it needs more (`CompiledFilter.needs`: the atoms of each term, OR of terms and

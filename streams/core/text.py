@@ -198,10 +198,10 @@ _ALIKE: dict[str, bool] = {}
 
 def folds_alike(text: str) -> bool:
     """Whether each character of `text` folds to one character that is a word character
-    exactly when it is one, and no hyphen but `-` is there (always true of ASCII text). The fold
-    then has the text's words in the same places, and the words of the fold with hyphens joined
-    are those of the fold without, and its runs of words joined by `-` with the hyphens left
-    out, as on ASCII text."""
+    exactly when it is one, and no hyphen but `-` is there (always true of ASCII text). The
+    words of its fold with hyphens joined are then, as on ASCII text, those of the fold without
+    and the fold's runs of words joined by `-`, hyphens left out (`streams.alerts.scan.compounds`):
+    no second fold is needed to know them."""
     if text.isascii():
         return True
     for ch in set(_NON_ASCII.findall(text)):

@@ -1,11 +1,13 @@
 """Matching quotes and entries against every subscription at once.
 
-A document's text is folded once (`streams.core.text.fold_text`; a second time, hyphens joined,
-only when that changes it) and its words taken as a set: every word form of every subscription's
-terms that is in the set occurs, as a whole word; the other forms (phrases, `u.n.`) are found by
-one Aho-Corasick automaton (pyahocorasick), which gives their term's key. These words and keys,
-with the document's field keys (`kind:`, `blog:`, `lang:`, `speaker:`), are its atoms, and a
-term is present when one of its atoms is (`term_atoms`): no set of term keys is worked out.
+A document's text is folded once (`streams.core.text.fold_text`) and its words taken as a set,
+with the words its hyphens join (read off the fold when its characters fold alike,
+`streams.core.text.folds_alike`; else from a second fold with hyphens joined, made only when that
+changes it): every word form of every subscription's terms that is in the set occurs, as a whole
+word; the other forms (phrases, `u.n.`) are found by one Aho-Corasick automaton (pyahocorasick),
+which gives their term's key. These words and keys, with the document's field keys (`kind:`,
+`blog:`, `lang:`, `speaker:`), are its atoms, and a term is present when one of its atoms is
+(`term_atoms`): no set of term keys is worked out.
 
 Each subscription is indexed under the atoms of its triggers (its rarest term, an OR of terms or
 a field) and, when it needs more (`CompiledFilter.needs`: the atoms of each term, OR of terms and
@@ -28,10 +30,11 @@ subscription through one of its quotes gives no second hit for it.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from functools import partial
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress
+from operator import itemgetter, not_
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
@@ -42,7 +45,7 @@ from streams.alerts.directory import SpeakerDirectory
 from streams.alerts.filters.compiled import CompiledFilter, View, compile_filter, language_key
 from streams.alerts.scan import compounds, is_plain_word, word_spans, words
 from streams.attribution.voices import Voice, entry_text, voices
-from streams.core.text import fold_text, has_join
+from streams.core.text import Folded, fold_text, folds_alike, has_join
 
 __all__ = ["MAX_MATCHES", "Document", "Hit", "Matcher", "record_filter"]
 
@@ -81,6 +84,8 @@ class Hit(NamedTuple):
     matches: tuple[Match, ...]
 
 
+#: a `Hit` made from its four fields at once (as `tuple.__new__`: no keyword handling)
+_new_hit = tuple.__new__
 #: the subscriptions under an atom and an atom of their next need: those that need nothing more,
 #: and those that need more (each with the atoms of its other needs)
 _Pair = tuple[list[str], list[tuple[str, tuple[frozenset[str], ...]]]]
@@ -195,39 +200,23 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
 
     __slots__ = ("_done", "_folds", "_found", "_placed", "_tables", "have", "other")
 
-    def __init__(self, tables: _Tables, text: str) -> None:
-        split = fold_text(text, join_hyphens=False)
-        folds = [split]
-        seen = words(split.text)
-        if text.isascii():
-            if "-" in text:
-                # the words of the fold with hyphens joined are those of `split` and its words
-                # joined by hyphens; that fold itself is needed only for places of those
-                found = compounds(split.text)
-                seen |= found
-                if not found.isdisjoint(tables.joinable):
-                    folds.append(fold_text(text, join_hyphens=True))
-        elif has_join(text):
-            folds.append(fold_text(text, join_hyphens=True))
-            seen |= words(folds[1].text)
-        other: dict[str, set[tuple[int, int]]] = {}
-        if tables.automaton is not None:
-            for folded in folds:
-                for end, (length, keys) in tables.automaton.iter(folded.text):
-                    start = end - length + 1
-                    if not folded.bounded(start, end + 1):
-                        continue
-                    span = folded.span(start, end + 1)
-                    for key in keys:
-                        other.setdefault(key, set()).add(span)
+    def __init__(
+        self,
+        tables: _Tables,
+        folds: list[Folded],
+        have: set[str],
+        other: dict[str, set[tuple[int, int]]],
+    ) -> None:
         self._tables = tables
         self._folds = folds
         self._done: dict[str, list[tuple[int, int]]] = {}
-        self._placed: dict[tuple[str, str], list[tuple[int, int, Match]]] = {}
+        self._placed: dict[
+            tuple[str, str], tuple[list[tuple[int, int, Match]], tuple[Match, ...]]
+        ] = {}
         self._found: set[str] | None = None
-        seen.update(other)
+        have.update(other)
         #: the atoms of the text (the matcher adds the document's field keys)
-        self.have = seen
+        self.have = have
         self.other = other
 
     @property
@@ -265,12 +254,20 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
     def placed(self, key: str, label: str) -> list[tuple[int, int, Match]]:
         """Each place of a term key as (start, end, its `Match` labelled `label`), in order; one
         list however many hits share it."""
+        return self._matches(key, label)[0]
+
+    def first(self, key: str, label: str) -> tuple[Match, ...]:
+        """The `Match` objects of the first `MAX_MATCHES` places of a term key, in order."""
+        return self._matches(key, label)[1]
+
+    def _matches(
+        self, key: str, label: str
+    ) -> tuple[list[tuple[int, int, Match]], tuple[Match, ...]]:
         done = self._placed.get((key, label))
         if done is None:
             spans = self.get(key) or ()
-            done = self._placed[key, label] = [
-                (s, e, Match(term=label, start=s, end=e)) for s, e in spans
-            ]
+            places = [(s, e, Match(term=label, start=s, end=e)) for s, e in spans]
+            done = self._placed[key, label] = (places, tuple([p[2] for p in places[:MAX_MATCHES]]))
         return done
 
     def __getitem__(self, key: str) -> Sequence[tuple[int, int]]:
@@ -284,6 +281,53 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
 
     def __len__(self) -> int:
         return len(self.found)
+
+
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+def _joined(tables: _Tables, text: str, split: Folded) -> tuple[AbstractSet[str], Folded | None]:
+    """The words the fold of `text` with hyphens joined adds to those of its fold without
+    (`split`), and that fold when a term might be found in it and not in `split`."""
+    if "-" not in text and "\u2010" not in text and "\u2011" not in text:
+        return _NO_WORDS, None
+    if folds_alike(text):
+        # the words of the fold with hyphens joined are those of `split` and its words joined
+        # by hyphens; that fold itself is needed only for places of those
+        found = compounds(split.text)
+        if found.isdisjoint(tables.joinable):
+            return found, None
+        return found, fold_text(text, join_hyphens=True)
+    if not has_join(text):
+        return _NO_WORDS, None
+    joined = fold_text(text, join_hyphens=True)
+    return words(joined.text), joined
+
+
+def _phrases(tables: _Tables, folds: list[Folded]) -> dict[str, set[tuple[int, int]]]:
+    """The original places of each term key the automaton finds, as whole words, in `folds`."""
+    other: dict[str, set[tuple[int, int]]] = {}
+    if tables.automaton is not None:
+        for folded in folds:
+            for end, (length, keys) in tables.automaton.iter(folded.text):
+                start = end - length + 1
+                if not folded.bounded(start, end + 1):
+                    continue
+                span = folded.span(start, end + 1)
+                for key in keys:
+                    other.setdefault(key, set()).add(span)
+    return other
+
+
+def _scan(tables: _Tables, text: str) -> _Scan:
+    """`text` folded once (a second time, hyphens joined, only when that can matter), its words
+    taken as a set, and the automaton's terms found."""
+    split = fold_text(text, join_hyphens=False)
+    seen = words(split.text)
+    extra, joined = _joined(tables, text, split)
+    seen.update(extra)
+    folds = [split] if joined is None else [split, joined]
+    return _Scan(tables, folds, seen, _phrases(tables, folds))
 
 
 class Matcher:
@@ -343,7 +387,7 @@ class Matcher:
 
     def scan(self, text: str) -> _Scan:
         """Which term keys of the subscriptions occur in `text` (their offsets on demand)."""
-        return _Scan(self._build(), text)
+        return _scan(self._build(), text)
 
     def occurrences(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Every term key of every subscription found in `text`, with original offsets."""
@@ -354,10 +398,10 @@ class Matcher:
         """The keys of a document's kind, blog and language that some subscription asks for
         (kept per kind, blog and language until the subscriptions change)."""
         tables = self._build()
-        lang = language_key(doc.language) if doc.language else None
-        slot = (doc.kind, doc.blog_id, lang)
+        slot = (doc.kind, doc.blog_id, doc.language)
         cached = tables.places.get(slot)
         if cached is None:
+            lang = language_key(doc.language) if doc.language else None
             blog = doc.blog_id.lower()
             keys = {f"kind:{doc.kind}", f"blog:{blog}"}
             keys.update(f"blog*:{blog[:i]}" for i in range(len(blog) + 1))
@@ -397,18 +441,35 @@ class Matcher:
         if not self._subs:
             return []
         tables = self._build()
-        scan = _Scan(tables, doc.text)
-        every = frozenset(k for names in doc.names.values() for k in names)
+        return self._match(tables, doc, _scan(tables, doc.text), speaker_voices, skip)
+
+    def _match(
+        self,
+        tables: _Tables,
+        doc: Document,
+        scan: _Scan,
+        speaker_voices: Callable[[], tuple[Voice, ...]] | None,
+        skip: Container[str],
+    ) -> list[Hit]:
+        names = doc.names
+        if len(names) == 1:
+            [every] = names.values()
+        else:
+            every = frozenset().union(*names.values())
         have = scan.have
         # the field keys any subscription asks for (the others would not be looked up)
         have.update(self._places(doc))
-        have.update(["speaker:" + name for name in every & tables.speakers])
+        if every:
+            have.update(["speaker:" + name for name in every & tables.speakers])
         # the subscriptions indexed under an atom of the document that have every key they need
-        present = have & tables.indexed
         alone, pairs = tables.alone, tables.pairs
-        ids = list(chain.from_iterable(map(alone.__getitem__, present & tables.lone)))
+        ids = list(chain.from_iterable(map(alone.__getitem__, have & tables.lone)))
         partners = tables.partners
-        for atom in [a for a in present & tables.paired if not partners[a].isdisjoint(have)]:
+        paired = list(have & tables.paired)
+        # the atoms with a partner the document has (the loop over them runs in C)
+        for atom in compress(
+            paired, map(not_, map(have.isdisjoint, map(partners.__getitem__, paired)))
+        ):
             under = pairs[atom]
             for needed in partners[atom] & have:
                 done, checked = under[needed]
@@ -487,9 +548,11 @@ class Matcher:
         """
         if not self._subs:
             return []
+        tables = self._build()
         hits: list[Hit] = []
         for quote in entry.quotes:
-            hits.extend(self.match(self.quote_document(quote, entry.language)))
+            doc = self.quote_document(quote, entry.language)
+            hits.extend(self._match(tables, doc, _scan(tables, doc.text), None, ()))
         by_quote = {hit.subscription_id for hit in hits}
         doc = self.entry_document(entry)
         parts = speaker_voices
@@ -501,7 +564,7 @@ class Matcher:
                 if carried is None
                 else partial(tuple, carried)
             )
-        hits.extend(self.match(doc, parts, skip=by_quote))
+        hits.extend(self._match(tables, doc, _scan(tables, doc.text), parts, by_quote))
         return hits
 
 
@@ -534,7 +597,11 @@ def _hit(
     """The hit with the places of the filter's terms inside `view` (as `CompiledFilter.matched`
     gives them: in text order, a tie in the order of the terms)."""
     labels = compiled.labels
+    if not labels:
+        return _new_hit(Hit, (sub_id, doc, speaker, ()))
     if len(labels) == 1:
+        if view.spans is None:
+            return _new_hit(Hit, (sub_id, doc, speaker, scan.first(*labels[0])))
         found = scan.placed(*labels[0])
     else:
         found = [p for key, label in labels for p in scan.placed(key, label)]
@@ -542,7 +609,7 @@ def _hit(
     if view.spans is not None:
         spans = view.spans
         found = [p for p in found if any(s <= p[0] and p[1] <= e for s, e in spans)]
-    return Hit(sub_id, doc, speaker, tuple(p[2] for p in found[:MAX_MATCHES]))
+    return _new_hit(Hit, (sub_id, doc, speaker, tuple([p[2] for p in found[:MAX_MATCHES]])))
 
 
 def record_filter(expression: str) -> Callable[[object], bool]:

@@ -18,7 +18,10 @@ __all__ = ["compounds", "is_plain_word", "word_spans", "words"]
 #: ASCII characters that are not word characters, to spaces (words are then `str.split`)
 _NOT_WORD = {c: " " for c in range(128) if not is_word_char(chr(c))}
 _WORD = re.compile(r"\w+")
-_COMPOUND = re.compile(r"\w+(?:-\w+)+")
+#: a hyphen between two word characters (the hyphen first, so that a search skips from hyphen
+#: to hyphen), and the run of words joined by hyphens that starts at a word
+_JOINED = re.compile(r"-(?<=\w-)(?=\w)")
+_COMPOUND = re.compile(r"\w++(?:-\w++)+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -34,9 +37,21 @@ def words(folded: str) -> set[str]:
 
 
 def compounds(folded: str) -> set[str]:
-    """The words that joining hyphens makes of an ASCII folded text ("cease-fire" ->
-    ceasefire): with the text's own words, the words of its fold with hyphens joined."""
-    return {m.group().replace("-", "") for m in _COMPOUND.finditer(folded)}
+    """The words that joining hyphens makes of a folded text ("cease-fire" -> ceasefire): with
+    the text's own words, the words of its fold with hyphens joined (on ASCII text, or text that
+    `streams.core.text.folds_alike`). Each run of words joined by hyphens is looked at from its
+    first hyphen on; the rest of the text is skipped from hyphen to hyphen."""
+    out: set[str] = set()
+    hyphen = _JOINED.search(folded)
+    while hyphen is not None:
+        start = hyphen.start() - 1
+        while start and is_word_char(folded[start - 1]):
+            start -= 1
+        found = _COMPOUND.match(folded, start)
+        assert found is not None  # a word, the hyphen and a word at least
+        out.add(found.group().replace("-", ""))
+        hyphen = _JOINED.search(folded, found.end())
+    return out
 
 
 def is_plain_word(form: str) -> bool:

@@ -23,6 +23,7 @@ __all__ = [
     "Folded",
     "fold",
     "fold_text",
+    "folds_alike",
     "has_join",
     "is_word_char",
     "name_keys",
@@ -189,6 +190,35 @@ def has_join(text: str) -> bool:
     if "-" not in text and "\u2010" not in text and "\u2011" not in text:
         return False
     return _JOIN.search(text) is not None
+
+
+#: non-ASCII characters seen so far: whether `folds_alike` holds for each (bounded like `_SEEN`)
+_ALIKE: dict[str, bool] = {}
+
+
+def folds_alike(text: str) -> bool:
+    """Whether each character of `text` folds to one character that is a word character
+    exactly when it is one, and no hyphen but `-` is there (always true of ASCII text). The
+    words of its fold with hyphens joined are then, as on ASCII text, those of the fold without
+    and the fold's runs of words joined by `-`, hyphens left out (`streams.alerts.scan.compounds`):
+    no second fold is needed to know them."""
+    if text.isascii():
+        return True
+    for ch in set(_NON_ASCII.findall(text)):
+        alike = _ALIKE.get(ch)
+        if alike is None:
+            folded = _one(ch)
+            alike = (
+                folded is not None
+                and len(folded) == 1
+                and is_word_char(folded) == is_word_char(ch)
+                and ch not in _HYPHENS
+            )
+            if len(_ALIKE) < _MAX_SEEN:
+                _ALIKE[ch] = alike
+        if not alike:
+            return False
+    return True
 
 
 def _expand(text: str, inner: Folded, longer: list[tuple[str, str]]) -> Folded:

@@ -195,3 +195,48 @@ class TestAgainstReference:
             alone = Matcher([sub])
             mine = {_key(h) for e in entries for h in alone.match_entry(e)}
             assert mine == {k for k in every if k[0] == sub.id}, sub.filter
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            "The cease‑fire in the Straße holds.",  # a non-breaking hyphen; ß
+            "A rent-™ deal: “Cease-fire now,” said Okafor. ½-time rent-cap.",  # ™, ½
+            "A café cease-fire, “rent-cap talks”, Berlin – rent cap.",  # every character alike
+        ],
+    )
+    def test_hyphens_joined_as_the_plain_evaluation(self, body: str) -> None:
+        """Words joined by hyphens are found as the plain evaluation finds them, in text whose
+        characters fold alike (the words joined are read off the fold) and in text whose do not
+        (it is folded again with hyphens joined)."""
+        filters = ["ceasefire", '"cease fire"', "rentcap", '"rent cap"', "strasse", "fire", "tm"]
+        filters.append("renttm")  # "rent-™" is no word joined by a hyphen: ™ is no letter
+        subs = [Subscription(id=f"s{i}", filter=f) for i, f in enumerate(filters)]
+        quote = body.split("“")[1].split("”")[0] if "“" in body else None
+        entry = EnrichedEntry(
+            entry_id="e1",
+            blog_id="city-live",
+            seq=1,
+            published_at=WHEN,
+            printed_time="12:00",
+            headline=None,
+            body=body,
+            speakers=(PEOPLE[0],),
+            quotes=(
+                Quote(
+                    quote_id="q1",
+                    entry_id="e1",
+                    blog_id="city-live",
+                    published_at=WHEN,
+                    text=quote,
+                    speaker=PEOPLE[0],
+                    confidence=0.9,
+                    method="name",
+                ),
+            )
+            if quote
+            else (),
+        )
+        matcher = Matcher(subs)
+        fast = sorted(_key(h) for h in matcher.match_entry(entry))
+        assert fast == sorted(reference_hits(subs, entry, matcher.directory))
+        assert len(fast) >= 2

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from streams.core.text import fold_text, has_join, is_word_char, strip_accents
+from streams.core.text import fold_text, folds_alike, has_join, is_word_char, strip_accents
 
 #: characters that fold in every way: case, accents, several characters, none, spaces, hyphens
 _ALPHABET = [
@@ -88,3 +88,20 @@ class TestFoldText:
         for text in _texts(8, 3000, _ALPHABET):
             changed = fold_text(text, join_hyphens=True) != fold_text(text, join_hyphens=False)
             assert has_join(text) == changed, text
+
+    @pytest.mark.parametrize(
+        ("text", "alike"),
+        [
+            ("cease-fire", True),
+            ("“Cease-fire” – é, ø, £ and\u00a0€", True),
+            ("™-x", False),  # folds to two word characters
+            ("Straße", False),  # to two characters
+            ("e\u0301", False),  # to none
+            ("cease\u2010fire", False),  # a hyphen other than `-`
+            ("½", False),  # a word character whose fold has a non-word one
+        ],
+    )
+    def test_folds_alike(self, text: str, alike: bool) -> None:
+        """A text folds alike when each character folds to one, word character or not as it
+        was, and `-` is its only hyphen."""
+        assert folds_alike(text) is alike

@@ -931,6 +931,15 @@ class _Reader:
         if mention is not None and mention.cue is None:
             mention.cue = kind
             mention.verb = at
+            if (
+                mention.person is None
+                and mention.kind == "surname"
+                and not mention.anonymous
+                and kind in ("verb_after", "source")
+            ):
+                # "„…“, sagte Korin": a name nobody introduced, but the cue's subject
+                mention.person = self.memory.add(mention.text)
+                self._touch(mention.person)
             if (mention.person is not None or mention.anonymous) and kind != "colon":
                 self.subjects.append((mention.person, mention.sent))
 

@@ -106,10 +106,19 @@ class Language:
     stopwords: frozenset[str]
     given_names: Mapping[str, Gender | None]  # lower-case given name -> gender (None: both)
     surnames: frozenset[str]  # lower-case common surnames
+    works: frozenset[str]  # nouns before a title in quotation marks: "the documentary '…'"
 
     def role_head(self, word: str) -> str | None:
         """The role a word names, also as the head of a compound or hyphenation."""
         return _head(self.code, word.lower(), "roles")
+
+    def names_work(self, word: str) -> bool:
+        """Whether a word names a work or medium before its title ("Zeitung", "documentary",
+        also "Nachrichtenportals", "Netflix-Dokumentation")."""
+        low = word.lower()
+        if self.code == "de" and low.endswith("s") and _head(self.code, low[:-1], "works"):
+            return True  # genitive: "des Nachrichtenportals"
+        return _head(self.code, low, "works") is not None
 
     def org_head(self, word: str) -> str | None:
         """The organisation noun a word names, also as the head of a compound or hyphenation."""
@@ -178,6 +187,7 @@ def _load(code: Lang) -> Language:
         stopwords=_words(code, "stopwords.txt"),
         given_names=given,
         surnames=frozenset(w.lower() for w in _lines(code, "surnames.txt")),
+        works=_words(code, "works.txt"),
     )
 
 
@@ -192,7 +202,7 @@ def language(code: str | None) -> Language:
 
 
 @lru_cache(maxsize=65536)
-def _head(code: Lang, word: str, kind: Literal["roles", "org_words"]) -> str | None:
+def _head(code: Lang, word: str, kind: Literal["roles", "org_words", "works"]) -> str | None:
     words: frozenset[str] = getattr(language(code), kind)
     if word in words:
         return word

@@ -26,6 +26,7 @@ from typing import get_args
 from streams.attribution.cues import Doc, Mention
 from streams.attribution.memory import Person, SpeakerMemory, fold
 from streams.attribution.methods import Method
+from streams.attribution.tokens import Token
 
 __all__ = [
     "Candidate",
@@ -100,7 +101,7 @@ def locate(doc: Doc, para: int, text: str, kind: str) -> QuoteSite:
     alone = sum(1 for t in sent.tokens if t.is_word or t.quote is not None) <= 1
     words = key.split()
     numeric = key[:1].isdigit()
-    title = is_title(words, doc)
+    title = is_title(words, doc) or _after_work(sent.tokens, tok, key, doc)
     return QuoteSite(para, sent.index, tok, kind, len(words), offset <= 1, alone, title, numeric)
 
 
@@ -119,6 +120,18 @@ def is_title(words: Sequence[str], doc: Doc) -> bool:
     if lang.code == "en":
         return True
     return (all(w[:1].isupper() for w in small) and bool(small)) or (not small and len(words) > 2)
+
+
+def _after_work(tokens: Sequence[Token], tok: int, quoted: str, doc: Doc) -> bool:
+    """Whether the quotation at token `tok` is the title of the work or medium the word right
+    before it names ("im Interview des Nachrichtenportals „Politico“", "the documentary
+    'Harbour Lights'"): short, no sentence inside."""
+    if tok < 1 or tok >= len(tokens) or tokens[tok].quote is None:
+        return False
+    before = tokens[tok - 1]
+    if not before.is_word or not doc.lang.names_work(before.bare):
+        return False
+    return 0 < len(quoted.split()) <= 6 and quoted[-1:] not in ".!?…"
 
 
 def candidates(

@@ -433,3 +433,20 @@ class TestDetectLanguage:
     def test_empty(self) -> None:
         """An empty text is English."""
         assert detect_language("") == "en"
+
+
+@pytest.mark.parametrize(
+    ("code", "word", "names"),
+    [
+        ("de", "Zeitung", True),
+        ("de", "Nachrichtenportals", True),  # genitive of a compound
+        ("de", "Netflix-Dokumentation", True),
+        ("de", "Minister", False),
+        ("en", "documentary", True),
+        ("en", "newspaper", True),
+        ("en", "minister", False),
+    ],
+)
+def test_words_that_name_a_work(code: str, word: str, names: bool) -> None:
+    """A noun before a title in quotation marks names a work or medium, compounds too."""
+    assert language(code).names_work(word) is names

@@ -241,6 +241,38 @@ def test_an_organisation_a_place_qualifies_speaks(entry: str, fragment: str, nam
     assert speaker(entry, fragment=fragment) == name
 
 
+_BRENNER_DE = "Karl Brenner, der Minister, ist seit 2020 im Amt. „Wir sind bereit“, sagte Brenner."
+_BRENNER_EN = "Karl Brenner, the minister, has been in office since 2020. “We are ready,” he said."
+NAMED_WORKS = [
+    (
+        _BRENNER_DE,
+        "Zuletzt hatte Brenner im Interview des Nachrichtenportals „Nordblick“ auf die Frage "
+        "nach einer Reform geantwortet, er wolle weder etwas bestätigen noch ausschließen.",
+        "Nordblick",
+    ),
+    (_BRENNER_DE, "Karl Brenner sagte der Zeitung „Nordblick“, er bleibe im Amt.", "Nordblick"),
+    (
+        _BRENNER_EN,
+        "Karl Brenner told the documentary “Harbour Lights” that he had no regrets.",
+        "Harbour Lights",
+    ),
+]
+
+
+@pytest.mark.parametrize(("intro", "entry", "fragment"), NAMED_WORKS)
+def test_the_title_of_a_work_is_nobodys_words(intro: str, entry: str, fragment: str) -> None:
+    """Quoted words right after a noun that names a work or medium ("des Nachrichtenportals
+    „Nordblick“", "the documentary “Harbour Lights”") are its title, not a quotation of the
+    person the sentence names."""
+    assert speaker(intro + "\n\n" + entry, fragment=fragment) is None
+
+
+def test_a_name_nobody_introduced_speaks_in_german() -> None:
+    """`„…“, sagte Korin`: the subject of the speech verb speaks though the entry never gave
+    a full name (English had this from the rule reader)."""
+    assert speaker("„Wir sind bereit“, sagte Korin.", fragment="bereit") == "Korin"
+
+
 class TestNobody:
     def test_unnamed_teacher_is_nobody(self) -> None:
         """Words of an unnamed speaker stay unattributed when nobody else spoke."""

@@ -124,11 +124,15 @@ def is_title(words: Sequence[str], doc: Doc) -> bool:
 
 def _after_work(tokens: Sequence[Token], tok: int, quoted: str, doc: Doc) -> bool:
     """Whether the quotation at token `tok` is the title of the work or medium the word right
-    before it names ("im Interview des Nachrichtenportals „Politico“", "the documentary
-    'Harbour Lights'"): short, no sentence inside."""
+    before it names, or the medium owning it ("im Interview des Nachrichtenportals „Nordblick“",
+    "in einem Podcast des „Nordblick“", "the documentary 'Harbour Lights'"): short, no sentence
+    inside."""
     if tok < 1 or tok >= len(tokens) or tokens[tok].quote is None:
         return False
-    before = tokens[tok - 1]
+    at = tok - 1
+    if at >= 1 and tokens[at].lower in doc.lang.determiners:
+        at -= 1  # "im Podcast des „Stern“": the medium the work belongs to
+    before = tokens[at]
     if not before.is_word or not doc.lang.names_work(before.bare):
         return False
     return 0 < len(quoted.split()) <= 6 and quoted[-1:] not in ".!?…"

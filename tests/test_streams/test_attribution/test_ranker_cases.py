@@ -252,6 +252,12 @@ NAMED_WORKS = [
     ),
     (_BRENNER_DE, "Karl Brenner sagte der Zeitung „Nordblick“, er bleibe im Amt.", "Nordblick"),
     (
+        _BRENNER_DE,
+        "Der Minister findet klare Worte: In einem Podcast des „Nordblick“ nannte er den Plan "
+        "eine „Zumutung“.",
+        "Nordblick",
+    ),
+    (
         _BRENNER_EN,
         "Karl Brenner told the documentary “Harbour Lights” that he had no regrets.",
         "Harbour Lights",

@@ -289,6 +289,7 @@ def read_doc(paragraphs: Sequence[str | Paragraph], lang: Language, memory: Spea
     for sent in sentences:
         reader.mentions(sent)
         reader.cues(sent)
+    reader.cataphora()
     return doc
 
 
@@ -415,6 +416,29 @@ class _Reader:
             or lang.role_head(t.bare) is not None
             for t in before
         )
+
+    def cataphora(self) -> None:
+        """A role the entry names before the person holding it ("The health minister said
+        on Monday …" and then "Health minister Dana Reyes …"): once the whole entry is read,
+        a role mention nobody held yet is the one person the entry gave that role."""
+        for sent in self.doc.sentences:
+            for m in sent.mentions:
+                if m.kind != "role" or m.person is not None or m.anonymous:
+                    continue
+                word = m.text.split()[-1]
+                role = self.lang.role_head(word)
+                if role is None:
+                    continue
+                holders = {
+                    p.id: p
+                    for p in self.recent
+                    if p.kind == "person"
+                    and any(
+                        w.endswith(fold(role)) for r in p.roles for w in r.replace("-", " ").split()
+                    )
+                }
+                if len(holders) == 1:
+                    (m.person,) = holders.values()
 
     def _touch(self, person: Person) -> None:
         if person in self.recent:

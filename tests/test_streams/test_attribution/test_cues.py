@@ -325,6 +325,31 @@ class TestEntrySpeakerCandidates:
         assert "reported_by_name" not in cand.features
 
 
+class TestCataphora:
+    def test_a_role_named_before_its_holder(self) -> None:
+        """ "Die Gesundheitsministerin hat …" in the lede, "Gesundheitsministerin Dana Reyes"
+        after it: the lede's role is Reyes."""
+        d = doc(
+            "Die Gesundheitsministerin hat den Plan als „Katastrophe“ bezeichnet.",
+            "Gesundheitsministerin Dana Reyes ist seit Mai im Amt.",
+            lang="de",
+        )
+        first = d.sentences[0].mentions[0]
+        assert (first.text, first.person.name if first.person else None) == (
+            "Gesundheitsministerin",
+            "Dana Reyes",
+        )
+
+    def test_two_holders_leave_the_role_open(self) -> None:
+        """Two people with that role in the entry: the lede's role is neither."""
+        d = doc(
+            "Die Ministerin hat den Plan als „Katastrophe“ bezeichnet.",
+            "Gesundheitsministerin Dana Reyes und Bauministerin Anna Roth reisten ab.",
+            lang="de",
+        )
+        assert d.sentences[0].mentions[0].person is None
+
+
 class TestPostNominals:
     def test_letters_after_a_name_are_no_part_of_it(self) -> None:
         """ "Naomi Achter KC" and "Jan Lind MP" are Naomi Achter and Jan Lind."""

@@ -959,9 +959,10 @@ class _Reader:
                 mention.person is None
                 and mention.kind == "surname"
                 and not mention.anonymous
-                and kind in ("verb_after", "source")
+                and kind in ("verb_after", "verb_before", "source")
             ):
-                # "„…“, sagte Korin": a name nobody introduced, but the cue's subject
+                # "„…“, sagte Korin", "“…” Korin said": a name nobody introduced, but the
+                # cue's subject
                 mention.person = self.memory.add(mention.text)
                 self._touch(mention.person)
             if (mention.person is not None or mention.anonymous) and kind != "colon":
@@ -1041,6 +1042,8 @@ class _Reader:
                 return None  # "I sit opposite Tony Hill … I ask": the verb is the writer's
             if m.anonymous and not m.prep and not m.reported:
                 return m  # "a teacher said": the subject is somebody unnamed
+            if m.person is None and m.kind == "surname" and m.end == k and not m.prep:
+                return m  # "“…” Korin said": a name nobody introduced, right at the verb
             if m.person is None or m.prep in ("place", "object") or m.reported:
                 reach = near + _APPOSITION  # an apposition may stand between
                 continue

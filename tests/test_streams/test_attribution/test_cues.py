@@ -325,6 +325,23 @@ class TestEntrySpeakerCandidates:
         assert "reported_by_name" not in cand.features
 
 
+class TestUnintroducedNames:
+    @pytest.mark.parametrize(
+        ("text", "lang"),
+        [("“We will act,” Korin said.", "en"), ("„Wir handeln“, sagte Korin.", "de")],
+    )
+    def test_the_subject_at_the_verb_is_a_person(self, text: str, lang: str) -> None:
+        """A name the entry never introduced, right at the speech verb, is its subject."""
+        d = doc(text, lang=lang)
+        cued = [(m.text, m.person.name if m.person else None) for m in d.mentions() if m.cue]
+        assert cued == [("Korin", "Korin")]
+
+    def test_an_unknown_word_further_away_is_not(self) -> None:
+        """An unknown capitalised word a few words before the verb is no subject."""
+        d = doc("“We will act,” Korin in the morning said.")
+        assert [m for m in d.mentions() if m.cue and m.person is not None] == []
+
+
 class TestCataphora:
     def test_a_role_named_before_its_holder(self) -> None:
         """ "Die Gesundheitsministerin hat …" in the lede, "Gesundheitsministerin Dana Reyes"

@@ -37,7 +37,7 @@ PINNED = {
     "andes-earthquake": (0.957, 1.0),
     "budget-day": (1.0, 1.0),
     "coalition-budget": (1.0, 1.0),
-    "cup-final": (0.952, 1.0),
+    "cup-final": (1.0, 1.0),
     "derby-press-room": (0.941, 0.947),
     "energy-summit": (1.0, 1.0),
     "focus-style": (1.0, 1.0),

@@ -1035,7 +1035,9 @@ class _Reader:
                 continue  # "Alison Reyes (SNP) said": the party in brackets is an aside
             if k - m.end - len(aside) > reach:
                 return None
-            between = [t for n, t in enumerate(sent.tokens[m.end : k], m.end) if n not in aside]
+            between = sent.tokens[m.end : k]
+            if aside:
+                between = [t for n, t in enumerate(between, m.end) if n not in aside]
             if any(t.quote is not None or t.text in _CLAUSE_STOPS for t in between):
                 return None
             if any(t.lower in _FIRST_PERSON for t in between):

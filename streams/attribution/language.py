@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -340,9 +341,11 @@ def detect_language(text: str) -> Lang:
     """ "de" or "en" for a text: function words, umlauts, then word frequencies when close."""
     en_markers, de_markers = _markers()
     text = text[:_DETECT_CHARS]  # the opening of an entry tells its language
-    tokens = [m.group().lower() for m in _WORD.finditer(text)]
-    en = float(sum(t in en_markers for t in tokens))
-    de = sum(t in de_markers for t in tokens) + 0.5 * min(len(_UMLAUT.findall(text)), 4)
+    tokens = _WORD.findall(text.lower())
+    counts = Counter(tokens)
+    en = float(sum(n for t, n in counts.items() if t in en_markers))
+    de = float(sum(n for t, n in counts.items() if t in de_markers))
+    de += 0.5 * min(len(_UMLAUT.findall(text)), 4)
     if abs(de - en) < 2:  # short or name-heavy text: which language knows its words better
         for token in tokens:
             gap = _zipf("de", token) - _zipf("en", token)

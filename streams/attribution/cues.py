@@ -640,7 +640,7 @@ class _Reader:
     def _phrase_org(self, sent: Sentence, i: int, end: int, text: str, head: str) -> Mention:
         """ "the agency", "die Polizei": the organisation the entry or blog named before (same
         head noun first, else the latest one), or nobody we can name. One a place qualifies
-        ("das Gericht in Den Haag", "the court in Lowdham") is named by the two, unless the
+        ("das Gericht in Lowdham", "the court in Lowdham") is named by the two, unless the
         entry named one of its kind before."""
         orgs = [p for p in reversed(self.recent) if p.kind == "org"]
         person = next(
@@ -660,7 +660,7 @@ class _Reader:
         return Mention(sent.para, sent.index, i, end, text, "org", person)
 
     def _place_after(self, sent: Sentence, end: int) -> int:
-        """The end of "in Den Haag" / "in The Hague" at token `end`, or 0: "in" and up to three
+        """The end of "in Lowdham" / "in The Hague" at token `end`, or 0: "in" and up to three
         capitalised words, the last of them no common word."""
         tokens = sent.tokens
         if end >= len(tokens) or tokens[end].lower != "in":
@@ -787,7 +787,7 @@ class _Reader:
             return Mention(sent.para, sent.index, start, end, name, "org", person)
         kind = self._kind_before(tokens, start)
         if kind is not None and self.memory.by_name(name, fuzzy=False)[0] is None:
-            # "newspaper Dagens Nyheter", "by broadcaster Nordvik TV": the noun names the kind
+            # "newspaper Nordposten", "by broadcaster Nordvik TV": the noun names the kind
             person = self.memory.add(name, kind="org", org_kind=kind)
             return Mention(sent.para, sent.index, start, end, name, "org", person)
         given = self.lang.is_given_name(words[0].bare) or _initials(words[0])
@@ -805,7 +805,7 @@ class _Reader:
 
     def _kind_before(self, tokens: Sequence[Token], start: int) -> str | None:
         """The kind of organisation a lower-case noun right before a name gives it, in English
-        ("newspaper Dagens Nyheter"); German capitalises that noun, and there it is usually a
+        ("newspaper Nordposten"); German capitalises that noun, and there it is usually a
         title in quotation marks."""
         if self.lang.code != "en" or start == 0:
             return None

@@ -252,7 +252,7 @@ class SpeakerMemory(BaseModel):
 
     def _clipped(self, index: NameIndex, word: str) -> Person | None:
         """The one person a three-letter word is the clipped name of: a four-letter surname it
-        begins ("Sis" for a "Sisi" typed in haste); shorter words match nothing."""
+        begins ("Kir" for a "Kiro" typed in haste); shorter words match nothing."""
         found = {
             pid
             for pid in index.initials.get(word[0], ())

@@ -56,8 +56,8 @@ class TestByName:
         ],
     )
     def test_clipped_short_name(self, known: list[str], word: str, expected: str | None) -> None:
-        """A three-letter word is the one known four-letter surname it begins ("Sis" typed
-        for "Sisi"), and nothing else."""
+        """A three-letter word is the one known four-letter surname it begins ("Kir" typed
+        for "Kiro"), and nothing else."""
         memory = SpeakerMemory()
         for name in known:
             memory.add(name)

@@ -149,6 +149,8 @@ def _role_before(tokens: Sequence[Token], start: int) -> _Before:
         ),
         None,
     )
+    if i > 0 and tokens[i - 1].possessive:
+        return _Before(role=title_role, gender=gender, titled=titled)  # "the General's Corps"
     if i > 0 and tokens[i - 1].is_word and lex.is_role(tokens[i - 1].bare):
         s, e = phrase_before(tokens, i)
         words = tokens[s:e]

@@ -447,6 +447,18 @@ class TestRoleOfAnOrganisation:
         assert memory.persons[quote.speaker.id].kind == "person"
 
 
+class TestPossessiveBeforeAName:
+    def test_what_a_role_owns_is_nobody(self) -> None:
+        """ "the Advocate General's Corps": a thing the General owns, not a person called
+        Corps with the role general; the "he" after it is the lawyer."""
+        results, memory = run(
+            "Jan Lind, a lawyer who served in the Advocate General's Corps and has defended "
+            "many clients, said it was unclear.\n\n“The report alone proves nothing,” he said."
+        )
+        assert "Corps" not in {p.name for p in memory.persons.values()}
+        assert speakers(results[0]) == ["Lind"]
+
+
 class TestGroups:
     @pytest.mark.parametrize(
         "entry",

@@ -62,14 +62,6 @@ _AUXILIARIES = _FILLERS | frozenset(
         *("ist", "war", "hat", "hatte", "wird"),
     ]
 )
-#: verbs that report speech only when a quotation follows them in the sentence ("she
-#: continued: “…”", not "Broad continues round the wicket", "Starc dismissed Root")
-_QUOTE_ONLY = frozenset(
-    [
-        *("continue", "continues", "continued", "continuing"),
-        *("dismiss", "dismisses", "dismissed", "dismissing", "thanks"),
-    ]
-)
 #: speech verbs whose object follows them: the subject stands before ("Lind told the BBC")
 _OBJECT_VERBS = frozenset(
     [
@@ -165,6 +157,21 @@ def _passive(tokens: Sequence[Token], k: int) -> bool:
         if tok.lower in _PASSIVE:
             return True
     return False
+
+
+def _completed(
+    tokens: Sequence[Token], k: int, particles: frozenset[str] | None, quoted: bool
+) -> bool:
+    """Whether the speech verb at k has what its reading needs after it: one of its particles
+    ("fügte … hinzu", "pointed out"), or a quotation for a verb that reports speech only before
+    one ("she continued: “…”", not "Broad continues round the wicket")."""
+    if not particles and not quoted:
+        return True
+    after = tokens[k + 1 :]
+    needed = particles or frozenset()
+    if any(t.lower in needed for t in after):
+        return True
+    return quoted and any(t.quote is not None for t in after)
 
 
 def _parenthesised(tokens: Sequence[Token], k: int) -> frozenset[int]:
@@ -920,11 +927,8 @@ class _Reader:
                 continue  # "That Lind announced it signals …": a fact, not Lind's words
             if _noun_use(tokens, k, lang):
                 continue  # "on a background call", "the statement": a noun, not a verb
-            particles = lang.separable.get(low)
-            if particles and not any(t.lower in particles for t in tokens[k + 1 :]):
-                continue
-            if low in _QUOTE_ONLY and not any(t.quote is not None for t in tokens[k + 1 :]):
-                continue  # "Broad continues round the wicket": speech only before a quotation
+            if not _completed(tokens, k, lang.separable.get(low), low in lang.quote_only):
+                continue  # "Broad continues round the wicket", "fügte" without "hinzu"
             if low in _OBJECT_VERBS and (before := self._before(sent, k)) is not None:
                 sent.cues.append(Cue("verb_before", k, before))  # "Lind told the BBC"
                 self._mark(before, "verb_before", k)

@@ -86,6 +86,30 @@ def _words(code: str, name: str) -> frozenset[str]:
     return frozenset(w.lower() for line in _lines(code, name) for w in line.split())
 
 
+def _speech_verbs(
+    code: str,
+) -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
+    """The speech verbs of `speech_verbs.txt`: the forms that are speech on their own, those
+    that need a particle after them ("+out": point out), and those that need a quotation after
+    them ('+"': she continued: "…"), or either. The marks "!", "~" and "?" matter to the rule
+    reader only."""
+    free: set[str] = set()
+    bound: dict[str, frozenset[str]] = {}
+    quoted: set[str] = set()
+    for line in _lines(code, "speech_verbs.txt"):
+        words = line.lower().split()
+        needs = {w[1:] for w in words if w.startswith("+")}
+        forms = [w.rstrip("!~?") for w in words if not w.startswith("+")]
+        particles = frozenset(needs - {'"'})
+        if particles:
+            bound.update(dict.fromkeys(forms, particles))
+        if '"' in needs:
+            quoted.update(forms)
+        if not needs:
+            free.update(forms)
+    return frozenset(free), bound, frozenset(quoted)
+
+
 def _gender(mark: str) -> Gender | None:
     return "m" if mark == "m" else "f" if mark == "f" else None
 
@@ -108,6 +132,8 @@ class Language:
     given_names: Mapping[str, Gender | None]  # lower-case given name -> gender (None: both)
     surnames: frozenset[str]  # lower-case common surnames
     works: frozenset[str]  # nouns before a title in quotation marks: "the documentary '…'"
+    #: speech verbs only when a quotation follows them in the sentence ("she continued: “…”")
+    quote_only: frozenset[str] = frozenset()
 
     def role_head(self, word: str) -> str | None:
         """The role a word names, also as the head of a compound or hyphenation."""
@@ -172,12 +198,14 @@ def _load(code: Lang) -> Language:
         name, mark = line.rsplit(None, 1)
         key = name.lower()
         given[key] = _gender(mark) if given.get(key, _gender(mark)) == _gender(mark) else None
-    verbs = _words(code, "speech_verbs.txt")
+    verbs, bound, quote_only = _speech_verbs(code)
+    separable.update(bound)
     return Language(
         code=code,
-        speech_verbs=verbs | frozenset(separable),
+        speech_verbs=verbs | frozenset(separable) | quote_only,
         # a stem that is a speech verb on its own ("sagte") needs no particle ("sagte zu")
         separable={stem: parts for stem, parts in separable.items() if stem not in verbs},
+        quote_only=quote_only,
         source_preps=_words(code, "source_preps.txt"),
         source_postps=_words(code, "source_postps.txt"),
         pronouns=pronouns,

@@ -14,7 +14,7 @@ from importlib import resources
 
 __all__ = ["PARTICLES", "QUOTE_PARTICLE", "Lexicon", "lexicon"]
 
-#: the `+"` particle of speech_verbs.txt: the verb counts when a quotation follows it
+#: the `+"` particle of en/speech_verbs.txt: the verb counts when a quotation follows it
 QUOTE_PARTICLE = '"'
 #: lower-case name particles, part of the name they stand in: "Ursula von der Leyen", "Pedro de
 #: la Cruz", "Mohammed bin Salman"; the surname is the last word with the particles before it
@@ -27,8 +27,9 @@ PARTICLES = frozenset(
 _PERSON_SUFFIX = re.compile(r"(?:ist|ian|year-old)$")
 
 
-def _lines(name: str) -> list[str]:
-    text = resources.files("streams.attribution").joinpath("data", name).read_text(encoding="utf-8")
+def _lines(name: str, lang: str = "") -> list[str]:
+    data = resources.files("streams.attribution").joinpath("data")
+    text = (data.joinpath(lang) if lang else data).joinpath(name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
@@ -101,6 +102,8 @@ def _speech(lines: list[str]) -> _Speech:
     particles: dict[str, frozenset[str]] = {}
     for line in lines:
         words = line.split()
+        if words[0].endswith("?"):
+            continue  # the language reading's only
         needs = frozenset(w[1:] for w in words if w.startswith("+"))
         lemma, *rest = [w for w in words if not w.startswith("+")]
         forms = [lemma.rstrip("!~"), *rest]
@@ -115,7 +118,7 @@ def _speech(lines: list[str]) -> _Speech:
 @cache
 def lexicon() -> Lexicon:
     """The process-wide lexicon."""
-    verbs = _speech(_lines("speech_verbs.txt"))
+    verbs = _speech(_lines("speech_verbs.txt", "en"))  # the language reading's list too
     roles = {w.replace("-", " ") for line in _lines("roles.txt") for w in line.split()}
     titles: dict[str, str | None] = {}
     title_roles: dict[str, str] = {}

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from streams.attribution.language import Language, detect_language, language
+from streams.attribution.lexicon import lexicon
 
 EN = language("en")
 DE = language("de")
@@ -93,9 +94,14 @@ class TestWordLists:
         """German separable verbs map their stem to the particles that complete them."""
         assert particle in DE.separable[stem]
 
-    def test_no_english_separable(self) -> None:
-        """English has no separable speech verbs."""
-        assert not EN.separable
+    def test_english_particle_verbs(self) -> None:
+        """English speech verbs that need a particle after them ("point out", "go on") or a
+        quotation ("she continued: “…”"), from the annotations of the one verb list."""
+        assert EN.separable["pointed"] == {"out"}
+        assert EN.separable["went"] == {"on"}
+        assert "said" not in EN.separable and "said" in EN.speech_verbs
+        assert {"continued", "dismissed"} <= EN.quote_only
+        assert "continued" in EN.speech_verbs and "said" not in EN.quote_only
 
     def test_sources(self) -> None:
         """Source prepositions and postpositions of both languages."""
@@ -450,3 +456,12 @@ class TestDetectLanguage:
 def test_words_that_name_a_work(code: str, word: str, names: bool) -> None:
     """A noun before a title in quotation marks names a work or medium, compounds too."""
     assert language(code).names_work(word) is names
+
+
+def test_one_english_speech_verb_list() -> None:
+    """The rule reader reads the language reading's English list: its verbs, less those marked
+    for the language reading only ("reported"), with its marks ("~": "says" inverts)."""
+    lex = lexicon()
+    assert {"said", "says", "emailed", "asserted"} <= lex.speech_forms & EN.speech_verbs
+    assert "reported" in EN.speech_verbs and "reported" not in lex.speech_forms
+    assert "says" in lex.inverting_forms

@@ -62,6 +62,8 @@ _AUXILIARIES = _FILLERS | frozenset(
         *("ist", "war", "hat", "hatte", "wird"),
     ]
 )
+#: emphasis marks a name may stand in ("**Korin** says")
+_MARKUP = frozenset(["*", "**", "_", "__"])
 #: speech verbs whose object follows them: the subject stands before ("Lind told the BBC")
 _OBJECT_VERBS = frozenset(
     [
@@ -934,6 +936,10 @@ class _Reader:
                 self._mark(before, "verb_before", k)
                 continue
             after = None if low in _OBJECT_VERBS else self._after(sent, k)
+            if after is not None and after.kind == "pronoun" and lang.code == "en":
+                before = self._before(sent, k)
+                if before is not None and before.kind in ("name", "surname"):
+                    after = None  # "**Korin** says he does not …": Korin says it, of himself
             if after is not None:  # "told reporters that X …": X is no subject of "told"
                 sent.cues.append(Cue("verb_after", k, after))
                 self._mark(after, "verb_after", k)
@@ -1048,8 +1054,13 @@ class _Reader:
                 return None  # "I sit opposite Tony Hill … I ask": the verb is the writer's
             if m.anonymous and not m.prep and not m.reported:
                 return m  # "a teacher said": the subject is somebody unnamed
-            if m.person is None and m.kind == "surname" and m.end == k and not m.prep:
-                return m  # "“…” Korin said": a name nobody introduced, right at the verb
+            if (
+                m.person is None
+                and m.kind == "surname"
+                and not m.prep
+                and all(t.text in _MARKUP for t in between)
+            ):
+                return m  # "“…” Korin said", "**Korin** says": a new name right at the verb
             if m.person is None or m.prep in ("place", "object") or m.reported:
                 reach = near + _APPOSITION  # an apposition may stand between
                 continue

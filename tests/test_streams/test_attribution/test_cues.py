@@ -342,6 +342,28 @@ class TestUnintroducedNames:
         assert [m for m in d.mentions() if m.cue and m.person is not None] == []
 
 
+class TestSubjectBeforeAReportedPronoun:
+    @pytest.mark.parametrize(
+        ("text", "subject"),
+        [
+            ("**Korin** says he does not have that figure.", "Korin"),
+            ("Probate judge Wes Lind said he would not issue the licenses.", "Wes Lind"),
+            ("Dana Reyes says she will stand again.", "Dana Reyes"),
+        ],
+    )
+    def test_the_name_before_the_verb_speaks(self, text: str, subject: str) -> None:
+        """ "X says he …": the name before the verb is its subject, the pronoun after it the
+        subject of what X reports (it was read as the verb's subject after it)."""
+        d = doc(text)
+        cued = [(m.text, m.cue) for m in d.mentions() if m.cue]
+        assert cued == [(subject, "verb_before")]
+
+    def test_after_a_quotation_the_subject_still_follows(self) -> None:
+        """ "“…,” said Lind": no name before the verb, the one after it speaks."""
+        d = doc("“We are ready,” said Jan Lind.")
+        assert [(m.text, m.cue) for m in d.mentions() if m.cue] == [("Jan Lind", "verb_after")]
+
+
 class TestCataphora:
     def test_a_role_named_before_its_holder(self) -> None:
         """ "Die Gesundheitsministerin hat …" in the lede, "Gesundheitsministerin Dana Reyes"

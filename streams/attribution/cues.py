@@ -161,6 +161,12 @@ def _passive(tokens: Sequence[Token], k: int) -> bool:
     return False
 
 
+def _names_role(role: str, key: str) -> bool:
+    """Whether a learned role ("spitzenkandidat der cdu", "afd-spitzenkandidat") names the role
+    `key` (a folded role head: "spitzenkandidat"), as a word or a compound's end."""
+    return any(w.endswith(key) for w in role.replace("-", " ").split())
+
+
 def _completed(
     tokens: Sequence[Token], k: int, particles: frozenset[str] | None, quoted: bool
 ) -> bool:
@@ -438,13 +444,11 @@ class _Reader:
                 role = self.lang.role_head(word)
                 if role is None:
                     continue
+                key = fold(role)
                 holders = {
                     p.id: p
                     for p in self.recent
-                    if p.kind == "person"
-                    and any(
-                        w.endswith(fold(role)) for r in p.roles for w in r.replace("-", " ").split()
-                    )
+                    if p.kind == "person" and any(_names_role(r, key) for r in p.roles)
                 }
                 if len(holders) == 1:
                     (m.person,) = holders.values()
@@ -633,9 +637,7 @@ class _Reader:
         for person in reversed(self.recent):
             if person.kind != "person":
                 continue
-            held = [
-                r for r in person.roles if any(w.endswith(key) for w in r.replace("-", " ").split())
-            ]
+            held = [r for r in person.roles if _names_role(r, key)]
             if not held:
                 continue
             if not modifiers:

@@ -327,11 +327,15 @@ class _Reader:
         #: a "he" that follows is somebody else, if the entry has somebody else
         self.aside: set[str] = set()
         self._indexed = -1
+        #: the tokens of the current sentence inside a body's remit ("Committee on the … United
+        #: States …"): no name and no speech verb there
+        self._remit: set[int] = set()
 
     # mentions -----------------------------------------------------------------------------------
 
     def mentions(self, sent: Sentence) -> None:
         tokens = sent.tokens
+        self._remit = set()
         i = 0
         while i < len(tokens):
             found = self._mention_at(sent, i)
@@ -347,7 +351,33 @@ class _Reader:
                     self.aside.add(found.person.id)
                 if found.kind != "pronoun" and self._opens(sent, found):
                     self.subjects.append((found.person, sent.index))
-            i = max(found.end, i + 1)
+            remit = self._remit_end(sent, found)
+            self._remit.update(range(found.end, remit))
+            i = max(found.end, i + 1, remit)
+
+    def _remit_end(self, sent: Sentence, m: Mention) -> int:
+        """The end of a body's remit after its name, or 0: "the Select Committee on the
+        Strategic Competition Between the United States and the Chinese Communist Party", "der
+        Ausschuss für Arbeit und Soziales". The remit runs over capitalised and function words
+        up to punctuation or another word (a verb), and the names in it are the body's name, not
+        mentions of their own."""
+        if m.kind != "org" or m.end >= len(sent.tokens):
+            return 0
+        opening = self.lang.remits.get(self.lang.org_head(sent.tokens[m.end - 1].bare) or "")
+        if not opening or sent.tokens[m.end].lower not in opening:
+            return 0
+        j = m.end + 1
+        lang = self.lang
+        while j < len(sent.tokens):
+            tok = sent.tokens[j]
+            if not tok.is_word or tok.quote is not None:
+                break
+            if not (tok.is_cap or tok.lower in lang.stopwords or tok.lower in lang.determiners):
+                break
+            j += 1
+        if not any(t.is_cap for t in sent.tokens[m.end + 1 : j]):
+            return 0
+        return j
 
     def _prep(self, sent: Sentence, tok: int) -> str:
         j = tok - 1
@@ -904,6 +934,8 @@ class _Reader:
         tokens = sent.tokens
         lang = self.lang
         for k, tok in enumerate(tokens):
+            if k in self._remit:
+                continue  # "the Committee on … the United States": a name, no verb
             if not tok.is_word:
                 if tok.text == ":" and tok.quote is None:
                     subject = self._before(sent, k)

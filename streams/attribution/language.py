@@ -43,7 +43,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
@@ -132,6 +132,8 @@ class Language:
     given_names: Mapping[str, Gender | None]  # lower-case given name -> gender (None: both)
     surnames: frozenset[str]  # lower-case common surnames
     works: frozenset[str]  # nouns before a title in quotation marks: "the documentary '…'"
+    #: bodies named by their remit and the words opening it: "committee" -> "on", "into", ...
+    remits: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: speech verbs only when a quotation follows them in the sentence ("she continued: “…”")
     quote_only: frozenset[str] = frozenset()
 
@@ -217,6 +219,10 @@ def _load(code: Lang) -> Language:
         given_names=given,
         surnames=frozenset(w.lower() for w in _lines(code, "surnames.txt")),
         works=_words(code, "works.txt"),
+        remits={
+            body.lower(): frozenset(w.lower() for w in opening)
+            for body, *opening in (line.split() for line in _lines(code, "remits.txt"))
+        },
     )
 
 

@@ -630,3 +630,40 @@ class TestTitlesAndCalibration:
         assert model.calibrated(0.35) == pytest.approx(0.25)
         values = [model.calibrated(x / 20) for x in range(21)]
         assert values == sorted(values)
+
+
+class TestRemits:
+    @pytest.mark.parametrize(
+        ("text", "lang", "body"),
+        [
+            (
+                "Lawmakers on the Select Committee on the Competition Between the United States "
+                "and the Northern People's Party, led by chairman Ray Castor, requested more "
+                "information.",
+                "en",
+                "Select Committee",
+            ),
+            (
+                "Der Untersuchungsausschuss zur Lage der Nordischen Fischereiagentur lehnte den "
+                "Antrag ab.",
+                "de",
+                "Untersuchungsausschuss",
+            ),
+        ],
+    )
+    def test_names_in_a_bodys_remit_are_its_name(self, text: str, lang: str, body: str) -> None:
+        """ "the Select Committee on … the United States and the Northern People's Party": the
+        remit is part of the committee's name. The party in it is no speaker, and "States" no
+        speech verb; the chairman after it still is the subject of "requested"."""
+        d = doc(text, lang=lang)
+        found = mentions(d)
+        assert [m[0] for m in found if m[1] == "org"] == [body]
+        verbs = [c.at for s in d.sentences for c in s.cues]
+        if lang == "en":
+            assert ("Ray Castor", "name", "Ray Castor", "verb_before") in found
+            assert [d.sentences[0].tokens[k].text for k in verbs] == ["requested"]
+
+    def test_a_body_on_a_weekday_is_no_remit(self) -> None:
+        """ "The committee on Friday told Dana Reyes …": Dana Reyes is still named."""
+        d = doc("The Harbour Committee met. The committee on Friday told Dana Reyes to resign.")
+        assert "Dana Reyes" in [m[2] for m in mentions(d)]

@@ -23,6 +23,7 @@ from typing import Literal
 from streams.attribution.context import Paragraph
 from streams.attribution.language import Language
 from streams.attribution.memory import Person, SpeakerMemory, fold
+from streams.attribution.people import kind_before
 from streams.attribution.people import post_nominal as _post_nominal
 from streams.attribution.quotes import QuoteSpan
 from streams.attribution.speech import in_subject_clause
@@ -142,6 +143,9 @@ def _noun_use(tokens: Sequence[Token], k: int, lang: Language) -> bool:
 _FIRST_PERSON = frozenset(["i", "we", "ich", "wir"])
 #: plural subject pronouns (English; the German "sie" is also "she")
 _PLURAL = frozenset(["they"])
+_AND = frozenset(["and", "und"])
+#: "Lind and his colleagues": the possessives that make a group of a person and others
+_GROUP_POSSESSIVES = frozenset(["his", "her", "their", "sein", "seine", "ihr", "ihre"])
 #: auxiliaries of the German passive: "wurde kritisiert" (in English "was asked" often opens
 #: the answer of the one asked, which the rule reader frames)
 _PASSIVE = frozenset(["wurde", "wurden", "worden"])
@@ -327,6 +331,9 @@ class _Reader:
         #: a "he" that follows is somebody else, if the entry has somebody else
         self.aside: set[str] = set()
         self._indexed = -1
+        #: people who opened a sentence at the head of a group ("Lind and his colleagues
+        #: asked …"): the "they" that follows is theirs
+        self.leaders: set[str] = set()
         #: the tokens of the current sentence inside a body's remit ("Committee on the … United
         #: States …"): no name and no speech verb there
         self._remit: set[int] = set()
@@ -351,6 +358,8 @@ class _Reader:
                     self.aside.add(found.person.id)
                 if found.kind != "pronoun" and self._opens(sent, found):
                     self.subjects.append((found.person, sent.index))
+                    if self._leads_group(sent, found):
+                        self.leaders.add(found.person.id)
             remit = self._remit_end(sent, found)
             self._remit.update(range(found.end, remit))
             i = max(found.end, i + 1, remit)
@@ -444,6 +453,17 @@ class _Reader:
         while j >= 0 and tokens[j].lower in self.lang.determiners:
             j -= 1
         return "place" if j >= 1 and tokens[j - 1].text == "," else ""
+
+    def _leads_group(self, sent: Sentence, m: Mention) -> bool:
+        """Whether a person's mention heads a group: "Lind and his colleagues", "Roth und ihre
+        Fraktion", "Lind and Okafor" (a name or a possessive and a noun after "and")."""
+        tokens = sent.tokens
+        if m.kind not in ("name", "surname") or m.end + 2 >= len(tokens):
+            return False
+        if tokens[m.end].lower not in _AND:
+            return False
+        nxt = tokens[m.end + 1]
+        return nxt.lower in _GROUP_POSSESSIVES or (nxt.is_cap and nxt.is_word)
 
     def _opens(self, sent: Sentence, m: Mention) -> bool:
         """Whether `m` opens its sentence: only determiners, punctuation, titles and role words
@@ -552,7 +572,7 @@ class _Reader:
         said"), else a group nobody names ("“Let her speak,” they chanted"): not one person."""
         text = sent.tokens[i].text
         for person in reversed(self.recent):
-            if person.kind == "org":
+            if person.kind == "org" or person.id in self.leaders:
                 return Mention(sent.para, sent.index, i, i + 1, text, "pronoun", person)
         return Mention(sent.para, sent.index, i, i + 1, text, "pronoun", None, anonymous=True)
 
@@ -826,10 +846,11 @@ class _Reader:
         if org is not None or acronym:
             person = self.memory.add(name, kind="org", org_kind=org or last.lower())
             return Mention(sent.para, sent.index, start, end, name, "org", person)
-        kind = self._kind_before(tokens, start)
-        if kind is not None and self.memory.by_name(name, fuzzy=False)[0] is None:
+        kind = kind_before(tokens, start, self.lang)
+        known = self.memory.by_name(name, fuzzy=False)[0] if kind is not None else None
+        if kind is not None and (known is None or known.kind == "org"):
             # "newspaper Nordposten", "by broadcaster Nordvik TV": the noun names the kind
-            person = self.memory.add(name, kind="org", org_kind=kind)
+            person = known or self.memory.add(name, kind="org", org_kind=kind)
             return Mention(sent.para, sent.index, start, end, name, "org", person)
         given = self.lang.is_given_name(words[0].bare) or _initials(words[0])
         if not given and any(
@@ -839,21 +860,13 @@ class _Reader:
             return None  # "Brücken Doku", "House Committee"; but "Petra Lang", "J. R. Hill"
         if len(words) == 1:
             return self._single(sent, start, end, words[0], role, title, gender)
+        known = known or self.memory.by_name(name, fuzzy=False)[0]
+        if known is not None and known.kind == "org":
+            return Mention(sent.para, sent.index, start, end, name, "org", known)  # again
         person = self.memory.add(
             name, role=role, gender=gender or self.lang.given_name_gender(words[0].bare)
         )
         return Mention(sent.para, sent.index, start, end, name, "name", person)
-
-    def _kind_before(self, tokens: Sequence[Token], start: int) -> str | None:
-        """The kind of organisation a lower-case noun right before a name gives it, in English
-        ("newspaper Nordposten"); German capitalises that noun, and there it is usually a
-        title in quotation marks."""
-        if self.lang.code != "en" or start == 0:
-            return None
-        before = tokens[start - 1]
-        if not before.is_word or before.is_cap:
-            return None
-        return self.lang.org_head(before.bare)
 
     def _name_word(self, tok: Token) -> bool:
         """A word that reads as part of a name: not a title or role ("Minister", "Herr"), not an

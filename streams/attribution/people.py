@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from streams.attribution.language import Language, language
 from streams.attribution.lexicon import lexicon
 from streams.attribution.memory import Person
 from streams.attribution.mentions import Mention, Resolver, first_name_title, role_text
@@ -73,6 +74,13 @@ def _learn_run(tokens: Sequence[Token], start: int, end: int, resolver: Resolver
     appo = Mention.of(segment) if kind else None
     single = end - start == 1
     known, _ = resolver.memory.by_name(name, fuzzy=False)
+    if known is not None and known.kind == "org":
+        return  # "Nordposten said": the newspaper met before
+    org_kind = kind_before(tokens, start, language("en"))
+    if org_kind is not None and known is None and kind in (None, "org") and not role:
+        resolver.memory.add(name, kind="org", org_kind=org_kind)
+        return  # "revelations by newspaper Nordposten": a newspaper (but "the committee
+        # Dana Reyes, the chair,": a person)
     if known is None and single and start > 0 and first_name_title(tokens[start - 1]):
         known = resolver.memory.by_first_name(name)  # "Dame Helena" for Helena Marsh
         if known is not None:
@@ -107,6 +115,18 @@ def _skip_qualifiers(tokens: Sequence[Token], end: int) -> tuple[int, str | None
         while end < n and tokens[end].is_cap:
             end += 1
     return end, affiliation
+
+
+def kind_before(tokens: Sequence[Token], start: int, lang: Language) -> str | None:
+    """The kind of organisation a lower-case noun right before a name gives it, in English
+    ("newspaper Nordposten", "by broadcaster Nordvik TV"); German capitalises that noun, and
+    there it is usually a title in quotation marks."""
+    if lang.code != "en" or start == 0:
+        return None
+    before = tokens[start - 1]
+    if not before.is_word or before.is_cap:
+        return None
+    return lang.org_head(before.bare)
 
 
 def post_nominal(tok: Token) -> bool:

@@ -366,3 +366,44 @@ class TestConfidenceIsAProbability:
         """With `min_confidence` above 1 no quote has a speaker."""
         results, _ = run(self.ENTRY, rules_only=False, min_confidence=1.01)
         assert all(q.speaker is None for q in results[-1].quotes)
+
+
+class TestOrganisationNamedByItsKind:
+    _ENTRY = (
+        "Prime Minister Jan Lind admitted he was concerned about the revelations by newspaper "
+        "Nordposten.\n\n"
+        "At least 30 employees had been considered “security risks”, the newspaper reported.\n\n"
+        "Nordposten said that in several cases criminals had “selected officers”."
+    )
+
+    def test_the_newspaper_is_one_organisation(self) -> None:
+        """ "by newspaper Nordposten" makes a newspaper of Nordposten in both readings (the
+        rule reader had made a person of it, whom the language reading then followed), so
+        "Nordposten said" is the newspaper, and no person of that name stands beside it."""
+        results, memory = run(self._ENTRY, rules_only=False, min_confidence=0.4)
+        assert [p.kind for p in memory.persons.values() if p.name == "Nordposten"] == ["org"]
+        quote = next(q for q in results[-1].quotes if "selected officers" in q.text)
+        assert quote.speaker is not None and quote.speaker.id == "org-nordposten"
+        named = [ref.id for ref in results[-1].speakers if ref.name == "Nordposten"]
+        assert named == ["org-nordposten"]
+
+    def test_a_person_after_the_noun_stays_a_person(self) -> None:
+        """ "At the harbour committee Dana Reyes, the committee chair, asked …": the apposition
+        makes her a person, though a body's noun stands right before her name."""
+        entry = (
+            "At the harbour committee Dana Reyes, the committee chair, asked about the money.\n\n"
+            "“It is a lot of money,” Reyes said."
+        )
+        assert speaker(entry, fragment="lot of money") == "Dana Reyes"
+
+
+def test_they_after_a_person_and_colleagues_is_that_group() -> None:
+    """ "Lind and his colleagues asked …" then "“…,” they wrote": the group Lind heads, though
+    an organisation was named in between."""
+    entry = (
+        "Senator Jan Lind sent a letter to the agency on Wednesday.\n\n"
+        "In September, the rights organisation Harbour Watch identified several sites.\n\n"
+        "Lind and his colleagues asked for answers by May.\n\n"
+        "“The threat undermines our principles,” they wrote."
+    )
+    assert speaker(entry, fragment="undermines") == "Jan Lind"

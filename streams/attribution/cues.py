@@ -144,6 +144,8 @@ _FIRST_PERSON = frozenset(["i", "we", "ich", "wir"])
 #: plural subject pronouns (English; the German "sie" is also "she")
 _PLURAL = frozenset(["they"])
 _AND = frozenset(["and", "und"])
+#: initials whose lower-case form is as frequent as this are everyday words ("the US")
+_ACRONYM_ZIPF = 5.0
 #: "Lind and his colleagues": the possessives that make a group of a person and others
 _GROUP_POSSESSIVES = frozenset(["his", "her", "their", "sein", "seine", "ihr", "ihre"])
 #: auxiliaries of the German passive: "wurde kritisiert" (in English "was asked" often opens
@@ -571,10 +573,33 @@ class _Reader:
         """ "they" is an organisation the entry named in the last sentences ("The Trust … they
         said"), else a group nobody names ("“Let her speak,” they chanted"): not one person."""
         text = sent.tokens[i].text
+        for m in sent.mentions:
+            if m.kind == "role" and self._group(sent.tokens, m.tok, m.end - 1):
+                # "The lawmakers noted the agency …, but they were": the group of the sentence
+                anonymous = m.person is None
+                return Mention(
+                    sent.para, sent.index, i, i + 1, text, "pronoun", m.person, anonymous=anonymous
+                )
         for person in reversed(self.recent):
             if person.kind == "org" or person.id in self.leaders:
                 return Mention(sent.para, sent.index, i, i + 1, text, "pronoun", person)
         return Mention(sent.para, sent.index, i, i + 1, text, "pronoun", None, anonymous=True)
+
+    def _group(self, tokens: Sequence[Token], i: int, j: int) -> bool:
+        """Whether tokens[i:j+1] is a definite plural role, "the lawmakers", "the senators"
+        (English)."""
+        word = tokens[j].lower
+        return (
+            self.lang.code == "en"
+            and tokens[i].lower == "the"
+            and not tokens[j].is_cap
+            and word.endswith("s")
+            and self.lang.role_head(word[:-1]) is not None
+        )
+
+    def _leader(self) -> Person | None:
+        """The person who last headed a group the entry named ("Lind and his colleagues")."""
+        return next((p for p in reversed(self.recent) if p.id in self.leaders), None)
 
     def _phrase(self, sent: Sentence, i: int) -> Mention | None:
         """A determiner phrase: "the prime minister", "der CDU-Politiker", "the police", or a
@@ -604,6 +629,15 @@ class _Reader:
             ):
                 j += 1  # "a senior administration official", "a police officer": the role heads
                 continue
+            if (
+                role is not None
+                and tokens[j].is_cap
+                and j + 1 < len(tokens)
+                and tokens[j + 1].is_cap
+                and self.lang.org_head(tokens[j + 1].bare) is not None
+            ):
+                j += 1  # "the Justice Department", "the Defence Ministry": the body heads
+                continue
             if role is not None or org is not None:
                 if j + 1 < len(tokens) and tokens[j + 1].is_cap and not self._common(tokens[j + 1]):
                     return None  # "the minister Jan Lind": the name is the mention
@@ -618,6 +652,11 @@ class _Reader:
                         sent.para, sent.index, i, j + 1, text, "role", None, anonymous=True
                     )
                 if org is not None and role is None:
+                    voice = self._voice_after(tokens, j)
+                    if voice:  # "a Department for Transport spokesperson": the body speaks
+                        name = " ".join(t.bare for t in tokens[i + 1 : voice])
+                        person = self.memory.add(name, kind="org", org_kind=org)
+                        return Mention(sent.para, sent.index, i, voice + 1, name, "org", person)
                     words = tokens[i + 1 : j + 1]
                     if len(words) > 1 and all(t.is_cap for t in words) and self.lang.code == "en":
                         # "the Coastal Weather Agency": a named organisation
@@ -625,6 +664,8 @@ class _Reader:
                         return Mention(sent.para, sent.index, i, j + 1, text, "org", person)
                     return self._phrase_org(sent, i, j + 1, text, org)
                 person = self._role(role or "", tokens[j].bare)
+                if person is None and self._group(tokens, i, j):
+                    person = self._leader()  # "the lawmakers wrote", after "Lind and his …"
                 unnamed = person is None and fold(role or "") in self._unnamed_roles
                 return Mention(  # "the official" after "a senior official": still unnamed
                     sent.para, sent.index, i, j + 1, text, "role", person, anonymous=unnamed
@@ -646,6 +687,19 @@ class _Reader:
                 # spokesperson", where it modifies the role)
             j += 1
         return None
+
+    @staticmethod
+    def _voice_after(tokens: Sequence[Token], j: int) -> int:
+        """Where the spokesperson word stands after a body's name that goes on with "for" or
+        "of" ("Department for Transport spokesperson"), or 0."""
+        if not (tokens[j].is_cap and j + 2 < len(tokens) and tokens[j + 1].lower in ("for", "of")):
+            return 0
+        k = j + 2
+        while k < len(tokens) and k - j <= 5 and tokens[k].is_cap and tokens[k].is_word:
+            k += 1
+        if k == j + 2 or k >= len(tokens) or not tokens[k].lower.startswith(_VOICES):
+            return 0
+        return k
 
     def _principal(self, words: Sequence[Token]) -> Person | None:
         """Whom a spokesman's capitalised modifier names: "a CDF spokesman", "a Harbour Trust
@@ -716,8 +770,8 @@ class _Reader:
         if known is not None and fold(known.name) == fold(text) and orgs:
             known = None  # the bare noun itself, remembered: the entry's named one is meant
         person = person or known
-        if person is None and orgs:
-            person = orgs[0]
+        if person is None and orgs and end - i == 2:
+            person = orgs[0]  # "the agency": the body named last (not "secret police units")
         return Mention(sent.para, sent.index, i, end, text, "org", person)
 
     def _place_after(self, sent: Sentence, end: int) -> int:
@@ -806,12 +860,16 @@ class _Reader:
                 title = True
                 gender = _TITLE_GENDER.get(low)
                 lead = lead or first
-            elif not _initials(first) and (
-                first.lower in self.lang.stopwords
-                or (
-                    self._common(first)
-                    and not (len(words) > 1 and self.lang.is_given_name(first.bare))
-                    and not (len(words) == 1 and self._lookup(first.bare) is not None)
+            elif (
+                not _initials(first)
+                and not self._acronym(tokens, i, first)
+                and (
+                    first.lower in self.lang.stopwords
+                    or (
+                        self._common(first)
+                        and not (len(words) > 1 and self.lang.is_given_name(first.bare))
+                        and not (len(words) == 1 and self._lookup(first.bare) is not None)
+                    )
                 )
             ):
                 pass  # "However Lind", "Die Menge"; but "so Lang" for a known Petra Lang
@@ -867,6 +925,24 @@ class _Reader:
             name, role=role, gender=gender or self.lang.given_name_gender(words[0].bare)
         )
         return Mention(sent.para, sent.index, start, end, name, "name", person)
+
+    def _acronym(self, tokens: Sequence[Token], i: int, tok: Token) -> bool:
+        """A body's initials after the article, "the FBI", "the NHS": a name, though the
+        language also writes them as a word ("fbi"). Not a role's ("the MP"), not an everyday
+        word ("the US", "the TV": their Zipf frequency is 5 or more), and not without the
+        article ("LIVE: …", "UPDATE")."""
+        text = tok.bare
+        return (
+            2 <= len(text) <= 5
+            and text.isalpha()
+            and text.isupper()
+            and tok is tokens[i]
+            and i > 0
+            and tokens[i - 1].lower in _ARTICLES
+            and self.lang.role_head(text) is None
+            and text.lower() not in self.lang.titles
+            and self.lang.zipf(text) < _ACRONYM_ZIPF
+        )
 
     def _name_word(self, tok: Token) -> bool:
         """A word that reads as part of a name: not a title or role ("Minister", "Herr"), not an
@@ -1047,6 +1123,8 @@ class _Reader:
         if not t.is_word:
             return False
         low = t.lower
+        if low in _COMPLEMENTIZERS:
+            return False  # "reported that the EU …": what is reported, not who reports it
         if (
             low in skip
             or low in self.lang.determiners

@@ -667,3 +667,79 @@ class TestRemits:
         """ "The committee on Friday told Dana Reyes …": Dana Reyes is still named."""
         d = doc("The Harbour Committee met. The committee on Friday told Dana Reyes to resign.")
         assert "Dana Reyes" in [m[2] for m in mentions(d)]
+
+
+class TestBodies:
+    def test_initials_after_the_article_are_a_body(self) -> None:
+        """ "The FBI told …", "the NHS": initials the language also writes as a word are a
+        body after "the"; a heading's capitals ("LIVE:") and everyday words ("the US") not."""
+        d = doc("The FBI told Nordvik Radio it had the letter.", "LIVE: the US and the NHS met.")
+        found = {m.text: m.kind for m in d.mentions()}
+        assert found.get("FBI") == "org"
+        assert found.get("NHS") == "org"
+        assert "LIVE" not in found and "US" not in found
+
+    @pytest.mark.parametrize(
+        ("text", "body"),
+        [
+            ("The Justice Department said it would appeal.", "Justice Department"),
+            (
+                "A Department for Transport spokesperson said plans worked.",
+                "Department for Transport",
+            ),
+            ("A Ministry of Defence spokeswoman said no.", "Ministry of Defence"),
+        ],
+    )
+    def test_a_body_named_in_full_speaks(self, text: str, body: str) -> None:
+        """A role word opening a body's name ("Justice") and a body's name with "for" or "of"
+        before a spokesperson are the body, the subject of the speech verb."""
+        d = doc(text)
+        first = next(iter(d.mentions()), None)
+        assert first is not None and (first.text, first.kind, first.cue) == (
+            body,
+            "org",
+            "verb_before",
+        )
+
+    def test_a_modified_body_noun_is_not_the_last_body(self) -> None:
+        """ "the agency" is the body named last; "several secret police units" is not."""
+        d = doc(
+            "The rights organisation Harbour Watch found several secret police units abroad. "
+            "The agency said it would act."
+        )
+        found = [(m.text, m.person.name if m.person else None) for m in d.mentions()]
+        assert ("agency", "Harbour Watch") in found
+        assert all(person is None for text, person in found if "police" in text)
+
+    def test_that_after_the_verb_opens_what_is_reported(self) -> None:
+        """ "The lawmakers added that their committee has …": the committee is what they
+        report on, not the subject after the verb."""
+        d = doc("The Harbour Committee met. The lawmakers added that their committee has powers.")
+        cues = {m.text: m.cue for m in d.mentions()}
+        assert cues.get("committee") is None
+
+
+class TestGroups:
+    _LEADER = "Senator Jan Lind and his colleagues asked the agency for answers."
+
+    def test_the_plural_role_is_the_groups_head(self) -> None:
+        """ "the lawmakers wrote" after "Lind and his colleagues …": Lind's group."""
+        d = doc(self._LEADER, "“We seek answers,” the lawmakers wrote.")
+        assert ("lawmakers", "role", "Jan Lind", "verb_before") in mentions(d)
+
+    def test_they_is_the_plural_subject_of_its_sentence(self) -> None:
+        """ "The lawmakers noted the agency …, but they were …": they are the lawmakers, not
+        the body named in between."""
+        d = doc(
+            "The Harbour Agency held a briefing.",
+            self._LEADER,
+            "The lawmakers noted the agency held a briefing, but they were “disappointed”.",
+        )
+        they = [m for m in d.mentions() if m.text == "they"]
+        assert [m.person.name if m.person else None for m in they] == ["Jan Lind"]
+
+    def test_a_capitalised_plural_is_no_group(self) -> None:
+        """ "the Harbour Defenders report": a name, not Lind's group of defenders."""
+        d = doc(self._LEADER, "After the Harbour Defenders report, the agency acted.")
+        second = [m for m in d.mentions() if m.para == 1]
+        assert second and all(m.person is None or m.person.name != "Jan Lind" for m in second)

@@ -22,6 +22,7 @@ from typing import Literal
 
 from streams.attribution.context import Paragraph
 from streams.attribution.language import Language
+from streams.attribution.lexicon import lexicon
 from streams.attribution.memory import Person, SpeakerMemory, fold
 from streams.attribution.people import kind_before
 from streams.attribution.people import post_nominal as _post_nominal
@@ -1189,5 +1190,24 @@ class _Reader:
             if m.person is None or m.prep in ("place", "object") or m.reported:
                 reach = near + _APPOSITION  # an apposition may stand between
                 continue
+            if self._owner_only(sent.tokens, m, between):
+                return None  # "Travis Kelce's mom confirmed": the mother speaks, not Kelce
             return m
         return None
+
+    def _owner_only(self, tokens: Sequence[Token], m: Mention, between: Sequence[Token]) -> bool:
+        """Whether `m` only owns the subject: an English possessive name followed by a noun
+        that is not someone speaking for it ("Lind's mother", but "Lind's spokesman", "Lind's
+        office" are Lind's voice)."""
+        if self.lang.code != "en" or m.kind not in ("name", "surname") or not between:
+            return False
+        if not tokens[m.end - 1].possessive:
+            return False
+        noun = between[0]
+        return (
+            noun.is_word
+            and not noun.is_cap
+            and not noun.lower.startswith(_VOICES)
+            and noun.lower not in lexicon().voices
+            and noun.lower not in self.lang.speech_verbs
+        )

@@ -37,12 +37,13 @@ __all__ = [
 _WORD = re.compile(
     # initials before a name, with their periods: "C.J." of "C.J. Adler", "J." of "J. R. Smith"
     r"(?:[A-Z\u00c0-\u00de]\.){1,3}(?=\s+[A-Z\u00c0-\u00de](?:[a-z\u00df-\u00ff]|\.))"
-    r"|[\w\u00c0-\u024f]+(?:[-’'.][\w\u00c0-\u024f]+)*(?:(?<=s)[’'](?![\w\u00c0-\u024f]))?"
+    # a word, with its apostrophes: also the opening mark typeset for one, "Kelce‘s"
+    r"|[\w\u00c0-\u024f]+(?:[-’'‘.][\w\u00c0-\u024f]+)*(?:(?<=s)[’'](?![\w\u00c0-\u024f]))?"
     r"|[^\w\s]",
     re.UNICODE,
 )
-_POSSESSIVE = re.compile(r"(?:[’']s|(?<=s)[’'])$")
-_POSSESSIVE_ENDS = ("’s", "'s", "s’", "s'")  # the only endings _POSSESSIVE can remove
+_POSSESSIVE = re.compile(r"(?:[’'‘]s|(?<=s)[’'])$")
+_POSSESSIVE_ENDS = ("’s", "'s", "‘s", "s’", "s'")  # the only endings _POSSESSIVE can remove
 _AGE = re.compile(r"^\d{1,3}-year-old$")
 
 #: words skipped between a subject and its verb: "Okafor also says", "the minister has clearly said"

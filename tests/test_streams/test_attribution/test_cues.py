@@ -743,3 +743,25 @@ class TestGroups:
         d = doc(self._LEADER, "After the Harbour Defenders report, the agency acted.")
         second = [m for m in d.mentions() if m.para == 1]
         assert second and all(m.person is None or m.person.name != "Jan Lind" for m in second)
+
+
+class TestOwners:
+    @pytest.mark.parametrize(
+        ("text", "subject"),
+        [
+            ("On Sunday Jan Okafor’s mother confirmed, “I listened to it.”", None),
+            ("Later Jan Okafor’s spokesman said, “He listened to it.”", "Jan Okafor"),
+            ("Later Jan Okafor’s office said, “He listened to it.”", "Jan Okafor"),
+        ],
+    )
+    def test_a_possessive_name_owns_the_subject(self, text: str, subject: str | None) -> None:
+        """ "Okafor's mother confirmed": the mother speaks, not Okafor; his spokesman or office
+        speaks for him."""
+        d = doc("Jan Okafor played on Sunday.", text)
+        cue = next(
+            c
+            for s in d.sentences
+            for c in s.cues
+            if s.tokens[c.at].lower in ("confirmed", "said") and c.kind == "verb_before"
+        )
+        assert (cue.mention.person.name if cue.mention and cue.mention.person else None) == subject

@@ -37,6 +37,13 @@ class TestTokenize:
         """Initials before a name are whole tokens, so the name runs across them."""
         assert [t.text for t in tokenize(text, [])] == words
 
+    def test_opening_mark_typeset_as_an_apostrophe(self) -> None:
+        """`Kelce‘s mom`: the opening single mark right after a letter is an apostrophe (an
+        opening quotation mark follows a space)."""
+        text = "Jan Okafor‘s mom said ‘no’ at once."
+        tokens = tokenize(text, find_quotes(text))
+        assert [(t.bare, t.possessive) for t in tokens if t.possessive] == [("Okafor", True)]
+
     def test_contraction_is_not_a_possessive(self) -> None:
         """`It's` is not "It" possessing something."""
         assert not tokenize("It's late", [])[0].possessive

@@ -1197,8 +1197,8 @@ class _Reader:
 
     def _owner_only(self, tokens: Sequence[Token], m: Mention, between: Sequence[Token]) -> bool:
         """Whether `m` only owns the subject: an English possessive name followed by a noun
-        that is not someone speaking for it ("Lind's mother", but "Lind's spokesman", "Lind's
-        office" are Lind's voice)."""
+        that is not someone or something speaking for it ("Lind's mother", but "Lind's
+        spokesman", "Lind's office", "Lind's letter" are Lind's voice)."""
         if self.lang.code != "en" or m.kind not in ("name", "surname") or not between:
             return False
         if not tokens[m.end - 1].possessive:
@@ -1209,5 +1209,6 @@ class _Reader:
             and not noun.is_cap
             and not noun.lower.startswith(_VOICES)
             and noun.lower not in lexicon().voices
+            and noun.lower not in _WRITTEN
             and noun.lower not in self.lang.speech_verbs
         )

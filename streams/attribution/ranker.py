@@ -109,7 +109,9 @@ def is_title(words: Sequence[str], doc: Doc) -> bool:
     """Whether quoted words read as a title or a name ("The Evening Review", "Die Brücken-
     Story"), not as speech: two to eight words, every word but the small ones capitalised, no
     sentence end; in German, whose nouns are all capitalised, only with a capitalised article or
-    every word capitalised."""
+    every word capitalised. One word in capitals is a label ("PRESS" written on a jacket)."""
+    if len(words) == 1 and len(words[0]) >= 2 and words[0].isalpha() and words[0].isupper():
+        return True
     if not 2 <= len(words) <= 8 or words[-1][-1:] in ".!?…":
         return False
     lang = doc.lang
@@ -122,6 +124,10 @@ def is_title(words: Sequence[str], doc: Doc) -> bool:
     return (all(w[:1].isupper() for w in small) and bool(small)) or (not small and len(words) > 2)
 
 
+#: words that point the reader to a box or another article before its title, in brackets
+_POINTERS = frozenset(["see", "siehe", "vgl"])
+
+
 def _after_work(tokens: Sequence[Token], tok: int, quoted: str, doc: Doc) -> bool:
     """Whether the quotation at token `tok` is the title of the work or medium the word right
     before it names, or the medium owning it ("im Interview des Nachrichtenportals „Nordblick“",
@@ -129,6 +135,8 @@ def _after_work(tokens: Sequence[Token], tok: int, quoted: str, doc: Doc) -> boo
     inside."""
     if tok < 1 or tok >= len(tokens) or tokens[tok].quote is None:
         return False
+    if tok >= 2 and tokens[tok - 2].text in ("(", ";") and tokens[tok - 1].lower in _POINTERS:
+        return True  # "(see ‘Harbour trade in numbers’)": a box or article referred to
     at = tok - 1
     if at >= 1 and tokens[at].lower in doc.lang.determiners:
         at -= 1  # "im Podcast des „Stern“": the medium the work belongs to

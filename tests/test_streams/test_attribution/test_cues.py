@@ -597,11 +597,33 @@ class TestTitlesAndCalibration:
             ("Die Brücken-Story", "de", True),
             ("Akt der internationalen Piraterie", "de", False),
             ("Fehlbesetzung", "de", False),
+            ("PRESS", "en", True),
+            ("No", "en", False),
         ],
     )
     def test_titles(self, words: str, lang: str, title: bool) -> None:
-        """Quoted titles are told apart from quoted speech, in both languages."""
+        """Quoted titles are told apart from quoted speech, in both languages; one word in
+        capitals is a label ("PRESS" written on a jacket)."""
         assert is_title(words.split(), doc("x", lang=lang)) is title
+
+    @pytest.mark.parametrize(
+        ("text", "lang"),
+        [
+            ("Trade fell by a third (see ‘Harbour trade in numbers’).", "en"),
+            ("Trade fell (Lind et al.; see ‘Harbour trade in numbers’).", "en"),
+            ("Der Handel brach ein (siehe „Hafenhandel in Zahlen“).", "de"),
+        ],
+    )
+    def test_a_box_referred_to_is_a_title(self, text: str, lang: str) -> None:
+        """ "(see ‘…’)" refers the reader to a box or another article: its title, no speech."""
+        d = doc(text, lang=lang)
+        quoted = text[text.index("see" if lang == "en" else "siehe") :].split(" ", 1)[1][1:-3]
+        assert locate(d, 0, quoted, "direct").titlecase
+
+    def test_seeing_a_quotation_is_no_reference(self) -> None:
+        """ "hard to see any ‘rational reason’": the verb, not a pointer to a box."""
+        d = doc("Davies says it is hard to see any ‘rational reason’ for the surge.")
+        assert not locate(d, 0, "rational reason", "partial").titlecase
 
     def test_choice_model_shares_probability_between_candidates(self) -> None:
         """A choice model's best candidate gets a softmax over the quotation's candidates and

@@ -244,6 +244,8 @@ class Mention:
     #: somebody the text does not name: "a teacher", "one protester", "eine Anwohnerin", or a
     #: pronoun standing for them
     anonymous: bool = False
+    #: only the owner or a modifier of the phrase that follows: "Lind's mother", "Lind fans"
+    modifier: bool = False
 
 
 @dataclass(slots=True)
@@ -353,13 +355,14 @@ class _Reader:
                 i += 1
                 continue
             found.prep = self._prep(sent, found.tok) or self._apposition_prep(sent, found)
+            found.modifier = self._owner_only(tokens, found, tokens[found.end : found.end + 1])
             self._apposed_role(sent, found)
             sent.mentions.append(found)
             if found.person is not None:
                 self._touch(found.person)
                 if found.prep in ("place", "object"):
                     self.aside.add(found.person.id)
-                if found.kind != "pronoun" and self._opens(sent, found):
+                if found.kind != "pronoun" and self._opens(sent, found) and not found.modifier:
                     self.subjects.append((found.person, sent.index))
                     if self._leads_group(sent, found):
                         self.leaders.add(found.person.id)
@@ -1196,19 +1199,23 @@ class _Reader:
         return None
 
     def _owner_only(self, tokens: Sequence[Token], m: Mention, between: Sequence[Token]) -> bool:
-        """Whether `m` only owns the subject: an English possessive name followed by a noun
-        that is not someone or something speaking for it ("Lind's mother", but "Lind's
-        spokesman", "Lind's office", "Lind's letter" are Lind's voice)."""
+        """Whether `m` only owns or modifies the subject: an English possessive name followed
+        by a noun that is not someone or something speaking for it ("Lind's mother", but
+        "Lind's spokesman", "Lind's office", "Lind's letter" are Lind's voice), or a name
+        before a noun for people ("Castlebridge fans", "Lind supporters")."""
         if self.lang.code != "en" or m.kind not in ("name", "surname") or not between:
             return False
-        if not tokens[m.end - 1].possessive:
-            return False
         noun = between[0]
+        if not (noun.is_word and not noun.is_cap):
+            return False
+        lex = lexicon()
+        if not tokens[m.end - 1].possessive and not (
+            noun.lower in lex.groups or lex.is_person_noun(noun.lower)
+        ):
+            return False  # "Castlebridge fans", "Lind supporters": a name that modifies them
         return (
-            noun.is_word
-            and not noun.is_cap
-            and not noun.lower.startswith(_VOICES)
-            and noun.lower not in lexicon().voices
+            not noun.lower.startswith(_VOICES)
+            and noun.lower not in lex.voices
             and noun.lower not in _WRITTEN
             and noun.lower not in self.lang.speech_verbs
         )

@@ -774,11 +774,13 @@ class TestOwners:
             ("On Sunday Jan Okafor’s mother confirmed, “I listened to it.”", None),
             ("Later Jan Okafor’s spokesman said, “He listened to it.”", "Jan Okafor"),
             ("Later Jan Okafor’s office said, “He listened to it.”", "Jan Okafor"),
+            ("Jan Okafor supporters said, “He listened to it.”", None),
+            ("Jan Okafor aides said, “He listened to it.”", "Jan Okafor"),
         ],
     )
     def test_a_possessive_name_owns_the_subject(self, text: str, subject: str | None) -> None:
-        """ "Okafor's mother confirmed": the mother speaks, not Okafor; his spokesman or office
-        speaks for him."""
+        """ "Okafor's mother confirmed", "Okafor supporters said": the mother and the supporters
+        speak, not Okafor; his spokesman, office or aides speak for him."""
         d = doc("Jan Okafor played on Sunday.", text)
         cue = next(
             c

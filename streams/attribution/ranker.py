@@ -420,7 +420,8 @@ def _kind_features(cand: Candidate, m: Mention, prefix: str) -> None:
 def _mention_features(cand: Candidate, m: Mention, site: QuoteSite, doc: Doc) -> None:
     sent = doc.sentences[m.sent]
     speechy = any(c.kind != "colon" for c in sent.cues)
-    opener = not m.modifier and (  # "The Castlebridge fans are …": the fans are the subject
+    # "The Castlebridge fans are …": the fans are the subject, not the name before them
+    opener = not m.modifier and (
         m.tok == 0
         or all(t.lower in doc.lang.determiners or not t.is_word for t in sent.tokens[: m.tok])
     )

@@ -126,6 +126,8 @@ class _Sub:
 
 
 _BY_ID = attrgetter("id")
+#: a phrase of words side by side: its form, its second longest word, its other words, its keys
+_Phrase = tuple[str, str, frozenset[str], tuple[str, ...]]
 #: the subscriptions under an atom and an atom of their next need: those that need nothing more,
 #: and those that need more (each with the atoms of its other needs)
 _Pair = tuple[list[_Sub], list[tuple[_Sub, tuple[frozenset[str], ...]]]]
@@ -163,6 +165,8 @@ class _Tables:
         "alone",
         "automaton",
         "fields",
+        "head_words",
+        "heads",
         "index",
         "indexed",
         "joinable",
@@ -186,11 +190,24 @@ class _Tables:
                     into = plain if is_plain_word(form) else other
                     into.setdefault(form, set()).add(key)
         self.automaton: ahocorasick.Automaton | None = None
-        if other:
-            self.automaton = ahocorasick.Automaton()
-            for form, keys in other.items():
-                self.automaton.add_word(form, (len(form), tuple(sorted(keys))))
+        heads: dict[str, list[_Phrase]] = {}
+        for form, keys in other.items():
+            parts = form.split(" ")
+            if len(parts) > 1 and all(map(is_plain_word, parts)):
+                # words side by side: looked for only in a text that has each of its words
+                head, *others = sorted(set(parts), key=lambda w: (-len(w), w))
+                second = others[0] if others else head
+                phrase = (form, second, frozenset(others[1:]), tuple(sorted(keys)))
+                heads.setdefault(head, []).append(phrase)
+                continue
+            if self.automaton is None:
+                self.automaton = ahocorasick.Automaton()
+            self.automaton.add_word(form, (len(form), tuple(sorted(keys))))
+        if self.automaton is not None:
             self.automaton.make_automaton()
+        #: a word -> the phrases of words side by side whose longest word it is
+        self.heads = {head: tuple(found) for head, found in heads.items()}
+        self.head_words = frozenset(heads)
         #: word form -> term keys
         self.plain = {form: frozenset(keys) for form, keys in plain.items()}
         self.plain_forms = frozenset(self.plain)
@@ -380,9 +397,29 @@ def _joined(tables: _Tables, text: str, split: Folded) -> tuple[AbstractSet[str]
     return words(joined.text), joined
 
 
-def _phrases(tables: _Tables, folds: list[Folded]) -> dict[str, set[tuple[int, int]]]:
-    """The original places of each term key the automaton finds, as whole words, in `folds`."""
+def _phrases(
+    tables: _Tables, folds: list[Folded], seen: AbstractSet[str]
+) -> dict[str, set[tuple[int, int]]]:
+    """The original places, as whole words, of each term key of a form that is not one word,
+    in `folds` (all of whose words are in `seen`). A phrase of words side by side is searched
+    for only in a text that has each of its words (a whole-word place of the phrase is one of
+    each), by its longest word; the other forms (`u.n.`) are found by the automaton."""
     other: dict[str, set[tuple[int, int]]] = {}
+    heads = tables.heads
+    for head in seen & tables.head_words:
+        for form, second, rest, keys in heads[head]:
+            if second not in seen or (rest and not rest <= seen):
+                continue
+            size = len(form)
+            for folded in folds:
+                text = folded.text
+                at = text.find(form)
+                while at >= 0:
+                    if folded.bounded(at, at + size):
+                        span = folded.span(at, at + size)
+                        for key in keys:
+                            other.setdefault(key, set()).add(span)
+                    at = text.find(form, at + 1)
     if tables.automaton is not None:
         for folded in folds:
             for end, (length, keys) in tables.automaton.iter(folded.text):
@@ -403,7 +440,7 @@ def _scan(tables: _Tables, text: str) -> _Scan:
     extra, joined = _joined(tables, text, split)
     seen.update(extra)
     folds = [split] if joined is None else [split, joined]
-    return _Scan(tables, folds, seen, _phrases(tables, folds))
+    return _Scan(tables, folds, seen, _phrases(tables, folds, seen))
 
 
 class Matcher:
@@ -538,7 +575,7 @@ class Matcher:
         if every:
             have.update(["speaker:" + name for name in every & tables.speakers])
         # the subscriptions indexed under an atom of the document that have every key they need
-        nodes = list(filter(None, map(tables.index.get, have)))
+        nodes = list(map(tables.index.__getitem__, have & tables.indexed))
         found = list(chain.from_iterable(map(_ALONE, nodes)))
         # the atoms with a partner the document has (the loop over them runs in C)
         for _, partners, under in compress(

@@ -1,22 +1,25 @@
 """Matching quotes and entries against every subscription at once.
 
-A document's text is folded once (`streams.core.text.fold_text`) and its words taken as a set,
-with the words its hyphens join (read off the fold when its characters fold alike,
+A document's text is folded once (`streams.core.text.fold_text`) and its words taken as a set, with
+the words its hyphens join (read off the fold when its characters fold alike,
 `streams.core.text.folds_alike`; else from a second fold with hyphens joined, made only when that
 changes it): every word form of every subscription's terms that is in the set occurs, as a whole
-word; the other forms (phrases, `u.n.`) are found by one Aho-Corasick automaton (pyahocorasick),
-which gives their term's key. These words and keys, with the document's field keys (`kind:`,
-`blog:`, `lang:`, `speaker:`), are its atoms, and a term is present when one of its atoms is
-(`term_atoms`): no set of term keys is worked out.
+word. A phrase of words side by side is searched for (`str.find`, whole words) only in a text whose
+set has each of its words, looked up by its longest word; the other forms (`u.n.`) are found by one
+Aho-Corasick automaton (pyahocorasick). Both give the phrase's term key. These words and keys, with
+the document's field keys (`kind:`, `blog:`, `lang:`, `speaker:`), are its atoms, and a term is
+present when one of its atoms is (`term_atoms`): no set of term keys is worked out.
 
-Each subscription is indexed under the atoms of its triggers (its rarest term, an OR of terms or
-a field) and, when it needs more (`CompiledFilter.needs`: the atoms of each term, OR of terms and
-field ANDed at the top), under each atom of its next need, the likeliest to be missing; its other
-needs are checked only when a document has both. Only the subscriptions a document has every
-need of are looked at; most (`exact`: terms, ORs of terms and fields ANDed) then hold without
-evaluation, the others by a check compiled once into one function. Offsets are looked up, and
-`Match` objects made, only for the terms of the subscriptions that match. The cost of a document
-is its length plus the subscriptions it could match, not the number of subscriptions.
+Each subscription (a record of what matching reads of it, `_Sub`) is indexed under the atoms of its
+triggers (its rarest term, an OR of terms or a field) and, when it needs more
+(`CompiledFilter.needs`: the atoms of each term, OR of terms and field ANDed at the top), under
+each atom of its next need, the likeliest to be missing; its other needs are checked only when a
+document has both. Only the subscriptions a document has every need of are looked at; most
+(`exact`: terms, ORs of terms and fields ANDed) then hold without evaluation, the others by a check
+compiled once into one function. Offsets are looked up, and `Match` objects made (without
+validation: the matcher made their values), only for the terms of the subscriptions that match. The
+cost of a document is its length plus the subscriptions it could match, not the number of
+subscriptions.
 
 A quote is matched as itself (its text, its speaker). An entry is matched as a whole; a filter
 with `speaker:` is evaluated on each speaker's own part of it (its voices, which the entry
@@ -155,10 +158,11 @@ class _Tables:
     """What the subscriptions are matched with, built once per set of subscriptions (again on
     the first match after one is added or removed).
 
-    The forms of every term: words by a dict, the rest (phrases, `u.n.`) by an automaton. And the
-    index of subscriptions by atom: each subscription under the atoms of its triggers, either
-    `alone` (it needs nothing else) or in `pairs`, under each atom of its next need (the one
-    likeliest to be missing), with the atoms of its other needs if it has more.
+    The forms of every term: words by a dict, phrases of words by their longest word, the rest
+    (`u.n.`) by an automaton. And the index of subscriptions by atom: each subscription under
+    the atoms of its triggers, either `alone` (it needs nothing else) or in `pairs`, under each
+    atom of its next need (the one likeliest to be missing), with the atoms of its other needs
+    if it has more; `index` holds both for each atom, to be looked up once.
     """
 
     __slots__ = (

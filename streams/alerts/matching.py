@@ -346,7 +346,8 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
 
     def first(self, key: str, label: str, forms: tuple[str, ...]) -> tuple[Match, ...]:
         """The `Match` objects of the first `MAX_MATCHES` places of a term key (whose word
-        forms are `forms`), labelled `label`, in order (one tuple however many hits share it)."""
+        forms are `forms`), labelled `label`, in order (one tuple however many hits share it;
+        kept by label, which gives its key: a term's text holds no `"`)."""
         done = self._first.get(label)
         if done is None:
             spans: Sequence[tuple[int, int]] | None = self._done.get(key)

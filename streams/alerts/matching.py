@@ -1,22 +1,25 @@
 """Matching quotes and entries against every subscription at once.
 
-A document's text is folded once (`streams.core.text.fold_text`) and its words taken as a set,
-with the words its hyphens join (read off the fold when its characters fold alike,
+A document's text is folded once (`streams.core.text.fold_text`) and its words taken as a set, with
+the words its hyphens join (read off the fold when its characters fold alike,
 `streams.core.text.folds_alike`; else from a second fold with hyphens joined, made only when that
 changes it): every word form of every subscription's terms that is in the set occurs, as a whole
-word; the other forms (phrases, `u.n.`) are found by one Aho-Corasick automaton (pyahocorasick),
-which gives their term's key. These words and keys, with the document's field keys (`kind:`,
-`blog:`, `lang:`, `speaker:`), are its atoms, and a term is present when one of its atoms is
-(`term_atoms`): no set of term keys is worked out.
+word. A phrase of words side by side is searched for (`str.find`, whole words) only in a text whose
+set has each of its words, looked up by its longest word; the other forms (`u.n.`) are found by one
+Aho-Corasick automaton (pyahocorasick). Both give the phrase's term key. These words and keys, with
+the document's field keys (`kind:`, `blog:`, `lang:`, `speaker:`), are its atoms, and a term is
+present when one of its atoms is (`term_atoms`): no set of term keys is worked out.
 
-Each subscription is indexed under the atoms of its triggers (its rarest term, an OR of terms or
-a field) and, when it needs more (`CompiledFilter.needs`: the atoms of each term, OR of terms and
-field ANDed at the top), under each atom of its next need, the likeliest to be missing; its other
-needs are checked only when a document has both. Only the subscriptions a document has every
-need of are looked at; most (`exact`: terms, ORs of terms and fields ANDed) then hold without
-evaluation, the others by a check compiled once into one function. Offsets are looked up, and
-`Match` objects made, only for the terms of the subscriptions that match. The cost of a document
-is its length plus the subscriptions it could match, not the number of subscriptions.
+Each subscription (a record of what matching reads of it, `_Sub`) is indexed under the atoms of its
+triggers (its rarest term, an OR of terms or a field) and, when it needs more
+(`CompiledFilter.needs`: the atoms of each term, OR of terms and field ANDed at the top), under
+each atom of its next need, the likeliest to be missing; its other needs are checked only when a
+document has both. Only the subscriptions a document has every need of are looked at; most
+(`exact`: terms, ORs of terms and fields ANDed) then hold without evaluation, the others by a check
+compiled once into one function. Offsets are looked up, and `Match` objects made (without
+validation: the matcher made their values), only for the terms of the subscriptions that match. The
+cost of a document is its length plus the subscriptions it could match, not the number of
+subscriptions.
 
 A quote is matched as itself (its text, its speaker). An entry is matched as a whole; a filter
 with `speaker:` is evaluated on each speaker's own part of it (its voices, which the entry
@@ -34,7 +37,7 @@ from collections.abc import Set as AbstractSet
 from datetime import datetime
 from functools import partial
 from itertools import chain, compress
-from operator import itemgetter, not_
+from operator import attrgetter, itemgetter, not_
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
@@ -86,9 +89,59 @@ class Hit(NamedTuple):
 
 #: a `Hit` made from its four fields at once (as `tuple.__new__`: no keyword handling)
 _new_hit = tuple.__new__
+_set = object.__setattr__
+#: the fields a `Match` has set
+_MATCH_FIELDS = frozenset(Match.model_fields)
+
+
+def _new_match(term: str, start: int, end: int) -> Match:
+    """`Match(term=term, start=start, end=end)` for values the matcher made (a term's label,
+    offsets into the text), built as pydantic's `model_construct` builds a model: no
+    validation, and no loop over the fields."""
+    made = Match.__new__(Match)
+    _set(made, "__dict__", {"term": term, "start": start, "end": end})
+    _set(made, "__pydantic_fields_set__", set(_MATCH_FIELDS))
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
+    return made
+
+
+class _Sub:
+    """A subscription as the index files it: what matching a document reads of it, in one
+    place (no look-up of its compiled filter by id)."""
+
+    __slots__ = ("compiled", "exact", "id", "labels", "one", "uses_speaker")
+
+    def __init__(
+        self, sub_id: str, compiled: CompiledFilter, key_forms: Mapping[str, tuple[str, ...]]
+    ) -> None:
+        self.id = sub_id
+        self.compiled = compiled
+        self.exact = compiled.exact
+        self.uses_speaker = compiled.uses_speaker
+        #: (key, label) of each term a hit reports
+        self.labels = compiled.labels
+        #: of a filter that reports one term: its key, its label and its word forms
+        self.one: tuple[str, str, tuple[str, ...]] | None = None
+        if len(self.labels) == 1:
+            key, label = self.labels[0]
+            self.one = (key, label, key_forms.get(key, ()))
+
+
+_BY_ID = attrgetter("id")
+#: a phrase of words side by side: its form, its second longest word, its other words, its keys
+_Phrase = tuple[str, str, frozenset[str], tuple[str, ...]]
 #: the subscriptions under an atom and an atom of their next need: those that need nothing more,
 #: and those that need more (each with the atoms of its other needs)
-_Pair = tuple[list[str], list[tuple[str, tuple[frozenset[str], ...]]]]
+_Pair = tuple[list[_Sub], list[tuple[_Sub, tuple[frozenset[str], ...]]]]
+
+
+#: an atom's place in the index: the subscriptions that need nothing more, the atoms of the
+#: next needs of the others, and those others by each such atom
+_Node = tuple[tuple[_Sub, ...], frozenset[str], Mapping[str, _Pair]]
+_NO_PAIRS: Mapping[str, _Pair] = MappingProxyType({})
+_ALONE = itemgetter(0)
+_PARTNERS = itemgetter(1)
 
 
 def _is_field(atom: str) -> bool:
@@ -105,16 +158,20 @@ class _Tables:
     """What the subscriptions are matched with, built once per set of subscriptions (again on
     the first match after one is added or removed).
 
-    The forms of every term: words by a dict, the rest (phrases, `u.n.`) by an automaton. And the
-    index of subscriptions by atom: each subscription under the atoms of its triggers, either
-    `alone` (it needs nothing else) or in `pairs`, under each atom of its next need (the one
-    likeliest to be missing), with the atoms of its other needs if it has more.
+    The forms of every term: words by a dict, phrases of words by their longest word, the rest
+    (`u.n.`) by an automaton. And the index of subscriptions by atom: each subscription under
+    the atoms of its triggers, either `alone` (it needs nothing else) or in `pairs`, under each
+    atom of its next need (the one likeliest to be missing), with the atoms of its other needs
+    if it has more; `index` holds both for each atom, to be looked up once.
     """
 
     __slots__ = (
         "alone",
         "automaton",
         "fields",
+        "head_words",
+        "heads",
+        "index",
         "indexed",
         "joinable",
         "key_forms",
@@ -137,11 +194,24 @@ class _Tables:
                     into = plain if is_plain_word(form) else other
                     into.setdefault(form, set()).add(key)
         self.automaton: ahocorasick.Automaton | None = None
-        if other:
-            self.automaton = ahocorasick.Automaton()
-            for form, keys in other.items():
-                self.automaton.add_word(form, (len(form), tuple(sorted(keys))))
+        heads: dict[str, list[_Phrase]] = {}
+        for form, keys in other.items():
+            parts = form.split(" ")
+            if len(parts) > 1 and all(map(is_plain_word, parts)):
+                # words side by side: looked for only in a text that has each of its words
+                head, *others = sorted(set(parts), key=lambda w: (-len(w), w))
+                second = others[0] if others else head
+                phrase = (form, second, frozenset(others[1:]), tuple(sorted(keys)))
+                heads.setdefault(head, []).append(phrase)
+                continue
+            if self.automaton is None:
+                self.automaton = ahocorasick.Automaton()
+            self.automaton.add_word(form, (len(form), tuple(sorted(keys))))
+        if self.automaton is not None:
             self.automaton.make_automaton()
+        #: a word -> the phrases of words side by side whose longest word it is
+        self.heads = {head: tuple(found) for head, found in heads.items()}
+        self.head_words = frozenset(heads)
         #: word form -> term keys
         self.plain = {form: frozenset(keys) for form, keys in plain.items()}
         self.plain_forms = frozenset(self.plain)
@@ -151,10 +221,11 @@ class _Tables:
                 key_forms.setdefault(key, []).append(form)
         #: term key -> its word forms
         self.key_forms = {k: tuple(v) for k, v in key_forms.items()}
-        alone: dict[str, list[str]] = {}
+        alone: dict[str, list[_Sub]] = {}
         pairs: dict[str, dict[str, _Pair]] = {}
         asked: set[str] = set()
         for sub_id, compiled in filters.items():
+            sub = _Sub(sub_id, compiled, self.key_forms)
             triggers = compiled.trigger_atoms
             # the other needs, the likeliest to be missing first (words before fields)
             rest = sorted((need for need in compiled.needs if need != triggers), key=_rarer)
@@ -162,7 +233,7 @@ class _Tables:
                 asked.update(need)
             for atom in triggers:
                 if not rest:
-                    alone.setdefault(atom, []).append(sub_id)
+                    alone.setdefault(atom, []).append(sub)
                     continue
                 under = pairs.setdefault(atom, {})
                 for needed in rest[0]:
@@ -170,11 +241,21 @@ class _Tables:
                     if pair is None:
                         pair = under[needed] = ([], [])
                     if len(rest) == 1:
-                        pair[0].append(sub_id)
+                        pair[0].append(sub)
                     else:
-                        pair[1].append((sub_id, tuple(rest[1:])))
+                        pair[1].append((sub, tuple(rest[1:])))
         self.alone = alone
         self.lone = frozenset(alone)
+        #: atom -> (the subscriptions under it that need nothing more, the atoms of the next
+        #: needs of the others, those others by such an atom): one look-up per atom of a text
+        self.index: dict[str, _Node] = {
+            atom: (
+                tuple(alone.get(atom, ())),
+                frozenset(pairs.get(atom, ())),
+                pairs.get(atom, _NO_PAIRS),
+            )
+            for atom in {*alone, *pairs}
+        }
         #: atom -> for each atom of the next need, its subscriptions
         self.pairs = pairs
         self.paired = frozenset(pairs)
@@ -198,7 +279,7 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
     of the terms the automaton found, with their places in `other`); as a mapping, each term key
     that occurs with its original (start, end) offsets, found on first use."""
 
-    __slots__ = ("_done", "_folds", "_found", "_placed", "_tables", "have", "other")
+    __slots__ = ("_done", "_first", "_folds", "_found", "_placed", "_tables", "have", "other")
 
     def __init__(
         self,
@@ -213,6 +294,7 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
         self._placed: dict[
             tuple[str, str], tuple[list[tuple[int, int, Match]], tuple[Match, ...]]
         ] = {}
+        self._first: dict[str, tuple[Match, ...]] = {}
         self._found: set[str] | None = None
         have.update(other)
         #: the atoms of the text (the matcher adds the document's field keys)
@@ -234,11 +316,17 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
         done = self._done.get(key)
         if done is not None:
             return done
+        found = self._spans(key, self._tables.key_forms.get(key, ()))
+        return default if found is None else found  # type: ignore[return-value]
+
+    def _spans(self, key: str, forms: tuple[str, ...]) -> list[tuple[int, int]] | None:
+        """The places of a term key whose word forms are `forms` (None: it does not occur)."""
         have = self.have
-        forms = [f for f in self._tables.key_forms.get(key, ()) if f in have]
+        present = [f for f in forms if f in have]
         other = self.other.get(key)
-        if other is None and not forms:
-            return default  # type: ignore[return-value]
+        if other is None and not present:
+            return None
+        forms = tuple(present)
         if other is None and len(forms) == 1 and len(self._folds) == 1:
             # one form in one fold: its places come in order, each once
             done = word_spans(self._folds[0], forms[0])
@@ -256,9 +344,19 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
         list however many hits share it."""
         return self._matches(key, label)[0]
 
-    def first(self, key: str, label: str) -> tuple[Match, ...]:
-        """The `Match` objects of the first `MAX_MATCHES` places of a term key, in order."""
-        return self._matches(key, label)[1]
+    def first(self, key: str, label: str, forms: tuple[str, ...]) -> tuple[Match, ...]:
+        """The `Match` objects of the first `MAX_MATCHES` places of a term key (whose word
+        forms are `forms`), labelled `label`, in order (one tuple however many hits share it;
+        kept by label, which gives its key: a term's text holds no `"`)."""
+        done = self._first.get(label)
+        if done is None:
+            spans: Sequence[tuple[int, int]] | None = self._done.get(key)
+            if spans is None:
+                spans = self._spans(key, forms) or ()
+            done = self._first[label] = tuple(
+                [_new_match(label, s, e) for s, e in spans[:MAX_MATCHES]]
+            )
+        return done
 
     def _matches(
         self, key: str, label: str
@@ -266,7 +364,7 @@ class _Scan(Mapping[str, Sequence[tuple[int, int]]]):
         done = self._placed.get((key, label))
         if done is None:
             spans = self.get(key) or ()
-            places = [(s, e, Match(term=label, start=s, end=e)) for s, e in spans]
+            places = [(s, e, _new_match(label, s, e)) for s, e in spans]
             done = self._placed[key, label] = (places, tuple([p[2] for p in places[:MAX_MATCHES]]))
         return done
 
@@ -304,9 +402,29 @@ def _joined(tables: _Tables, text: str, split: Folded) -> tuple[AbstractSet[str]
     return words(joined.text), joined
 
 
-def _phrases(tables: _Tables, folds: list[Folded]) -> dict[str, set[tuple[int, int]]]:
-    """The original places of each term key the automaton finds, as whole words, in `folds`."""
+def _phrases(
+    tables: _Tables, folds: list[Folded], seen: AbstractSet[str]
+) -> dict[str, set[tuple[int, int]]]:
+    """The original places, as whole words, of each term key of a form that is not one word,
+    in `folds` (all of whose words are in `seen`). A phrase of words side by side is searched
+    for only in a text that has each of its words (a whole-word place of the phrase is one of
+    each), by its longest word; the other forms (`u.n.`) are found by the automaton."""
     other: dict[str, set[tuple[int, int]]] = {}
+    heads = tables.heads
+    for head in seen & tables.head_words:
+        for form, second, rest, keys in heads[head]:
+            if second not in seen or (rest and not rest <= seen):
+                continue
+            size = len(form)
+            for folded in folds:
+                text = folded.text
+                at = text.find(form)
+                while at >= 0:
+                    if folded.bounded(at, at + size):
+                        span = folded.span(at, at + size)
+                        for key in keys:
+                            other.setdefault(key, set()).add(span)
+                    at = text.find(form, at + 1)
     if tables.automaton is not None:
         for folded in folds:
             for end, (length, keys) in tables.automaton.iter(folded.text):
@@ -327,7 +445,7 @@ def _scan(tables: _Tables, text: str) -> _Scan:
     extra, joined = _joined(tables, text, split)
     seen.update(extra)
     folds = [split] if joined is None else [split, joined]
-    return _Scan(tables, folds, seen, _phrases(tables, folds))
+    return _Scan(tables, folds, seen, _phrases(tables, folds, seen))
 
 
 class Matcher:
@@ -422,11 +540,11 @@ class Matcher:
             atoms.update(tables.key_forms.get(key, ()))
         for names in doc.names.values():
             atoms.update(f"speaker:{name}" for name in names)
-        out = {i for a in atoms for i in tables.alone.get(a, ())}
+        out = {sub.id for a in atoms for sub in tables.alone.get(a, ())}
         for atom in atoms & tables.paired:
             for done, checked in tables.pairs[atom].values():
-                out.update(done)
-                out.update(i for i, _ in checked)
+                out.update(sub.id for sub in done)
+                out.update(sub.id for sub, _ in checked)
         return out
 
     def match(
@@ -462,33 +580,31 @@ class Matcher:
         if every:
             have.update(["speaker:" + name for name in every & tables.speakers])
         # the subscriptions indexed under an atom of the document that have every key they need
-        alone, pairs = tables.alone, tables.pairs
-        ids = list(chain.from_iterable(map(alone.__getitem__, have & tables.lone)))
-        partners = tables.partners
-        paired = list(have & tables.paired)
+        nodes = list(map(tables.index.__getitem__, have & tables.indexed))
+        found = list(chain.from_iterable(map(_ALONE, nodes)))
         # the atoms with a partner the document has (the loop over them runs in C)
-        for atom in compress(
-            paired, map(not_, map(have.isdisjoint, map(partners.__getitem__, paired)))
+        for _, partners, under in compress(
+            nodes, map(not_, map(have.isdisjoint, map(_PARTNERS, nodes)))
         ):
-            under = pairs[atom]
-            for needed in partners[atom] & have:
+            for needed in partners & have:
                 done, checked = under[needed]
-                ids.extend(done)
-                for sub_id, needs in checked:
+                found.extend(done)
+                for sub, needs in checked:
                     if all(not need.isdisjoint(have) for need in needs):
-                        ids.append(sub_id)
-        if not ids:
+                        found.append(sub)
+        if not found:
             return []
-        survivors = sorted({i for i in ids if i not in skip} if skip else set(ids))
+        survivors = sorted(
+            [s for s in set(found) if s.id not in skip] if skip else set(found), key=_BY_ID
+        )
         whole = View(doc.kind, doc.blog_id, doc.language, every)
         lone = doc.speakers[0] if len(doc.speakers) == 1 else None
         by_voice = doc.kind == "entry" and speaker_voices is not None
         parts: list[tuple[SpeakerRef | None, View]] | None = None
-        filters = self._filters
         hits: list[Hit] = []
-        for sub_id in survivors:
-            compiled = filters[sub_id]
-            if by_voice and compiled.uses_speaker:
+        for sub in survivors:
+            if by_voice and sub.uses_speaker:
+                compiled = sub.compiled
                 if not compiled.possible(whole, have):
                     continue
                 if parts is None:
@@ -496,10 +612,15 @@ class Matcher:
                     parts = _parts(doc, speaker_voices())
                 for speaker, view in parts:
                     if compiled.evaluate(view, scan):
-                        hits.append(_hit(sub_id, compiled, doc, speaker, view, scan))
+                        hits.append(_hit(sub, doc, speaker, view, scan))
                         break
-            elif compiled.exact or compiled.holds(whole, have):
-                hits.append(_hit(sub_id, compiled, doc, lone, whole, scan))
+            elif sub.exact or sub.compiled.holds(whole, have):
+                one = sub.one
+                if one is not None:
+                    # one term on the whole text: its first places, kept by the scan
+                    hits.append(_new_hit(Hit, (sub.id, doc, lone, scan.first(*one))))
+                else:
+                    hits.append(_hit(sub, doc, lone, whole, scan))
         return hits
 
     def quote_document(self, quote: Quote, language: str | None) -> Document:
@@ -586,22 +707,17 @@ def _parts(doc: Document, found: Iterable[Voice]) -> list[tuple[SpeakerRef | Non
     ]
 
 
-def _hit(
-    sub_id: str,
-    compiled: CompiledFilter,
-    doc: Document,
-    speaker: SpeakerRef | None,
-    view: View,
-    scan: _Scan,
-) -> Hit:
+def _hit(sub: _Sub, doc: Document, speaker: SpeakerRef | None, view: View, scan: _Scan) -> Hit:
     """The hit with the places of the filter's terms inside `view` (as `CompiledFilter.matched`
     gives them: in text order, a tie in the order of the terms)."""
-    labels = compiled.labels
+    labels = sub.labels
+    sub_id = sub.id
     if not labels:
         return _new_hit(Hit, (sub_id, doc, speaker, ()))
     if len(labels) == 1:
         if view.spans is None:
-            return _new_hit(Hit, (sub_id, doc, speaker, scan.first(*labels[0])))
+            assert sub.one is not None
+            return _new_hit(Hit, (sub_id, doc, speaker, scan.first(*sub.one)))
         found = scan.placed(*labels[0])
     else:
         found = [p for key, label in labels for p in scan.placed(key, label)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import ValidationError
 
 from schemas.events import (
     EnrichedEntry,
     EntryHints,
+    Match,
     Quote,
     RawEntry,
     Speaker,
@@ -163,6 +165,57 @@ class TestMatcher:
         doc = matcher.entry_document(_entry("The tram is late again."))
         occ = matcher.occurrences(doc.text)
         assert matcher.candidates(doc, occ) == {"hit"}
+
+    @pytest.mark.parametrize(
+        ("text", "places"),
+        [
+            ("The security council met.", ["security council"]),
+            ("Security  Council, security\ncouncil.", ["Security  Council", "security\ncouncil"]),
+            ("The security councils met; council security.", []),
+            ("Cyber-security council-member.", ["security council"]),
+            ("The security-council.", ["security-council"]),
+            ("Asecurity council, security councilman.", []),
+        ],
+    )
+    def test_phrase_of_words_as_whole_words(self, text: str, places: list[str]) -> None:
+        """A phrase of words side by side matches where the words stand side by side as whole
+        words (any case, any run of whitespace between them), nowhere else."""
+        matcher = Matcher([Subscription(id="p", filter='"security council" OR "u.n. council"')])
+        hits = matcher.match_entry(_entry(text))
+        found = [text[m.start : m.end] for h in hits for m in h.matches]
+        assert found == places
+
+    def test_phrase_with_other_characters_by_the_automaton(self) -> None:
+        """A phrase with characters other than words and spaces (`u.n.`) is found too, among
+        phrases of words."""
+        matcher = Matcher(
+            [
+                Subscription(id="un", filter='"U.N. council"'),
+                Subscription(id="sc", filter='"security council"'),
+            ]
+        )
+        text = "The U.N. council and the security council met."
+        hits = matcher.match_entry(_entry(text))
+        assert [(h.subscription_id, [text[m.start : m.end] for m in h.matches]) for h in hits] == [
+            ("sc", ["security council"]),
+            ("un", ["U.N. council"]),
+        ]
+
+    def test_matches_are_the_validated_models(self, matcher: Matcher) -> None:
+        """The matches of a hit (built without validation) equal, hash and serialise like
+        `Match` models validated from the same values."""
+        text = "We will bring in a rent cap this year."
+        hits = matcher.match_entry(_entry(f"“{text}” Okafor said.", (_quote(text, OKAFOR),)))
+        matches = [m for h in hits for m in h.matches]
+        assert matches
+        for made in matches:
+            valid = Match(term=made.term, start=made.start, end=made.end)
+            assert made == valid
+            assert hash(made) == hash(valid)
+            assert made.model_dump_json() == valid.model_dump_json()
+            assert made.model_fields_set == valid.model_fields_set
+            with pytest.raises(ValidationError):
+                made.start = 0  # type: ignore[misc]
 
 
 class TestVoices:

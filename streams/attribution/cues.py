@@ -71,6 +71,10 @@ _OBJECT_VERBS = frozenset(
     [
         *("told", "tells", "tell", "telling", "asked", "asks", "ask", "informed", "urged"),
         *("warned", "reminded", "assured", "thanked", "wrote"),
+        # verbs whose object is the person spoken of: "Blair accused Boris Johnson of …"
+        *("accused", "accuses", "accuse", "criticised", "criticized", "criticises"),
+        *("criticizes", "praised", "praises", "hailed", "hails", "condemned", "condemns"),
+        *("slammed", "slams", "blasted", "blasts", "lashed", "thanks", "thank", "urges"),
     ]
 )
 #: a mention right after these is a place or an outlet, not a speaker

@@ -789,3 +789,20 @@ class TestOwners:
             if s.tokens[c.at].lower in ("confirmed", "said") and c.kind == "verb_before"
         )
         assert (cue.mention.person.name if cue.mention and cue.mention.person else None) == subject
+
+
+class TestVerbsOfTheTarget:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Dana Lind has previously accused Jan Okafor of lacking a plan.",
+            "Dana Lind has previously criticised Jan Okafor for lacking a plan.",
+            "Dana Lind has previously praised Jan Okafor as “a fine leader”.",
+        ],
+    )
+    def test_the_name_after_is_the_object(self, text: str) -> None:
+        """ "Lind has previously accused Jan Okafor of …": Okafor is the one spoken of, Lind
+        the speaker."""
+        d = doc(text)
+        cues = {m.text: m.cue for m in d.mentions()}
+        assert cues == {"Dana Lind": "verb_before", "Jan Okafor": None}

@@ -16,6 +16,7 @@ code reads `"…," said Brenner`, `„…“, sagte Brenner`, `laut Brenner`, `B
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -149,6 +150,8 @@ _FIRST_PERSON = frozenset(["i", "we", "ich", "wir"])
 #: plural subject pronouns (English; the German "sie" is also "she")
 _PLURAL = frozenset(["they"])
 _AND = frozenset(["and", "und"])
+#: a contracted pronoun and verb: "he’s", "she'd", "they’ll"
+_CONTRACTED = re.compile(r"^(\w+)[’'](?:s|d|ll|re|ve|m)$")
 #: initials whose lower-case form is as frequent as this are everyday words ("the US")
 _ACRONYM_ZIPF = 5.0
 #: "Lind and his colleagues": the possessives that make a group of a person and others
@@ -217,6 +220,16 @@ def _initials(tok: Token) -> bool:
     """Initials of a name, with their periods: "C.J.", "J." (the tokenizer keeps them whole)."""
     text = tok.text
     return len(text) >= 2 and text.endswith(".") and all(c.isupper() for c in text.replace(".", ""))
+
+
+def _pronoun_base(low: str, lang: Language) -> str | None:
+    """The subject pronoun a word is, also contracted: "he’s", "she'd", "they’re" (English)."""
+    if low in lang.pronouns:
+        return low
+    match = _CONTRACTED.match(low)
+    if match is not None and match.group(1) in lang.pronouns:
+        return match.group(1)
+    return None
 
 
 def _role_gender(word: str, lang: Language) -> str | None:
@@ -526,8 +539,9 @@ class _Reader:
             return None
         lang = self.lang
         low = tok.lower
-        if low in lang.pronouns and not tok.possessive:
-            return self._pronoun(sent, i)
+        base = _pronoun_base(low, lang)
+        if base is not None and not tok.possessive:
+            return self._pronoun(sent, i, base)
         if low in lang.determiners or low in _INDEFINITE:
             return self._phrase(sent, i)
         if tok.is_cap:
@@ -536,10 +550,10 @@ class _Reader:
             return None
         return None
 
-    def _pronoun(self, sent: Sentence, i: int) -> Mention:
+    def _pronoun(self, sent: Sentence, i: int, base: str) -> Mention:
         tok = sent.tokens[i]
-        gender = self.lang.pronouns[tok.lower]
-        if tok.lower in _PLURAL:
+        gender = self.lang.pronouns[base]
+        if base in _PLURAL:
             return self._plural(sent, i)
 
         def fits(p: Person) -> bool:

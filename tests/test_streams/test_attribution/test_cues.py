@@ -806,3 +806,15 @@ class TestVerbsOfTheTarget:
         d = doc(text)
         cues = {m.text: m.cue for m in d.mentions()}
         assert cues == {"Dana Lind": "verb_before", "Jan Okafor": None}
+
+
+class TestContractedPronouns:
+    @pytest.mark.parametrize("word", ["he’s", "he's", "he'd", "he’ll"])
+    def test_a_contracted_pronoun_is_a_pronoun(self, word: str) -> None:
+        """ "Still, he’s worried about …": "he’s" is "he", the man who spoke before."""
+        d = doc(
+            "Dana Reyes met the mayor. Tom Lind, a veteran strategist, said the plan was sound.",
+            f"Still, {word} worried about the “severe underperformance” of the party.",
+        )
+        found = [m for m in d.mentions() if m.para == 1 and m.kind == "pronoun"]
+        assert [m.person.name if m.person else None for m in found] == ["Tom Lind"]

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 from schemas.events import Quote, SpeakerRef, stable_id
 from streams.attribution.acronyms import learn_acronyms
 from streams.attribution.context import Paragraph
-from streams.attribution.cues import Doc, read_doc
+from streams.attribution.cues import Doc, Mention, Sentence, read_doc
 from streams.attribution.fallback import fill_gaps
 from streams.attribution.language import detect_language, language
 from streams.attribution.memory import Person, SpeakerMemory
@@ -244,15 +244,29 @@ def _frame_picks(reader: EntryReader, doc: Doc, sites: dict[int, QuoteSite]) -> 
         site = _site(sites, doc, found)
         if site.sent < 0:
             continue
-        for m in doc.sentences[site.sent].mentions:
+        sent = doc.sentences[site.sent]
+        for m in sent.mentions:
             if (
                 m.person is not None
                 and m.kind in ("name", "surname")
                 and m.cue in ("verb_after", "source")
-                and touches(m, site)
+                and (touches(m, site) or _frames_sentence(sent, m, site))
             ):
                 found.person, found.method = m.person, "name"
                 break
+
+
+def _frames_sentence(sent: Sentence, m: Mention, site: QuoteSite) -> bool:
+    """Whether a source named at the end of the sentence frames a partial quotation inside it,
+    its only cue: "Es gäbe Unmut über die sogenannte „asymmetrische“ Mobilisierung, so Lange."
+    """
+    return (
+        site.kind == "partial"
+        and m.cue == "source"
+        and m.tok > site.tok
+        and len(sent.cues) == 1
+        and all(not t.is_word for t in sent.tokens[m.end :])
+    )
 
 
 def _finish_rules(entry: ParsedEntry, reader: EntryReader, min_confidence: float) -> Attribution:

@@ -222,10 +222,8 @@ def _initials(tok: Token) -> bool:
     return len(text) >= 2 and text.endswith(".") and all(c.isupper() for c in text.replace(".", ""))
 
 
-def _pronoun_base(low: str, lang: Language) -> str | None:
-    """The subject pronoun a word is, also contracted: "he’s", "she'd", "they’re" (English)."""
-    if low in lang.pronouns:
-        return low
+def _contracted_pronoun(low: str, lang: Language) -> str | None:
+    """The subject pronoun a contraction holds: "he’s", "she'd", "they’re" (English)."""
     match = _CONTRACTED.match(low)
     if match is not None and match.group(1) in lang.pronouns:
         return match.group(1)
@@ -372,7 +370,13 @@ class _Reader:
                 i += 1
                 continue
             found.prep = self._prep(sent, found.tok) or self._apposition_prep(sent, found)
-            found.modifier = self._owner_only(tokens, found, tokens[found.end : found.end + 1])
+            if (
+                found.kind in ("name", "surname")
+                and found.end < len(tokens)
+                and not tokens[found.end].is_cap
+                and self.lang.code == "en"
+            ):
+                found.modifier = self._owner_only(tokens, found, tokens[found.end : found.end + 1])
             self._apposed_role(sent, found)
             sent.mentions.append(found)
             if found.person is not None:
@@ -383,8 +387,9 @@ class _Reader:
                     self.subjects.append((found.person, sent.index))
                     if self._leads_group(sent, found):
                         self.leaders.add(found.person.id)
-            remit = self._remit_end(sent, found)
-            self._remit.update(range(found.end, remit))
+            remit = self._remit_end(sent, found) if found.kind == "org" else 0
+            if remit:
+                self._remit.update(range(found.end, remit))
             i = max(found.end, i + 1, remit)
 
     def _remit_end(self, sent: Sentence, m: Mention) -> int:
@@ -539,9 +544,11 @@ class _Reader:
             return None
         lang = self.lang
         low = tok.lower
-        base = _pronoun_base(low, lang)
-        if base is not None and not tok.possessive:
-            return self._pronoun(sent, i, base)
+        if low in lang.pronouns:
+            if not tok.possessive:
+                return self._pronoun(sent, i, low)
+        elif ("’" in low or "'" in low) and (base := _contracted_pronoun(low, lang)):
+            return self._pronoun(sent, i, base)  # "he’s"
         if low in lang.determiners or low in _INDEFINITE:
             return self._phrase(sent, i)
         if tok.is_cap:
@@ -884,7 +891,6 @@ class _Reader:
                 lead = lead or first
             elif (
                 not _initials(first)
-                and not self._acronym(tokens, i, first)
                 and (
                     first.lower in self.lang.stopwords
                     or (
@@ -893,6 +899,7 @@ class _Reader:
                         and not (len(words) == 1 and self._lookup(first.bare) is not None)
                     )
                 )
+                and not self._acronym(tokens, i, first)
             ):
                 pass  # "However Lind", "Die Menge"; but "so Lang" for a known Petra Lang
             else:

@@ -76,8 +76,12 @@ def _learn_run(tokens: Sequence[Token], start: int, end: int, resolver: Resolver
     known, _ = resolver.memory.by_name(name, fuzzy=False)
     if known is not None and known.kind == "org":
         return  # "Nordposten said": the newspaper met before
-    org_kind = kind_before(tokens, start, language("en"))
-    if org_kind is not None and known is None and kind in (None, "org") and not role:
+    org_kind = (
+        kind_before(tokens, start, language("en"))
+        if known is None and kind in (None, "org") and not role
+        else None
+    )
+    if org_kind is not None:
         resolver.memory.add(name, kind="org", org_kind=org_kind)
         return  # "revelations by newspaper Nordposten": a newspaper (but "the committee
         # Dana Reyes, the chair,": a person)

@@ -72,7 +72,7 @@ _OBJECT_VERBS = frozenset(
     [
         *("told", "tells", "tell", "telling", "asked", "asks", "ask", "informed", "urged"),
         *("warned", "reminded", "assured", "thanked", "wrote"),
-        # verbs whose object is the person spoken of: "Blair accused Boris Johnson of …"
+        # verbs whose object is the person spoken of: "Lind accused Dana Okafor of …"
         *("accused", "accuses", "accuse", "criticised", "criticized", "criticises"),
         *("criticizes", "praised", "praises", "hailed", "hails", "condemned", "condemns"),
         *("slammed", "slams", "blasted", "blasts", "lashed", "thanks", "thank", "urges"),
@@ -394,7 +394,7 @@ class _Reader:
 
     def _remit_end(self, sent: Sentence, m: Mention) -> int:
         """The end of a body's remit after its name, or 0: "the Select Committee on the
-        Strategic Competition Between the United States and the Chinese Communist Party", "der
+        Competition Between the Northern Republic and the Harbour People's Party", "der
         Ausschuss für Arbeit und Soziales". The remit runs over capitalised and function words
         up to punctuation or another word (a verb), and the names in it are the body's name, not
         mentions of their own."""
@@ -1219,7 +1219,7 @@ class _Reader:
                 reach = near + _APPOSITION  # an apposition may stand between
                 continue
             if self._owner_only(sent.tokens, m, between):
-                return None  # "Travis Kelce's mom confirmed": the mother speaks, not Kelce
+                return None  # "Jan Okafor's mother confirmed": the mother speaks, not Okafor
             return m
         return None
 

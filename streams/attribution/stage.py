@@ -258,7 +258,7 @@ def _frame_picks(reader: EntryReader, doc: Doc, sites: dict[int, QuoteSite]) -> 
 
 def _frames_sentence(sent: Sentence, m: Mention, site: QuoteSite) -> bool:
     """Whether a source named at the end of the sentence frames a partial quotation inside it,
-    its only cue: "Es gäbe Unmut über die sogenannte „asymmetrische“ Mobilisierung, so Lange."
+    its only cue: "Es gebe Unmut über die sogenannte „schleichende“ Reform der Ämter, so Adler."
     """
     return (
         site.kind == "partial"

@@ -37,7 +37,7 @@ __all__ = [
 _WORD = re.compile(
     # initials before a name, with their periods: "C.J." of "C.J. Adler", "J." of "J. R. Smith"
     r"(?:[A-Z\u00c0-\u00de]\.){1,3}(?=\s+[A-Z\u00c0-\u00de](?:[a-z\u00df-\u00ff]|\.))"
-    # a word, with its apostrophes: also the opening mark typeset for one, "Kelce‘s"
+    # a word, with its apostrophes: also the opening mark typeset for one, "Okafor‘s"
     r"|[\w\u00c0-\u024f]+(?:[-’'‘.][\w\u00c0-\u024f]+)*(?:(?<=s)[’'](?![\w\u00c0-\u024f]))?"
     r"|[^\w\s]",
     re.UNICODE,

@@ -621,9 +621,9 @@ class TestTitlesAndCalibration:
         assert locate(d, 0, quoted, "direct").titlecase
 
     def test_seeing_a_quotation_is_no_reference(self) -> None:
-        """ "hard to see any ‘rational reason’": the verb, not a pointer to a box."""
-        d = doc("Davies says it is hard to see any ‘rational reason’ for the surge.")
-        assert not locate(d, 0, "rational reason", "partial").titlecase
+        """ "hard to see any ‘sound reason’": the verb, not a pointer to a box."""
+        d = doc("Reyes says it is hard to see any ‘sound reason’ for the rise.")
+        assert not locate(d, 0, "sound reason", "partial").titlecase
 
     def test_choice_model_shares_probability_between_candidates(self) -> None:
         """A choice model's best candidate gets a softmax over the quotation's candidates and
@@ -814,7 +814,7 @@ class TestContractedPronouns:
         """ "Still, he’s worried about …": "he’s" is "he", the man who spoke before."""
         d = doc(
             "Dana Reyes met the mayor. Tom Lind, a veteran strategist, said the plan was sound.",
-            f"Still, {word} worried about the “severe underperformance” of the party.",
+            f"Still, {word} worried about the “steady decline” of the party.",
         )
         found = [m for m in d.mentions() if m.para == 1 and m.kind == "pronoun"]
         assert [m.person.name if m.person else None for m in found] == ["Tom Lind"]

@@ -410,16 +410,16 @@ def test_they_after_a_person_and_colleagues_is_that_group() -> None:
 
 
 def test_a_source_at_the_sentences_end_frames_its_partial_quotation() -> None:
-    """ "Es gäbe Unmut über die sogenannte „asymmetrische“ Mobilisierung, so Lange.": the
+    """ "Es gebe Unmut über die sogenannte „schleichende“ Reform der Ämter, so Adler.": the
     source closing the sentence is the speaker of the partial quotation inside it, not the
     person the entry quoted before."""
     entry = (
         "Präsident Pavel Korin sprach am Dienstag im Palast. „Wir sind eine Nation“, sagte "
         "Korin.\n\n"
-        "Das sei nichts Neues, meint der Experte Nico Lange. Es gäbe derzeit viel Unmut über "
-        "die sogenannte „asymmetrische“ Mobilisierung der Minderheiten, so Lange."
+        "Das sei nichts Neues, meint der Experte Karl Adler. Es gebe derzeit viel Unmut über "
+        "die sogenannte „schleichende“ Reform der Ämter im Norden, so Adler."
     )
     results, _ = run(entry, rules_only=False, min_confidence=0.4)
-    quote = next(q for q in results[-1].quotes if "asymmetrische" in q.text)
-    assert quote.speaker is not None and quote.speaker.name == "Nico Lange"
+    quote = next(q for q in results[-1].quotes if "schleichende" in q.text)
+    assert quote.speaker is not None and quote.speaker.name == "Karl Adler"
     assert quote.method == "name"  # the frame's pick, which the ranker kept

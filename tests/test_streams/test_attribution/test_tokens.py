@@ -38,7 +38,7 @@ class TestTokenize:
         assert [t.text for t in tokenize(text, [])] == words
 
     def test_opening_mark_typeset_as_an_apostrophe(self) -> None:
-        """`Kelce‘s mom`: the opening single mark right after a letter is an apostrophe (an
+        """`Okafor‘s mother`: the opening single mark right after a letter is an apostrophe (an
         opening quotation mark follows a space)."""
         text = "Jan Okafor‘s mom said ‘no’ at once."
         tokens = tokenize(text, find_quotes(text))

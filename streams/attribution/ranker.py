@@ -109,7 +109,7 @@ def is_title(words: Sequence[str], doc: Doc) -> bool:
     """Whether quoted words read as a title or a name ("The Evening Review", "Die Brücken-
     Story"), not as speech: two to eight words, every word but the small ones capitalised, no
     sentence end; in German, whose nouns are all capitalised, only with a capitalised article or
-    every word capitalised. One word in capitals is a label ("PRESS" written on a jacket)."""
+    every word capitalised. One word in capitals is a label ("STAFF" printed on a bib)."""
     if len(words) == 1 and len(words[0]) >= 2 and words[0].isalpha() and words[0].isupper():
         return True
     if not 2 <= len(words) <= 8 or words[-1][-1:] in ".!?…":

@@ -597,13 +597,13 @@ class TestTitlesAndCalibration:
             ("Die Brücken-Story", "de", True),
             ("Akt der internationalen Piraterie", "de", False),
             ("Fehlbesetzung", "de", False),
-            ("PRESS", "en", True),
+            ("STAFF", "en", True),
             ("No", "en", False),
         ],
     )
     def test_titles(self, words: str, lang: str, title: bool) -> None:
         """Quoted titles are told apart from quoted speech, in both languages; one word in
-        capitals is a label ("PRESS" written on a jacket)."""
+        capitals is a label ("STAFF" printed on a bib)."""
         assert is_title(words.split(), doc("x", lang=lang)) is title
 
     @pytest.mark.parametrize(

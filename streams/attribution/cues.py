@@ -159,6 +159,9 @@ _GROUP_POSSESSIVES = frozenset(["his", "her", "their", "sein", "seine", "ihr", "
 #: auxiliaries of the German passive: "wurde kritisiert" (in English "was asked" often opens
 #: the answer of the one asked, which the rule reader frames)
 _PASSIVE = frozenset(["wurde", "wurden", "worden"])
+#: before a speech verb, words that make it no act of speech: "it goes without saying", an
+#: infinitive "(ohne etwas) zu sagen"
+_NEGATING = frozenset(["without", "zu"])
 
 
 def _passive(tokens: Sequence[Token], k: int) -> bool:
@@ -1077,6 +1080,8 @@ class _Reader:
                 continue
             if _passive(tokens, k):
                 continue  # "Roth wurde kritisiert": spoken of, not speaking
+            if k > 0 and tokens[k - 1].lower in _NEGATING:
+                continue  # "it goes without saying", "ohne zu sagen": nobody speaks
             if in_subject_clause(tokens, k):
                 continue  # "That Lind announced it signals …": a fact, not Lind's words
             if _noun_use(tokens, k, lang):

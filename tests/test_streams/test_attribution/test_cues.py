@@ -818,3 +818,17 @@ class TestContractedPronouns:
         )
         found = [m for m in d.mentions() if m.para == 1 and m.kind == "pronoun"]
         assert [m.person.name if m.person else None for m in found] == ["Tom Lind"]
+
+
+class TestNoActOfSpeech:
+    @pytest.mark.parametrize(
+        ("text", "lang"),
+        [
+            ("The old mantra Pacta Servanda goes without saying in this market.", "en"),
+            ("Pavel Korin verließ den Saal, ohne etwas zu sagen.", "de"),
+        ],
+    )
+    def test_a_speech_verb_nobody_performs_is_no_cue(self, text: str, lang: str) -> None:
+        """ "it goes without saying", "ohne etwas zu sagen": a speech verb, but nobody speaks."""
+        d = doc(text, lang=lang)
+        assert [c for s in d.sentences for c in s.cues if c.kind.startswith("verb")] == []

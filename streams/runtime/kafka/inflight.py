@@ -30,7 +30,7 @@ import structlog
 
 from streams.core.metrics import Metrics
 
-__all__ = ["InFlight", "Pending"]
+__all__ = ["Changelog", "InFlight", "Pending"]
 
 log = structlog.get_logger(__name__)
 
@@ -60,6 +60,10 @@ def _succeeded(future: Awaitable[Any]) -> bool:
     )
 
 
+#: sends a checkpoint to the table's changelog: (partition, key, value), the delivery future back
+Changelog = Callable[[int, bytes, bytes], Awaitable[Any]]
+
+
 def _as_bytes(value: Any) -> bytes:
     return bytes(value)
 
@@ -76,6 +80,7 @@ class InFlight:
         on_error: Callable[[BaseException], Awaitable[None]] | None = None,
         encode: Callable[[Any], bytes] = _as_bytes,
         keep: int = 1024,
+        changelog: Changelog | None = None,
     ) -> None:
         self.table = table
         self.metrics = metrics
@@ -83,6 +88,7 @@ class InFlight:
         self.on_error = on_error
         self.encode = encode
         self.keep = keep
+        self.changelog = changelog
         self.pending: deque[Pending] = deque()
         #: checkpoints not yet in the table, by blog key: newer than the table's
         self.latest: dict[bytes, Any] = {}
@@ -93,6 +99,7 @@ class InFlight:
         self._drained.set()
         self._progress = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._crash: asyncio.Future[None] | None = None
 
     def lookup(self, key: bytes) -> Any:
         """The newest checkpoint of a blog: in flight, else the table's (as the object this
@@ -150,7 +157,7 @@ class InFlight:
                 group = [self.pending.popleft()]
                 while self.pending and self.pending[0].delivered():
                     group.append(self.pending.popleft())
-                self._finalize(group)
+                await self._finalize(group)
                 self._progress.set()
         except asyncio.CancelledError:
             raise
@@ -160,7 +167,7 @@ class InFlight:
                 await self.on_error(exc)
             raise
 
-    def _finalize(self, group: list[Pending]) -> None:
+    async def _finalize(self, group: list[Pending]) -> None:
         """Write the newest checkpoint of each blog of `group`, then acknowledge its records."""
         newest: dict[bytes, tuple[int, Any]] = {}
         for item in group:
@@ -177,7 +184,12 @@ class InFlight:
             # with the source record's own partition through `Collection.data` and the public
             # `Collection.send_changelog(partition, key, value)`.
             self.table.data[key] = value
-            self.table.send_changelog(partition, key, value)
+            if self.changelog is None:
+                self.table.send_changelog(partition, key, value)
+            else:
+                sent = await self.changelog(partition, key, value)
+                if isinstance(sent, asyncio.Future):
+                    sent.add_done_callback(self._changelog_sent)
             self.written[key] = (value, checkpoint)
             self.written.move_to_end(key)
             if self.latest.get(key) is checkpoint:
@@ -187,7 +199,17 @@ class InFlight:
         now = time.perf_counter()
         for item in group:
             item.event.ack()
-            self.metrics.latency.labels("delivery").observe(now - item.sent_at)
+            self.metrics.observe("delivery", now - item.sent_at)
+
+    def _changelog_sent(self, future: asyncio.Future[Any]) -> None:
+        """A checkpoint the broker refused: the worker stops (its record is acknowledged, and a
+        commit must not outlive a lost checkpoint), as when an output is refused."""
+        if future.cancelled() or future.exception() is None:
+            return
+        exc = future.exception()
+        log.error("checkpoint not written to the changelog", error=str(exc))
+        if self.on_error is not None and exc is not None:
+            self._crash = asyncio.ensure_future(self.on_error(exc))
 
     def close(self) -> None:
         if self._task is not None:

@@ -11,10 +11,16 @@ before the table has it.
 Records whose outputs are all delivered are finalized together, in source order: of the
 checkpoints of one blog among them only the newest is serialized and written (it covers the
 others, whose outputs are delivered too), so a backlog of one busy blog costs one changelog record
-per group instead of one per entry. The checkpoints this worker wrote are kept, as objects, for
-the `keep` blogs used last: a blog's next record reads its state without parsing JSON, as long as
-the table still holds the very value written (after a rebalance the table holds what the
-changelog restored, and that is parsed).
+per group instead of one per entry. While more records are in flight, delivered ones wait, up to
+`interval` seconds, and are finalized together (as Kafka Streams' record cache keeps the last
+update of each key until the next commit): a backlog writes each busy blog's checkpoint once per
+interval, not once per entry, and a worker that keeps up (nothing more in flight) finalizes each
+record at once. Either way a record is acknowledged only once a checkpoint that covers it has
+gone to the producer, which Faust flushes before it commits offsets.
+
+The checkpoints this worker wrote are kept, as objects, for the `keep` blogs used last: a blog's
+next record reads its state without parsing JSON, as long as the table still holds the very value
+written (after a rebalance the table holds what the changelog restored, and that is parsed).
 """
 
 from __future__ import annotations
@@ -81,6 +87,8 @@ class InFlight:
         encode: Callable[[Any], bytes] = _as_bytes,
         keep: int = 1024,
         changelog: Changelog | None = None,
+        interval: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.table = table
         self.metrics = metrics
@@ -89,9 +97,14 @@ class InFlight:
         self.encode = encode
         self.keep = keep
         self.changelog = changelog
+        self.interval = interval
+        self.clock = clock
         self.pending: deque[Pending] = deque()
         #: checkpoints not yet in the table, by blog key: newer than the table's
         self.latest: dict[bytes, Any] = {}
+        #: delivered records not yet finalized (while more are in flight, up to `interval`)
+        self.waiting: list[Pending] = []
+        self._finalized_at = clock()
         #: the checkpoints written last, by blog key: (the table value, the object it encodes)
         self.written: OrderedDict[bytes, tuple[bytes, Any]] = OrderedDict()
         self._added = asyncio.Event()
@@ -168,7 +181,20 @@ class InFlight:
             raise
 
     async def _finalize(self, group: list[Pending]) -> None:
-        """Write the newest checkpoint of each blog of `group`, then acknowledge its records."""
+        """Once nothing more is in flight, or `interval` after the last time: write the newest
+        checkpoint of each blog of the delivered records, then acknowledge them."""
+        now = time.perf_counter()
+        for item in group:
+            self.metrics.observe("delivery", now - item.sent_at)
+        self.waiting.extend(group)
+        if (
+            self.pending
+            and len(self.waiting) < self.limit
+            and self.clock() - self._finalized_at < self.interval
+        ):
+            return
+        self._finalized_at = self.clock()
+        group, self.waiting = self.waiting, []
         newest: dict[bytes, tuple[int, Any]] = {}
         for item in group:
             if item.checkpoint is not None:
@@ -182,7 +208,7 @@ class InFlight:
             # #497). This runs on the delivery task, after the agent moved on, where the current
             # event is missing or another record's; so the store and the changelog are written
             # with the source record's own partition through `Collection.data` and the public
-            # `Collection.send_changelog(partition, key, value)`.
+            # `Collection.send_changelog(partition, key, value)` (or `changelog`, the producer).
             self.table.data[key] = value
             if self.changelog is None:
                 self.table.send_changelog(partition, key, value)
@@ -196,10 +222,8 @@ class InFlight:
                 del self.latest[key]
         while len(self.written) > self.keep:
             self.written.popitem(last=False)
-        now = time.perf_counter()
         for item in group:
             item.event.ack()
-            self.metrics.observe("delivery", now - item.sent_at)
 
     def _changelog_sent(self, future: asyncio.Future[Any]) -> None:
         """A checkpoint the broker refused: the worker stops (its record is acknowledged, and a

@@ -148,8 +148,9 @@ class InFlight:
             await self._progress.wait()
 
     async def drain(self) -> None:
-        """Until every queued record is finalized."""
-        if self.pending:
+        """Until every queued record is finalized: `pending` empty is not enough, the last group
+        may still be waiting for the producer to take its checkpoints (`changelog` is awaited)."""
+        if not self._drained.is_set():
             self._start()
             await self._drained.wait()
 

@@ -150,6 +150,35 @@ class TestInFlight:
         assert table.data == {b"a": b"a-4", b"b": b"b-3"}
         inflight.close()
 
+    async def test_drain_waits_for_the_producer_to_take_the_last_checkpoints(
+        self, table: _Table
+    ) -> None:
+        """With nothing pending, the last group may still be sending its checkpoints (the
+        producer waiting for the changelog topic's metadata, say): `drain` returns only once
+        they are taken and the records acknowledged."""
+        loop = asyncio.get_running_loop()
+        acked: list[str] = []
+        gate = asyncio.Event()
+        sent: list[tuple[int, bytes, bytes]] = []
+
+        async def changelog(partition: int, key: bytes, value: bytes) -> None:
+            await gate.wait()
+            sent.append((partition, key, value))
+
+        future: asyncio.Future[Any] = loop.create_future()
+        inflight = InFlight(table, Metrics(), changelog=changelog)
+        await inflight.add(_Event("r1", acked), 0, [future], (b"blog", b"state-1"))
+        future.set_result(None)
+        await _until(lambda: not inflight.pending)
+        drained = asyncio.create_task(inflight.drain())
+        await asyncio.sleep(0)
+        assert not drained.done() and acked == [], "the checkpoint is not with the producer yet"
+        gate.set()
+        await asyncio.wait_for(drained, 5)
+        assert sent == [(0, b"blog", b"state-1")] and acked == ["r1"]
+        assert table.changelog == [], "sent through `changelog`, not the table's own send"
+        inflight.close()
+
     async def test_lookup_gives_the_written_object_while_the_table_holds_its_value(
         self, table: _Table
     ) -> None:

@@ -9,9 +9,10 @@ checkpoint to the table, and so to its changelog, and acknowledge the record
 
 That order makes redelivery safe (at-least-once). A record redelivered after a crash is either
 processed again from the state before it, giving the same records with the same ids (the sinks
-upsert by id), or, when the crash came after its checkpoint reached the changelog, skipped: the
-checkpoint holds the source partition and offset it covers, and its outputs were delivered before
-it was written.
+upsert by id), or, when the crash came after a checkpoint covering it (its own, or a newer one of
+its blog: `InFlight` writes a busy blog's newest only) reached the changelog, skipped: the
+checkpoint holds the source partition and offset it covers, and the outputs of every record it
+covers were delivered before it was written.
 """
 
 from __future__ import annotations

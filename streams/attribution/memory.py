@@ -36,6 +36,8 @@ __all__ = [
     "SpeakerMemory",
     "fold",
     "load_knowledge",
+    "speaker_fields",
+    "speaker_record",
     "split_name",
     "starting_memory",
 ]
@@ -468,21 +470,39 @@ class SpeakerMemory(BaseModel):
 
     def speakers(self, blog_id: str) -> list[Speaker]:
         """The people who spoke, as speaker records for the sinks."""
-        return [
-            Speaker(
-                id=p.id,
-                blog_id=blog_id,
-                name=p.name,
-                aliases=tuple(sorted({*p.names, *p.aliases, p.surname} - {p.name})),
-                roles=tuple(p.roles),
-                descriptors=tuple(p.descriptors),
-                gender=p.gender,
-                kind=p.kind,
-                quote_count=p.quotes,
-            )
-            for p in self.persons.values()
-            if p.spoke
-        ]
+        return [speaker_record(p, blog_id) for p in self.persons.values() if p.spoke]
+
+
+def speaker_record(person: Person, blog_id: str) -> Speaker:
+    """A person who spoke as the speaker record of a blog."""
+    return Speaker(
+        id=person.id,
+        blog_id=blog_id,
+        name=person.name,
+        aliases=tuple(sorted({*person.names, *person.aliases, person.surname} - {person.name})),
+        roles=tuple(person.roles),
+        descriptors=tuple(person.descriptors),
+        gender=person.gender,
+        kind=person.kind,
+        quote_count=person.quotes,
+    )
+
+
+def speaker_fields(person: Person) -> tuple[object, ...]:
+    """Everything a person's speaker record is made of: people with equal fields (of one blog)
+    have equal records, and comparing these is much cheaper than building the records."""
+    return (
+        person.id,
+        person.name,
+        person.surname,
+        tuple(person.names),
+        tuple(person.aliases),
+        tuple(person.roles),
+        tuple(person.descriptors),
+        person.gender,
+        person.kind,
+        person.quotes,
+    )
 
 
 @lru_cache(maxsize=8192)

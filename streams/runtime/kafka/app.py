@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import faust
+from aiokafka.partitioner import DefaultPartitioner, murmur2
 
 from streams.attribution.memory import SpeakerMemory
 from streams.core.clock import Clock, system_clock
@@ -24,10 +25,43 @@ from streams.pipeline.chain import Extra
 from streams.runtime.kafka.offsets import FaustPositions
 from streams.runtime.kafka.worker import RecordHandler, register
 
-__all__ = ["STATE_TABLE", "Plugin", "Runtime", "create_app", "faust_app", "faust_worker"]
+__all__ = [
+    "STATE_TABLE",
+    "KeyPartitioner",
+    "Plugin",
+    "Runtime",
+    "create_app",
+    "faust_app",
+    "faust_worker",
+]
 
 #: the table of blog checkpoints; its changelog topic is `{app_id}-blog-state-changelog`
 STATE_TABLE = "blog-state"
+
+
+class KeyPartitioner:
+    """The producer's partitioner: aiokafka's default (murmur2 of the key, as the Java client
+    and Kafka Streams), with the hash of the keys used last remembered.
+
+    aiokafka's `murmur2` is pure Python and ran for every record sent; an entry's outputs and
+    checkpoint all have its blog id as key, so most hashes were of a key hashed just before.
+    The partition is the same as with `DefaultPartitioner`; records without a key are left to it.
+    """
+
+    def __init__(self, keep: int = 4096) -> None:
+        self.keep = keep
+        self._hashes: dict[bytes, int] = {}
+        self._default = DefaultPartitioner()
+
+    def __call__(self, key: Any, all_partitions: list[int], available: list[int]) -> int:
+        if type(key) is not bytes:
+            return int(self._default(key, all_partitions, available))
+        found = self._hashes.get(key)
+        if found is None:
+            if len(self._hashes) >= self.keep:
+                self._hashes.clear()
+            found = self._hashes[key] = murmur2(key) & 0x7FFFFFFF
+        return all_partitions[found % len(all_partitions)]
 
 
 @dataclass
@@ -66,6 +100,7 @@ def faust_app(settings: Settings) -> Any:
         value_serializer="raw",
         web_enabled=False,
         producer_acks=-1,
+        producer_partitioner=KeyPartitioner(),
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=session,
         broker_heartbeat_interval=min(3.0, session / 4),

@@ -9,9 +9,10 @@ checkpoint to the table, and so to its changelog, and acknowledge the record
 
 That order makes redelivery safe (at-least-once). A record redelivered after a crash is either
 processed again from the state before it, giving the same records with the same ids (the sinks
-upsert by id), or, when the crash came after its checkpoint reached the changelog, skipped: the
-checkpoint holds the source partition and offset it covers, and its outputs were delivered before
-it was written.
+upsert by id), or, when the crash came after a checkpoint covering it (its own, or a newer one of
+its blog: `InFlight` writes a busy blog's newest only) reached the changelog, skipped: the
+checkpoint holds the source partition and offset it covers, and the outputs of every record it
+covers were delivered before it was written.
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.codec import MAX_RECORD_BYTES, decode, encode
 from schemas.events import MAX_RAW_CHARS, Alert, DeadLetter, EnrichedEntry, Quote, RawEntry, Speaker
 from schemas.exceptions import LiveblogError, PayloadTooLarge, SchemaError, StageError
-from streams.attribution.memory import SpeakerMemory
+from streams.attribution.memory import SpeakerMemory, speaker_fields, speaker_record
 from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE
 from streams.core.clock import Clock, system_clock
 from streams.core.metrics import Metrics
 from streams.core.topics import TopicKind
 from streams.pipeline.chain import BlogState, Extra, process
 from streams.pipeline.deadletter import dead_letter
-from streams.runtime.kafka.inflight import InFlight
+from streams.runtime.kafka.inflight import Changelog, InFlight
 from streams.runtime.kafka.offsets import FaustPositions, OffsetCursor
 
 __all__ = [
@@ -165,8 +166,11 @@ class RecordHandler:
         self.extras = list(extras)
         self.metrics = metrics or Metrics()
         self.max_record_bytes = max_record_bytes
-        #: by blog key: the speaker memory after the blog's last entry and its speaker records
-        self._speakers: dict[bytes, tuple[SpeakerMemory, list[Speaker]]] = {}
+        #: by blog key: the speaker memory after the blog's last entry and, by person id, the
+        #: fields and speaker record of each person who spoke
+        self._speakers: dict[
+            bytes, tuple[SpeakerMemory, dict[str, tuple[tuple[object, ...], Speaker]]]
+        ] = {}
 
     def initial_state(self) -> BlogState:
         return BlogState(memory=self.initial_memory.model_copy(deep=True))
@@ -188,7 +192,7 @@ class RecordHandler:
                 raw = self._validate(key, payload)
             except LiveblogError as exc:
                 return self._dead(key, "decode", str(exc), payload, None)
-        self.metrics.records_out.labels("decode").inc()
+        self.metrics.count_out("decode")
         structlog.contextvars.bind_contextvars(blog_id=raw.blog_id)
         blog_key = raw.blog_id.encode("utf-8")
         stored = lookup(blog_key)
@@ -204,7 +208,7 @@ class RecordHandler:
                 entry, new_state = process(raw, state, min_confidence=self.min_confidence)
             except StageError as exc:
                 return self._dead(blog_key, exc.stage, str(exc), payload, raw.blog_id)
-        self.metrics.records_out.labels("process").inc()
+        self.metrics.count_out("process")
         structlog.contextvars.bind_contextvars(entry_id=entry.entry_id)
         records: list[BaseModel] = [entry, *entry.quotes]
         records.extend(self._changed_speakers(blog_key, raw.blog_id, state, new_state))
@@ -249,18 +253,37 @@ class RecordHandler:
 
         The records before the entry were those after the blog's previous entry, when its state
         is that very object (the agent keeps the checkpoints it wrote): kept for the blogs seen
-        last, they are not built twice.
+        last, they are not built twice. A record is built only for a person whose fields
+        (`speaker_fields`) changed: equal fields give an equal record, and most people of a blog
+        are the same after an entry as before it.
         """
         kept = self._speakers.pop(blog_key, None)
         if kept is not None and kept[0] is before.memory:
-            old = {s.id: s for s in kept[1]}
+            old = kept[1]
         else:
-            old = {s.id: s for s in before.memory.speakers(blog_id)}
-        now = after.memory.speakers(blog_id)
+            old = {
+                p.id: (speaker_fields(p), speaker_record(p, blog_id))
+                for p in before.memory.persons.values()
+                if p.spoke
+            }
+        now: dict[str, tuple[tuple[object, ...], Speaker]] = {}
+        changed: list[Speaker] = []
+        for person in after.memory.persons.values():
+            if not person.spoke:
+                continue
+            fields = speaker_fields(person)
+            found = old.get(person.id)
+            if found is not None and found[0] == fields:
+                now[person.id] = found
+                continue
+            record = speaker_record(person, blog_id)
+            now[person.id] = (fields, record)
+            if found is None or found[1] != record:
+                changed.append(record)
         self._speakers[blog_key] = (after.memory, now)
         while len(self._speakers) > KEEP_BLOGS:
             del self._speakers[next(iter(self._speakers))]
-        return [s for s in now if old.get(s.id) != s]
+        return changed
 
     def _validate(self, key: bytes | None, payload: bytes) -> RawEntry:
         raw = decode(RawEntry, payload, limit=self.max_record_bytes)
@@ -303,15 +326,26 @@ def _load(stored: Stored | None) -> BlogCheckpoint | None:
 Publish = Callable[[Output], Awaitable[Awaitable[Any]]]
 
 
-async def _publisher(app: Any, outputs: Mapping[TopicKind, Any]) -> Publish:
-    """How the agent sends an output: straight to the app's producer for Kafka topics.
+async def _publisher(
+    app: Any, outputs: Mapping[TopicKind, Any], table: Any
+) -> tuple[Publish, Changelog | None]:
+    """How the agent sends an output, and a checkpoint to the table's changelog: straight to the
+    app's producer for Kafka topics.
 
     `Topic.send` wraps every record in Faust's pending and future messages, sensor calls and a
     debug line before it reaches the same producer; with several records per entry that was a
     large part of the worker's transport cost. `ProducerT.send` (public, the driver's own) takes
     the topic name, key and value and returns aiokafka's delivery future, which `InFlight` awaits.
     The key alone picks the partition (the default murmur2 partitioner), as with `Topic.send`.
-    Channels (agent tests without a broker) keep `Channel.send`.
+
+    A checkpoint goes the same way, to the partition of the source record it covers, where
+    `Collection.send_changelog` went through `Topic.send_soon` and Faust's producer buffer. Faust
+    flushes the producer (its buffer and aiokafka's) before it commits offsets either way, so an
+    acknowledged record's checkpoint is on the broker before its offset is committed. What the
+    buffer's callback did, `Collection._on_changelog_sent`, records the changelog offset for a
+    persistent store; the memory store (`app.faust_app`) keeps none.
+
+    Channels (agent tests without a broker) keep `Channel.send` and `send_changelog`.
     """
     if not all(isinstance(topic, TopicT) for topic in outputs.values()):
 
@@ -319,8 +353,9 @@ async def _publisher(app: Any, outputs: Mapping[TopicKind, Any]) -> Publish:
             sent: Awaitable[Any] = await outputs[out.kind].send(key=out.key, value=out.value)
             return sent
 
-        return to_channel
+        return to_channel, None
     names = {kind: topic.get_topic_name() for kind, topic in outputs.items()}
+    changelog_name = table.changelog_topic.get_topic_name()
     producer = await app.maybe_start_producer()
 
     async def to_topic(out: Output) -> Awaitable[Any]:
@@ -329,7 +364,13 @@ async def _publisher(app: Any, outputs: Mapping[TopicKind, Any]) -> Publish:
         )
         return sent
 
-    return to_topic
+    async def to_changelog(partition: int, key: bytes, value: bytes) -> Awaitable[Any]:
+        sent: Awaitable[Any] = await producer.send(
+            changelog_name, key, value, partition, None, None
+        )
+        return sent
+
+    return to_topic, to_changelog
 
 
 def register(
@@ -420,10 +461,15 @@ def register(
                 settled.set()
 
     async def process_raw(stream: Any) -> AsyncIterator[dict[str, Any]]:
+        publish, changelog = await _publisher(app, outputs, table)
         inflight = InFlight(
-            table, metrics, on_error=app.crash, encode=dump_checkpoint, keep=KEEP_BLOGS
+            table,
+            metrics,
+            on_error=app.crash,
+            encode=dump_checkpoint,
+            keep=KEEP_BLOGS,
+            changelog=changelog,
         )
-        publish = await _publisher(app, outputs)
         try:
             async for event in stream.noack().events():
                 message = event.message
@@ -442,7 +488,7 @@ def register(
                 )
                 with metrics.timed("publish"):
                     futures = [await publish(out) for out in outcome.outputs]
-                metrics.records_out.labels("publish").inc(len(futures))
+                metrics.count_out("publish", len(futures))
                 # the checkpoint is written and the record acknowledged once these are delivered
                 await inflight.add(event, message.partition, futures, outcome.state)
                 if positions is not None:

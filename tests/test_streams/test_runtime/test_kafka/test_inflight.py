@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -32,6 +33,15 @@ class _Event:
 
     def ack(self) -> None:
         self.acked.append(self.name)
+
+
+async def _until(done: Callable[[], bool]) -> None:
+    """Let the delivery task run until `done()` holds (a bounded number of loop turns)."""
+    for _ in range(1000):
+        if done():
+            return
+        await asyncio.sleep(0)
+    assert done()
 
 
 @pytest.fixture(name="table")
@@ -86,6 +96,87 @@ class TestInFlight:
         assert acked == ["r1", "r2", "r3", "r4"]
         assert table.changelog == [(0, b"a", b"a-1"), (1, b"b", b"b-2"), (0, b"a", b"a-2")]
         assert table.data == {b"a": b"a-2", b"b": b"b-2"}
+        inflight.close()
+
+    async def test_delivered_records_wait_while_more_are_in_flight_up_to_the_interval(
+        self, table: _Table
+    ) -> None:
+        """With records still in flight, a delivered one is neither written nor acknowledged
+        until `interval` has passed since the last finalization; then every delivered record is,
+        under the newest checkpoint of each blog, and the rest once nothing is in flight."""
+        loop = asyncio.get_running_loop()
+        acked: list[str] = []
+        now = [0.0]
+        futures = [loop.create_future() for _ in range(3)]
+        inflight = InFlight(table, Metrics(), interval=1.0, clock=lambda: now[0])
+        await inflight.add(_Event("r1", acked), 0, [futures[0]], (b"a", b"a-1"))
+        await inflight.add(_Event("r2", acked), 1, [futures[1]], (b"b", b"b-1"))
+        await inflight.add(_Event("r3", acked), 0, [futures[2]], (b"a", b"a-2"))
+        futures[0].set_result(None)
+        await _until(lambda: inflight.waiting != [])
+        assert acked == [] and table.changelog == [], "r2 and r3 in flight, within the interval"
+        now[0] = 1.0
+        futures[1].set_result(None)
+        await _until(lambda: acked == ["r1", "r2"])
+        assert table.changelog == [(0, b"a", b"a-1"), (1, b"b", b"b-1")]
+        assert inflight.lookup(b"a") == b"a-2", "the newest state, still in flight"
+        futures[2].set_result(None)
+        await asyncio.wait_for(inflight.drain(), 5)
+        assert acked == ["r1", "r2", "r3"]
+        assert table.changelog[2:] == [(0, b"a", b"a-2")]
+        inflight.close()
+
+    async def test_records_finalized_together_write_each_blogs_newest_checkpoint_once(
+        self, table: _Table
+    ) -> None:
+        """Records delivered one by one while others are in flight are finalized together: one
+        checkpoint per blog, the newest, and every record acknowledged in source order."""
+        loop = asyncio.get_running_loop()
+        acked: list[str] = []
+        futures = [loop.create_future() for _ in range(4)]
+        inflight = InFlight(table, Metrics(), interval=3600.0, clock=lambda: 0.0)
+        blogs = [b"a", b"a", b"b", b"a"]
+        for n, (blog, future) in enumerate(zip(blogs, futures, strict=True), 1):
+            checkpoint = (blog, blog + f"-{n}".encode())
+            await inflight.add(_Event(f"r{n}", acked), len(blog), [future], checkpoint)
+        for n, future in enumerate(futures[:3], 1):
+            future.set_result(None)
+            await _until(lambda n=n: len(inflight.waiting) == n)  # type: ignore[misc]
+        assert acked == [] and table.changelog == []
+        futures[3].set_result(None)
+        await asyncio.wait_for(inflight.drain(), 5)
+        assert acked == ["r1", "r2", "r3", "r4"]
+        assert table.changelog == [(1, b"a", b"a-4"), (1, b"b", b"b-3")]
+        assert table.data == {b"a": b"a-4", b"b": b"b-3"}
+        inflight.close()
+
+    async def test_drain_waits_for_the_producer_to_take_the_last_checkpoints(
+        self, table: _Table
+    ) -> None:
+        """With nothing pending, the last group may still be sending its checkpoints (the
+        producer waiting for the changelog topic's metadata, say): `drain` returns only once
+        they are taken and the records acknowledged."""
+        loop = asyncio.get_running_loop()
+        acked: list[str] = []
+        gate = asyncio.Event()
+        sent: list[tuple[int, bytes, bytes]] = []
+
+        async def changelog(partition: int, key: bytes, value: bytes) -> None:
+            await gate.wait()
+            sent.append((partition, key, value))
+
+        future: asyncio.Future[Any] = loop.create_future()
+        inflight = InFlight(table, Metrics(), changelog=changelog)
+        await inflight.add(_Event("r1", acked), 0, [future], (b"blog", b"state-1"))
+        future.set_result(None)
+        await _until(lambda: not inflight.pending)
+        drained = asyncio.create_task(inflight.drain())
+        await asyncio.sleep(0)
+        assert not drained.done() and acked == [], "the checkpoint is not with the producer yet"
+        gate.set()
+        await asyncio.wait_for(drained, 5)
+        assert sent == [(0, b"blog", b"state-1")] and acked == ["r1"]
+        assert table.changelog == [], "sent through `changelog`, not the table's own send"
         inflight.close()
 
     async def test_lookup_gives_the_written_object_while_the_table_holds_its_value(

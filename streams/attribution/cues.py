@@ -373,13 +373,7 @@ class _Reader:
                 i += 1
                 continue
             found.prep = self._prep(sent, found.tok) or self._apposition_prep(sent, found)
-            if (
-                found.kind in ("name", "surname")
-                and found.end < len(tokens)
-                and not tokens[found.end].is_cap
-                and self.lang.code == "en"
-            ):
-                found.modifier = self._owner_only(tokens, found, tokens[found.end : found.end + 1])
+            found.modifier = self._owner_only(tokens, found)
             self._apposed_role(sent, found)
             sent.mentions.append(found)
             if found.person is not None:
@@ -1223,20 +1217,20 @@ class _Reader:
             if m.person is None or m.prep in ("place", "object") or m.reported:
                 reach = near + _APPOSITION  # an apposition may stand between
                 continue
-            if self._owner_only(sent.tokens, m, between):
+            if m.modifier:
                 return None  # "Jan Okafor's mother confirmed": the mother speaks, not Okafor
             return m
         return None
 
-    def _owner_only(self, tokens: Sequence[Token], m: Mention, between: Sequence[Token]) -> bool:
+    def _owner_only(self, tokens: Sequence[Token], m: Mention) -> bool:
         """Whether `m` only owns or modifies the subject: an English possessive name followed
         by a noun that is not someone or something speaking for it ("Lind's mother", but
         "Lind's spokesman", "Lind's office", "Lind's letter" are Lind's voice), or a name
         before a noun for people ("Castlebridge fans", "Lind supporters")."""
-        if self.lang.code != "en" or m.kind not in ("name", "surname") or not between:
+        if m.kind not in ("name", "surname") or m.end >= len(tokens) or self.lang.code != "en":
             return False
-        noun = between[0]
-        if not (noun.is_word and not noun.is_cap):
+        noun = tokens[m.end]
+        if not noun.is_word or noun.is_cap:
             return False
         lex = lexicon()
         if not tokens[m.end - 1].possessive and not (

@@ -1,9 +1,11 @@
 """The build's one step beyond pyproject.toml: the stages compiled to C by mypyc.
 
-`streams/core/native.py` names the modules and explains the fall-back to their source. Building a
-wheel (`pip install .`) compiles them; `make compile` compiles them in place for a working tree
-(the editable install of `make` skips them: LIVEBLOG_NATIVE=0). Without a C compiler or with
-LIVEBLOG_NATIVE=0, the package installs as pure Python and runs the same, slower.
+`streams/core/native.py` names the modules and explains the fall-back to their source.
+`make compile` compiles them in place for a working tree (the editable install of `make` skips
+them: LIVEBLOG_NATIVE=0); `pip wheel --no-build-isolation .`, in an environment with the dev
+extras, builds a wheel with them (mypyc type-checks the modules against the installed packages).
+Without mypy or those packages, or with LIVEBLOG_NATIVE=0, the package builds as pure Python and
+runs the same, slower.
 """
 
 from __future__ import annotations
@@ -27,12 +29,23 @@ _spec.loader.exec_module(native)
 
 
 def ext_modules() -> list[object]:
+    """The compiled modules' extensions; none (a pure-Python build, said on stderr) when asked
+    or when mypyc cannot type-check the modules against the packages installed."""
     if os.environ.get(native.ENV, "").strip() == "0":
         return []
-    from mypyc.build import mypycify
-
     paths = [str(p.relative_to(ROOT)) for p in native.sources(ROOT)]
-    return list(mypycify(paths, group_name=native.GROUP, opt_level="3", debug_level="1"))
+    try:
+        from mypyc.build import mypycify
+
+        return list(mypycify(paths, group_name=native.GROUP, opt_level="3", debug_level="1"))
+    except (ImportError, SystemExit) as exc:
+        print(
+            f"liveblog: the stages are not compiled ({exc!r}): mypyc needs mypy and the"
+            " project's dependencies installed (make compile, or pip wheel --no-build-isolation"
+            " in an environment with '.[dev]'); building pure Python",
+            file=sys.stderr,
+        )
+        return []
 
 
 class BuildExt(build_ext):

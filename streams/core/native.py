@@ -60,6 +60,7 @@ MODULES = (
     "streams.attribution.tokens",
     "streams.attribution.voices",
     "streams.core.text",
+    "streams.core.timefmt",
     "streams.pipeline.enrich",
     "streams.pipeline.htmltext",
     "streams.pipeline.parse",

@@ -2,13 +2,20 @@
 #   docker build -t liveblog .
 #   docker run --rm liveblog --help
 FROM python:3.11-slim AS build
+# a C compiler for the stages mypyc compiles (streams/core/native.py)
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml constraints.txt README.md ./
+COPY pyproject.toml setup.py constraints.txt README.md ./
 COPY schemas ./schemas
 COPY streams ./streams
 COPY connectors ./connectors
-# wheels of the package and every pinned dependency, so the runtime stage needs no compiler
-RUN pip wheel --no-cache-dir --constraint constraints.txt --wheel-dir /wheels .
+# mypyc type-checks the stages against the installed dependencies, so they and mypy are installed
+# here; then wheels of the package (its stages compiled) and every pinned dependency, so the
+# runtime stage needs no compiler
+RUN pip install --no-cache-dir --constraint constraints.txt . mypy types-PyYAML wheel \
+    && pip wheel --no-cache-dir --no-build-isolation --constraint constraints.txt \
+       --wheel-dir /wheels .
 
 FROM python:3.11-slim
 # /data: where `sink --db /data/liveblog.db` and `serve` share a SQLite file (a volume)

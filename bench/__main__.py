@@ -7,6 +7,7 @@ import pkgutil
 import sys
 
 import bench
+from streams.core.native import status
 
 
 def main() -> int:
@@ -17,6 +18,8 @@ def main() -> int:
         print(f"usage: python -m bench {{{'|'.join(names)}}} [ARGS]", file=sys.stderr)
         return 2
     module = importlib.import_module(f"bench.{sys.argv[1]}")
+    # the stages' code: compiled by mypyc, or its Python source (LIVEBLOG_NATIVE=0 asks for it)
+    print(f"stages: {status()}", flush=True)
     result: int = module.main(sys.argv[2:])
     return result
 

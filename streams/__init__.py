@@ -1,1 +1,5 @@
 """liveblog stream processing: the pure stages, the embedded runner, the Faust app and the CLI."""
+
+from streams.core.native import select
+
+select()

@@ -362,8 +362,8 @@ def _german_common(lower: str) -> bool:
 @cache
 def _markers() -> tuple[frozenset[str], frozenset[str]]:
     en, de = language("en"), language("de")
-    en_words = en.stopwords | en.determiners | en.pronouns.keys() | {"said", "says"}
-    de_words = de.stopwords | de.determiners | de.pronouns.keys() | {"sagte", "sagt"}
+    en_words = en.stopwords | en.determiners | frozenset(en.pronouns) | {"said", "says"}
+    de_words = de.stopwords | de.determiners | frozenset(de.pronouns) | {"sagte", "sagt"}
     return frozenset(en_words - de_words), frozenset(de_words - en_words)
 
 

@@ -26,6 +26,7 @@ _AGE = re.compile(r"^\d{1,3}-year-old$")
 _GENDERED = {"spokeswoman": "f", "spokesman": "m", "chairwoman": "f", "chairman": "m"}
 #: people a phrase names whose words are not a speaker's: the reporter, the reader
 _FIRST_PERSON = frozenset(["i", "we", "you", "me", "us", "our", "my", "your"])
+_PRONOUN_WORDS = frozenset([*PRONOUNS, "it", *_FIRST_PERSON])
 #: titles that go with a first name alone: "Sir Tobias", "Dame Helena"
 _FIRST_NAME_TITLES = frozenset(["sir", "dame"])
 #: articles before which one capitalised word is a common noun, not a name: "the Dutchman"
@@ -79,7 +80,7 @@ class Mention:
 
     @property
     def pronoun(self) -> str | None:
-        if len(self.tokens) == 1 and self.tokens[0].lower in (*PRONOUNS, "it", *_FIRST_PERSON):
+        if len(self.tokens) == 1 and self.tokens[0].lower in _PRONOUN_WORDS:
             return self.tokens[0].lower
         return None
 

@@ -39,7 +39,7 @@ _SKIP = (
     | frozenset(["has", "had", "have", "will", "would"])
     | _BE
 )
-_NOUN_MARKERS = DETERMINERS | POSSESSIVE_PRONOUNS.keys() | {"no", "any", "every", "such"}
+_NOUN_MARKERS = DETERMINERS | frozenset(POSSESSIVE_PRONOUNS) | {"no", "any", "every", "such"}
 _PREPOSITIONS = frozenset(["of", "in", "on", "at", "for", "from", "by", "with", "to", "into"])
 _CONVERSATION_PARTNERS = frozenset(["with", "to", "about", "on"])
 _COORDINATORS = frozenset(["and", "but", "then", "before", "&"])

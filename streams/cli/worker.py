@@ -171,8 +171,14 @@ def _report(app: Any, metrics: Any, settings: Settings, what: str, stage: str) -
 
     async def started() -> None:
         metrics.ready = True
+        from streams.core.native import status
+
         log.info(
-            "ready", broker=settings.broker, prefix=settings.topic_prefix, metrics_port=metrics.port
+            "ready",
+            broker=settings.broker,
+            prefix=settings.topic_prefix,
+            metrics_port=metrics.port,
+            stages=str(status()),
         )
 
     # Faust runs app tasks once it has fully started (tables recovered); `on_startup_finished`

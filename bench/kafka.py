@@ -19,8 +19,9 @@ workers of one group sharing the partitions, and prints both, their ratio and th
 (percent of one core) of the machine, the broker, this process (producer and reader) and each
 worker over each run.
 
-`python -m bench kafka [--broker HOST:PORT] [--entries N] [--rate R] [--seconds S] [--scale-out]`;
-without --broker the local broker of `scripts/kafka` is started (or reused).
+`python -m bench kafka [--broker HOST:PORT] [--entries N] [--rate R] [--seconds S] [--scale-out]
+[--worker-log-level LEVEL]`; without --broker the local broker of `scripts/kafka` is started (or
+reused). The workers log to `$TMPDIR/liveblog-bench/APP_ID-N.log` (WARNING unless told).
 """
 
 from __future__ import annotations
@@ -82,13 +83,14 @@ class Result:
 # ---------------------------------------------------------------------- workers ----
 
 
-def _settings(broker: str, prefix: str, partitions: int) -> Settings:
+def _settings(broker: str, prefix: str, partitions: int, log_level: str = "WARNING") -> Settings:
     return Settings(
         broker=f"kafka://{broker}",
         topic_prefix=prefix,
         app_id=prefix,
         partitions=partitions,
         worker_dir=Path(tempfile.gettempdir()) / "liveblog-bench",
+        log_level=log_level,
     )
 
 
@@ -100,7 +102,7 @@ def _env(settings: Settings) -> dict[str, str]:
         LIVEBLOG_APP_ID=settings.app_id,
         LIVEBLOG_PARTITIONS=str(settings.partitions),
         LIVEBLOG_WORKER_DIR=str(settings.worker_dir),
-        LIVEBLOG_LOG_LEVEL="WARNING",
+        LIVEBLOG_LOG_LEVEL=settings.log_level,
     )
     return env
 
@@ -527,6 +529,11 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="instead: one liveblog worker against two sharing the partitions (throughput, CPU)",
     )
+    parser.add_argument(
+        "--worker-log-level",
+        default="WARNING",
+        help="log level of the workers started (their logs: TMPDIR/liveblog-bench/APP_ID-N.log)",
+    )
     parser.add_argument("--role", choices=["bench", "passthrough", "transport"], default="bench")
     args = parser.parse_args(argv)
     if args.role == "passthrough":
@@ -546,7 +553,7 @@ def main(argv: list[str]) -> int:
         runs = []
         for _ in range(repeat):
             prefix = f"bench-{kind}-{workers}-{uuid.uuid4().hex[:8]}"
-            settings = _settings(broker, prefix, args.partitions)
+            settings = _settings(broker, prefix, args.partitions, args.worker_log_level)
             runs.append(
                 asyncio.run(
                     _measure(

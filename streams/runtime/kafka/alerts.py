@@ -366,7 +366,7 @@ def _rewind_alert_topics(app: Any, topics: list[str]) -> None:
                             partition=tp.partition,
                             offset=start,
                         )
-                        await positions.seek(tp, start)
+                        await positions.seek(tp, start, generation)
             except KafkaError as exc:
                 log.warning("seek after rebalance failed", error=str(exc))
                 done["generation"] = None

@@ -22,7 +22,7 @@ from streams.core.metrics import Metrics
 from streams.core.settings import Settings
 from streams.core.topics import TOPIC_KINDS, TopicKind, TopicNames, bootstrap_servers
 from streams.pipeline.chain import Extra
-from streams.runtime.kafka.offsets import FaustPositions
+from streams.runtime.kafka.offsets import FaustPositions, SeekFilter
 from streams.runtime.kafka.worker import RecordHandler, register
 
 __all__ = [
@@ -84,7 +84,10 @@ Plugin = Callable[[Runtime], None]
 
 
 def faust_app(settings: Settings) -> Any:
-    """A bare Faust app configured from `settings` (the benchmark's passthrough uses it too)."""
+    """A bare Faust app configured from `settings` (the benchmark's passthrough uses it too).
+
+    Its record scheduler is `SeekFilter` (Faust's round robin, plus what makes the order guard's
+    seeks hold while the fetcher runs: `streams.runtime.kafka.offsets`)."""
     session = settings.session_timeout
     datadir = settings.worker_dir / settings.app_id
     datadir.parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +109,7 @@ def faust_app(settings: Settings) -> Any:
         broker_heartbeat_interval=min(3.0, session / 4),
         broker_commit_interval=settings.commit_interval,
         consumer_max_fetch_size=settings.max_fetch_bytes,
+        ConsumerScheduler=SeekFilter,
     )
 
 

@@ -409,13 +409,34 @@ def register(
         if not cursor.known(tp):
             cursor.start(tp, await positions.start_offset(tp))
         verdict = cursor.admit(tp, message.offset)
+        if verdict == "release":
+            # the consumer's re-read began past the expected offset: those records are gone
+            restarted = positions.restarted(tp)
+            if restarted is not None and restarted > cursor.expected(tp):
+                log.warning(
+                    "records deleted before they were read",
+                    expected=cursor.expected(tp),
+                    resumed_at=restarted,
+                )
+                cursor.sought(tp, restarted)
+                verdict = cursor.admit(tp, message.offset)
         if verdict == "process":
             return True
         if verdict == "seek":
             expected = cursor.expected(tp)
             metrics.gaps.inc()
             log.warning("records skipped by the consumer, seeking back", expected=expected)
-            await positions.seek(tp, expected)
+            try:
+                sought = await positions.seek(tp, expected, generation)
+            except KafkaError as exc:
+                if positions.generation() == generation:
+                    raise
+                # the partition was revoked under the seek: the new generation starts afresh
+                log.warning("seek back failed in a rebalance", error=str(exc))
+                sought = None
+            if sought is not None and sought > expected:
+                log.warning("records deleted before they were read", resumed_at=sought)
+                cursor.sought(tp, sought)
         # Released, not acknowledged: its offset stays uncommitted until it is processed. Faust
         # has no public "release without commit": `Event.ack()` would add the offset to the
         # committable ones, and a message neither acked nor flagged stays in the consumer's
@@ -451,7 +472,9 @@ def register(
                     offset=start,
                     generation=generation,
                 )
-                await positions.seek(tp, start)
+                if await positions.seek(tp, start, generation) is None:
+                    log.info("rewind overtaken by a rebalance", generation=generation)
+                    return
         except KafkaError as exc:
             # the assignment changed under us: a new generation comes and is handled then
             log.warning("seek after rebalance failed", error=str(exc))

@@ -26,17 +26,36 @@ class TestPrivateAttributes:
         assert "_committed_offset" in Consumer.__annotations__
         assert "self._committed_offset.update(" in inspect.getsource(Consumer.perform_seek)
 
-    def test_seek_wait_runs_on_the_consumer_thread(self) -> None:
-        """`FaustPositions.seek` uses `Consumer._thread.seek_wait`, which seeks through
-        `call_thread` and keeps Faust's read offset, unlike `Consumer.seek` (a direct call)."""
+    def test_seeks_run_on_the_consumer_thread(self) -> None:
+        """`FaustPositions.seek` seeks through `Consumer._thread.call_thread` with the aiokafka
+        consumer of `_ensure_consumer()`, unlike `Consumer.seek` (a direct call from the agent's
+        thread, racing the fetcher)."""
         from faust.transport.consumer import ThreadDelegateConsumer
         from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
-        source = inspect.getsource(AIOKafkaConsumerThread.seek_wait)
-        assert "self.call_thread(self._seek_wait" in source
-        assert "_read_offset[tp] = offset" in inspect.getsource(AIOKafkaConsumerThread._seek_wait)
         assert "self._thread.seek(" in inspect.getsource(ThreadDelegateConsumer._seek)
         assert "_thread" in ThreadDelegateConsumer.__annotations__
+        assert callable(AIOKafkaConsumerThread.call_thread)
+        assert "self.call_thread(" in inspect.getsource(AIOKafkaConsumerThread.seek_wait)
+        assert callable(AIOKafkaConsumerThread._ensure_consumer)
+
+    def test_the_fetcher_drops_records_below_its_read_offset(self) -> None:
+        """Why a seek needs `SeekFilter`: the fetcher drops a record below `_read_offset` of its
+        partition, and raises that offset with every record it delivers."""
+        assert "_read_offset" in Consumer.__annotations__
+        source = inspect.getsource(Consumer._drain_messages)
+        assert "r_offset is None or offset >= r_offset" in source
+        assert "set_read_offset(tp, offset)" in source
+
+    def test_the_fetcher_takes_each_record_from_the_scheduler(self) -> None:
+        """`SeekFilter` is the app's `ConsumerScheduler`: the consumer makes one, and `getmany`
+        takes each record from its `iterate` right before handing it on, so a record the filter
+        lets through after a seek is checked against the read offset the filter just cleared."""
+        assert "self.app.conf.ConsumerScheduler()" in inspect.getsource(Consumer.__init__)
+        source = inspect.getsource(Consumer.getmany)
+        assert "self.scheduler.iterate(records)" in source
+        loop = source[source.index("for tp, record in records_it:") :]
+        assert "await" not in loop[: loop.index("yield tp, to_message(tp, record)")]
 
     def test_acked_flag_releases_a_message_without_commit(self) -> None:
         """The guard's `message.acked = True` works because `wait_empty` forgets flagged messages

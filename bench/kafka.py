@@ -54,6 +54,7 @@ from connectors.kafka_admin import ensure_alert_topics, ensure_topics
 from schemas.codec import decode, encode
 from schemas.events import EnrichedEntry, RawEntry
 from streams.core.logging import configure_logging
+from streams.core.native import ENV as NATIVE_ENV
 from streams.core.settings import Settings
 from streams.core.topics import TopicKind, bootstrap_servers
 from streams.pipeline.chain import BlogState, process
@@ -95,7 +96,11 @@ def _settings(broker: str, prefix: str, partitions: int, log_level: str = "WARNI
 
 
 def _env(settings: Settings) -> dict[str, str]:
+    # the settings are the benchmark's own; LIVEBLOG_NATIVE (which code the stages run, not a
+    # setting) goes through, so that the workers run the code this process runs
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")}
+    if NATIVE_ENV in os.environ:
+        env[NATIVE_ENV] = os.environ[NATIVE_ENV]
     env.update(
         LIVEBLOG_BROKER=settings.broker,
         LIVEBLOG_TOPIC_PREFIX=settings.topic_prefix,

@@ -22,7 +22,11 @@ $(STAMP): pyproject.toml constraints.txt
 compile: $(NATIVE)
 $(NATIVE): $(STAMP) $(NATIVE_SOURCES)
 	@mkdir -p .cache
-	$(BIN)/python setup.py -q build_ext --inplace >.cache/compile.log 2>&1 || { tail -n 20 .cache/compile.log; exit 1; }
+	@# no extension of a module no longer listed is left to shadow its source
+	rm -f $(NATIVE) && find streams -name '*.so' -delete
+	env -u LIVEBLOG_NATIVE $(BIN)/python setup.py -q build_ext --inplace >.cache/compile.log 2>&1 || { tail -n 20 .cache/compile.log; exit 1; }
+	@# a build that fell back to pure Python writes no manifest: say why and fail
+	@test -f $(NATIVE) || { grep -h "liveblog:" .cache/compile.log; exit 1; }
 
 ## run: replay the seed live blog through the embedded pipeline and show the result
 run: $(STAMP)

@@ -58,9 +58,7 @@ class BuildExt(build_ext):
         import mypy.version
 
         into = ROOT if self.inplace else Path(self.build_lib)
-        native.write_manifest(
-            ROOT, into / "streams" / "core" / native.MANIFEST, f"mypyc {mypy.version.__version__}"
-        )
+        native.write_manifest(ROOT, into, f"mypyc {mypy.version.__version__}")
 
 
 setup(ext_modules=ext_modules(), cmdclass={"build_ext": BuildExt})

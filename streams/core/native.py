@@ -32,7 +32,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["MANIFEST", "MODULES", "Status", "select", "sources", "status", "write_manifest"]
+__all__ = [
+    "MANIFEST",
+    "MODULES",
+    "Status",
+    "manifest_path",
+    "select",
+    "sources",
+    "status",
+    "write_manifest",
+]
 
 #: the modules compiled together (one mypyc group, `streams._native__mypyc`)
 MODULES = (
@@ -91,14 +100,28 @@ def sources(root: Path = _ROOT) -> list[Path]:
     return [root.joinpath(*name.split(".")).with_suffix(".py") for name in MODULES]
 
 
+def _by_name(root: Path) -> dict[str, Path]:
+    """Each module of `MODULES` with its source file under `root`."""
+    return dict(zip(MODULES, sources(root), strict=True))
+
+
+def manifest_path(root: Path) -> Path:
+    """Where the build records its hashes, under `root` (the project's top folder, or the
+    build's output folder)."""
+    return root / "streams" / "core" / MANIFEST
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def write_manifest(root: Path, into: Path, compiler: str) -> None:
-    """Record the hash of each source compiled (called by the build, after compiling)."""
-    modules = {name: _digest(path) for name, path in zip(MODULES, sources(root), strict=True)}
-    into.write_text(json.dumps({"compiler": compiler, "modules": modules}, indent=1) + "\n")
+    """Record the hash of each source under `root` in the manifest under `into` (called by the
+    build, after compiling)."""
+    modules = {name: _digest(path) for name, path in _by_name(root).items()}
+    manifest_path(into).write_text(
+        json.dumps({"compiler": compiler, "modules": modules}, indent=1) + "\n"
+    )
 
 
 def _compiled(name: str, root: Path) -> bool:
@@ -113,14 +136,14 @@ def check(root: Path = _ROOT, environ: Mapping[str, str] | None = None) -> Statu
     env = os.environ if environ is None else environ
     if env.get(ENV, "").strip() == "0":
         return Status(False, f"{ENV}=0")
-    manifest = root / "streams" / "core" / MANIFEST
+    manifest = manifest_path(root)
     try:
         recorded = json.loads(manifest.read_text())["modules"]
     except FileNotFoundError:
         return Status(False, "not compiled: make compile")
     except (OSError, ValueError, KeyError, TypeError):
         return Status(False, f"unreadable {manifest.name}: make compile")
-    for name, path in zip(MODULES, sources(root), strict=True):
+    for name, path in _by_name(root).items():
         if not _compiled(name, root):
             return Status(False, f"{name} not compiled: make compile")
         if not isinstance(recorded, dict) or recorded.get(name) != _digest(path):
@@ -133,7 +156,7 @@ class _SourceFinder(importlib.abc.MetaPathFinder):
     modules."""
 
     def __init__(self, root: Path) -> None:
-        self._paths = dict(zip(MODULES, sources(root), strict=True))
+        self._paths = _by_name(root)
 
     def find_spec(
         self,

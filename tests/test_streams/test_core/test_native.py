@@ -36,13 +36,9 @@ def tree(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _manifest(tree: Path) -> Path:
-    return tree / "streams" / "core" / native.MANIFEST
-
-
 class TestCheck:
     def test_built_from_these_sources_is_used(self, tree: Path) -> None:
-        native.write_manifest(tree, _manifest(tree), "mypyc test")
+        native.write_manifest(tree, tree, "mypyc test")
         assert native.check(tree, {}) == native.Status(True, "")
 
     def test_no_build_runs_the_source(self, tree: Path) -> None:
@@ -51,7 +47,7 @@ class TestCheck:
         assert "not compiled" in status.reason
 
     def test_an_edited_source_runs_the_source(self, tree: Path) -> None:
-        native.write_manifest(tree, _manifest(tree), "mypyc test")
+        native.write_manifest(tree, tree, "mypyc test")
         edited = native.sources(tree)[3]
         edited.write_text(edited.read_text() + "x = 1\n")
         status = native.check(tree, {})
@@ -59,7 +55,7 @@ class TestCheck:
         assert native.MODULES[3] in status.reason and "changed" in status.reason
 
     def test_a_missing_extension_runs_the_source(self, tree: Path) -> None:
-        native.write_manifest(tree, _manifest(tree), "mypyc test")
+        native.write_manifest(tree, tree, "mypyc test")
         gone = native.sources(tree)[-1]
         gone.with_name(gone.stem + SUFFIX).unlink()
         status = native.check(tree, {})
@@ -67,19 +63,19 @@ class TestCheck:
         assert native.MODULES[-1] in status.reason
 
     def test_the_environment_turns_it_off(self, tree: Path) -> None:
-        native.write_manifest(tree, _manifest(tree), "mypyc test")
+        native.write_manifest(tree, tree, "mypyc test")
         assert native.check(tree, {native.ENV: "0"}) == native.Status(False, f"{native.ENV}=0")
         assert native.check(tree, {native.ENV: "1"}).compiled
 
     def test_an_unreadable_manifest_runs_the_source(self, tree: Path) -> None:
-        _manifest(tree).write_text("{not json")
+        native.manifest_path(tree).write_text("{not json")
         status = native.check(tree, {})
         assert not status.compiled
         assert "unreadable" in status.reason
 
     def test_the_manifest_records_every_module(self, tree: Path) -> None:
-        native.write_manifest(tree, _manifest(tree), "mypyc test")
-        recorded = json.loads(_manifest(tree).read_text())
+        native.write_manifest(tree, tree, "mypyc test")
+        recorded = json.loads(native.manifest_path(tree).read_text())
         assert recorded["compiler"] == "mypyc test"
         assert sorted(recorded["modules"]) == sorted(native.MODULES)
 

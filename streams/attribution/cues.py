@@ -344,8 +344,6 @@ class _Reader:
         #: people who were the subject of a sentence or a speech cue, with that sentence (None:
         #: somebody unnamed, "a teacher said")
         self.subjects: list[tuple[Person | None, int]] = []
-        self._full: dict[str, list[Person]] = {}
-        self._descriptors: dict[str, Person] = {}  # a learned descriptor -> its person
         self._unnamed_roles: set[str] = set()  # roles of somebody unnamed: "a senior official"
         #: people last mentioned inside what somebody reports or asks ("I ask if Lind is …"):
         #: the "he" that answers is not them
@@ -353,7 +351,6 @@ class _Reader:
         #: people last mentioned in a place or an object phrase ("from Dana Reyes's studio"):
         #: a "he" that follows is somebody else, if the entry has somebody else
         self.aside: set[str] = set()
-        self._indexed = -1
         #: people who opened a sentence at the head of a group ("Lind and his colleagues
         #: asked …"): the "they" that follows is theirs
         self.leaders: set[str] = set()
@@ -631,14 +628,15 @@ class _Reader:
         """A determiner phrase: "the prime minister", "der CDU-Politiker", "the police", or a
         descriptor the memory holds ("the Nigerian", "the 54-year-old")."""
         tokens = sent.tokens
-        if len(self.memory.persons) != self._indexed:
-            self._reindex()
-        if self._descriptors:
+        descriptors = self.memory.descriptor_ids()
+        if descriptors:
             for n in (3, 2, 1):
                 words = tokens[i + 1 : i + 1 + n]
                 if len(words) == n and all(t.is_word for t in words):
                     text = " ".join(t.bare for t in words)
-                    person = self._descriptors.get(fold(text))
+                    ids = descriptors.get(fold(text))
+                    # the last person learned with it
+                    person = self.memory.person(ids[-1]) if ids else None
                     if person is not None:
                         return Mention(sent.para, sent.index, i, i + 1 + n, text, "role", person)
         j = i + 1
@@ -1008,9 +1006,11 @@ class _Reader:
         only first name) it is, the entry's latest such person first; else whoever the memory
         knows by that word."""
         key = fold(name)
-        if len(self.memory.persons) != self._indexed:
-            self._reindex()
-        full = self._full.get(key, [])
+        full = [
+            p
+            for pid in self.memory.full_name_ids().get(key, ())
+            if (p := self.memory.person(pid)) is not None
+        ]
         for want in ("surname", "first"):
             found = [
                 p
@@ -1026,18 +1026,6 @@ class _Reader:
                     return self._salient(found)
         person, _ = self.memory.by_name(name, fuzzy=True)
         return person
-
-    def _reindex(self) -> None:
-        """People with full names by every word of their names (kept until a person is added)."""
-        self._full = {}
-        self._descriptors = {
-            d: person for person in self.memory.persons.values() for d in person.descriptors
-        }
-        for person in self.memory.persons.values():
-            if len(person.name.split()) > 1:
-                for word in set(fold(person.name).split()) | {fold(person.surname)}:
-                    self._full.setdefault(word, []).append(person)
-        self._indexed = len(self.memory.persons)
 
     def _salient(self, people: list[Person]) -> Person:
         rank = {pid: i for i, pid in enumerate(self.memory.salience)}

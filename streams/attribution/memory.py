@@ -13,6 +13,7 @@ names (`police` for "Westshire Police"), so that "the force" finds it again.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -59,7 +60,6 @@ _ONE_EDIT_MIN_LEN = 5
 _FIRST_NAME_MIN = 75.0
 _ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE_END = re.compile(r"(?<=\w)[’']s$")
-_OWNED = re.compile(r"\s(?:of|for|to|at|in)\s")
 _GENDERS: dict[str, Gender] = {"m": "m", "male": "m", "man": "m", "f": "f", "female": "f"}
 
 
@@ -150,8 +150,13 @@ def _name_keys(
 class SpeakerMemory(BaseModel):
     """The people of one blog and their order of salience (most salient first).
 
-    Lookups by name go through an index (`NameIndex`) kept beside `persons`; change a person's
-    names through the memory (`add`, `add_alias`), or call `reindex` after changing them by hand.
+    Lookups by name, role and descriptor go through an index (`NameIndex`) kept beside `persons`;
+    change a person's names, roles and descriptors through the memory (`add`, `add_alias`,
+    `learn_role`, `learn_descriptor`), or call `reindex` after changing them by hand.
+
+    A clone shares its people with its original until one of them hands a person out (`clone`):
+    take people from the memory's lookups, `add` or `person`, never from `persons` itself, to
+    change them.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -166,6 +171,10 @@ class SpeakerMemory(BaseModel):
 
     #: the name index, built on the first lookup and shared with clones until either changes
     _index: NameIndex | None = PrivateAttr(default=None)
+    #: since this memory was cloned or last cloned from, the ids of the people it copied for
+    #: itself; every other `Person` in `persons` is shared with the other memory, and copied
+    #: before it is handed out (None: no person is shared)
+    _owned: set[str] | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
         """Equal fields (the index is no part of the value)."""
@@ -176,12 +185,16 @@ class SpeakerMemory(BaseModel):
     __hash__ = None  # type: ignore[assignment]
 
     def clone(self) -> SpeakerMemory:
-        """A copy the attribute stage may change while this memory stays as it is (cheaper than
-        a deep copy: the fields are strings, numbers and lists of strings), compacted to its
-        `limit` of people."""
+        """A copy the attribute stage may change while this memory stays as it is, compacted to
+        its `limit` of people.
+
+        Copy on write: the two share every `Person` until one of them hands that person out
+        (a lookup, `add`, `person`), which copies it first (`Person.clone`), so an entry costs
+        the people it touches rather than everyone the blog has named. Both sides copy, so
+        either may go on changing."""
         copy = self.model_copy(
             update={
-                "persons": {pid: p.clone() for pid, p in self.persons.items()},
+                "persons": dict(self.persons),
                 "salience": list(self.salience),
                 "last_speakers": list(self.last_speakers),
             }
@@ -189,8 +202,40 @@ class SpeakerMemory(BaseModel):
         index = self._lookup_index()
         index.shared = True
         copy._index = index
+        self._private()["_owned"] = set()
+        copy._private()["_owned"] = set()
         if len(copy.persons) > copy.limit:
             copy.compact()
+        return copy
+
+    def person(self, pid: str) -> Person | None:
+        """The person `pid`, this memory's own (to read or change)."""
+        person = self.persons.get(pid)
+        return self._own(person) if person is not None else None
+
+    def _private(self) -> dict[str, object]:
+        # pydantic's private store, read directly: its attribute hook costs more than the
+        # lookups it serves (the store is a dict with every private attribute as a key)
+        private = self.__pydantic_private__
+        assert private is not None
+        return private
+
+    def _own(self, person: Person) -> Person:
+        """`person` as this memory's own: a person shared with a clone (or the original of
+        one) is copied into `persons` first, so changing it changes only this memory."""
+        owned = self._private()["_owned"]
+        if owned is None:
+            return person
+        assert isinstance(owned, set)
+        pid = person.id
+        current = self.persons.get(pid)
+        if current is None:
+            return person  # not (or no longer) one of this memory's people
+        if pid in owned:
+            return current  # this memory's own, even for a copy of it handed out before
+        copy = current.clone()
+        self.persons[pid] = copy
+        owned.add(pid)
         return copy
 
     # lookups ---------------------------------------------------------------------------------
@@ -218,15 +263,15 @@ class SpeakerMemory(BaseModel):
             return None, False  # a known surname with another first name is somebody else
         if len(words[-1]) == 3:
             found = self._clipped(index, words[-1])
-            return (found, True) if found is not None else (None, False)
-        found = self._fuzzy(index, words[-1])
-        return (found, True) if found is not None else (None, False)
+        else:
+            found = self._fuzzy(index, words[-1])
+        return (self._own(found), True) if found is not None else (None, False)
 
     def by_first_name(self, name: str) -> Person | None:
         """The one person whose first name is `name` ("Dame Helena", "Sir Tobias")."""
         key = fold(name)
         found = [p for p in self.persons.values() if p.kind == "person" and key in p.first_names()]
-        return found[0] if len(found) == 1 else None
+        return self._own(found[0]) if len(found) == 1 else None
 
     def reindex(self, person: Person | None = None) -> None:
         """Bring the name index up to date after `person`'s names (or anyone's) were changed
@@ -292,11 +337,12 @@ class SpeakerMemory(BaseModel):
         if not words:
             return None
         wanted = set(words)
-        found = []
-        for person in self.persons.values():
-            known = {w for r in person.roles for w in r.split()}
-            if words[-1] in known and wanted <= known | _descriptor_words(person):
-                found.append(person)
+        index = self._lookup_index()
+        found = [
+            self.persons[pid]
+            for pid in index.role_words.get(words[-1], ())
+            if wanted <= index.traits[pid][3]  # the words of their roles and descriptors
+        ]
         return self._most_salient(found) if found else None
 
     def by_org(self, org_kind: str, words: list[str]) -> Person | None:
@@ -313,23 +359,34 @@ class SpeakerMemory(BaseModel):
         """The person a descriptor names: learned as is ("54-year-old"), or whose learned
         words hold its modifiers ("SPD politician" for someone introduced as "(SPD)")."""
         key = fold(_ARTICLE.sub("", descriptor))
-        found = [p for p in self.persons.values() if key in p.descriptors]
+        index = self._lookup_index()
+        ids: Sequence[str] = index.descriptors.get(key, ())
         modifiers = set(key.split()[:-1])
-        if not found and modifiers:
-            found = [
-                p
-                for p in self.persons.values()
-                if modifiers <= _descriptor_words(p) | {w for r in p.roles for w in r.split()}
-            ]
-        if not found and key:
+        if not ids and modifiers:
+            ids = index.with_all(index.words, modifiers)  # words of their roles and descriptors
+        if not ids and key:
             # "the engineer" for a "chief engineer": a learned descriptor or role with that head
-            head = key.split()[-1]
-            found = [
-                p
-                for p in self.persons.values()
-                if any(_head(d) == head for d in [*p.descriptors, *p.roles])
-            ]
-        return self._most_salient(found) if found else None
+            ids = index.heads.get(key.split()[-1], ())
+        return self._most_salient([self.persons[pid] for pid in ids]) if ids else None
+
+    def full_name_ids(self) -> Mapping[str, tuple[str, ...]]:
+        """Each word of the name (and the surname) of everyone with a full name -> their ids, in
+        the order of `persons` (read it again after a change: it is the memory's own index)."""
+        return self._lookup_index().full
+
+    def surname_start_ids(self) -> Mapping[str, tuple[str, ...]]:
+        """The first word of each folded surname -> the ids of the people with such a surname,
+        in the order of `persons`."""
+        return self._lookup_index().surname_starts
+
+    def name_forms(self) -> Mapping[str, tuple[str, ...]]:
+        """Each folded name and surname of anyone -> their ids."""
+        return self._lookup_index().forms
+
+    def descriptor_ids(self) -> Mapping[str, tuple[str, ...]]:
+        """Each learned descriptor -> the ids of the people it describes, in the order of
+        `persons` (read it again after a change: it is the memory's own index)."""
+        return self._lookup_index().descriptors
 
     def most_salient(
         self, gender: str | None = None, kind: Kind | None = "person"
@@ -347,15 +404,16 @@ class SpeakerMemory(BaseModel):
         for pid in self.salience:
             person = self.persons.get(pid)
             if person is not None and fits(person):
-                return person
+                return self._own(person)
         unnamed = [p for p in self.persons.values() if p.id not in self.salience and fits(p)]
-        return unnamed[0] if len(unnamed) == 1 else None
+        return self._own(unnamed[0]) if len(unnamed) == 1 else None
 
     def _most_salient(self, people: list[Person]) -> Person:
+        """The most salient of `people` (this memory's own)."""
         if len(people) == 1:
-            return people[0]
+            return self._own(people[0])
         rank = {pid: i for i, pid in enumerate(self.salience)}
-        return min(people, key=lambda p: (rank.get(p.id, len(rank)), -p.mentions))
+        return self._own(min(people, key=lambda p: (rank.get(p.id, len(rank)), -p.mentions)))
 
     # updates ---------------------------------------------------------------------------------
 
@@ -392,7 +450,7 @@ class SpeakerMemory(BaseModel):
     def _existing(self, name: str, kind: Kind) -> Person | None:
         if kind == "org":
             found = self._lookup_index().with_key(fold(name), self.persons)
-            return found[0] if found else None
+            return self._own(found[0]) if found else None
         person, _ = self.by_name(name, fuzzy=False)
         return person if person is not None and person.kind == "person" else None
 
@@ -407,34 +465,44 @@ class SpeakerMemory(BaseModel):
         person.org_kind = org_kind
         index = self._writable_index()
         self.persons[pid] = person
+        owned = self._private()["_owned"]
+        if isinstance(owned, set):
+            owned.add(pid)  # a new person is nobody else's
         index.put(person)
         return person
 
     def add_alias(self, person: Person, alias: str) -> None:
         """Another name `person` answers to ("the housing czar"), without the article."""
+        person = self._own(person)
         alias = _ARTICLE.sub("", alias.strip())
         if alias and alias not in person.aliases and len(person.aliases) < _LIST_DEPTH:
             person.aliases.append(alias)
             self._writable_index().put(person)
 
     def learn_role(self, person: Person, role: str) -> None:
+        person = self._own(person)
         key = fold(_ARTICLE.sub("", role))
         if key and key not in person.roles and len(person.roles) < _LIST_DEPTH:
             person.roles.append(key)
+            self._writable_index().put(person)
 
     def learn_descriptor(self, person: Person, descriptor: str) -> None:
+        person = self._own(person)
         key = fold(_ARTICLE.sub("", descriptor))
         if key and key not in person.descriptors and len(person.descriptors) < _LIST_DEPTH:
             person.descriptors.append(key)
+            self._writable_index().put(person)
 
     def learn_gender(self, person: Person, gender: str | None) -> None:
         """Set a gender the text makes clear; a known gender is never overwritten."""
+        person = self._own(person)
         value = _GENDERS.get(gender or "")
         if value is not None and person.gender is None and person.kind == "person":
             person.gender = value
 
     def promote(self, person: Person) -> None:
         """Make `person` the most salient."""
+        person = self._own(person)
         if person.id in self.salience:
             self.salience.remove(person.id)
         self.salience.insert(0, person.id)
@@ -503,17 +571,6 @@ def speaker_fields(person: Person) -> tuple[object, ...]:
         person.kind,
         person.quotes,
     )
-
-
-@lru_cache(maxsize=8192)
-def _head(phrase: str) -> str:
-    """The noun a role or descriptor is about: `president` in "president of the federation"."""
-    words = _OWNED.split(phrase, maxsplit=1)[0].split()
-    return words[-1] if words else ""
-
-
-def _descriptor_words(person: Person) -> set[str]:
-    return {w for d in person.descriptors for w in d.split()}
 
 
 def split_name(name: str) -> tuple[list[str], str]:

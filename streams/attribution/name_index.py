@@ -1,13 +1,18 @@
-"""The name index of a speaker memory: its people by folded name, surname and first letter.
+"""The name index of a speaker memory: its people by folded name, surname and first letter,
+and by the words of their full names, roles and descriptors.
 
 `SpeakerMemory.by_name` used to scan every person of a blog for each name it looked up (the
-attribute and enrich stages look up some twenty names an entry); the index finds the same people,
-in the same order, so ties are broken as before. It holds person ids only, so a clone of the
-memory can share it until either changes a name.
+attribute and enrich stages look up some twenty names an entry), and the lookups by role and
+descriptor still did: a blog's memory holds up to 200 people, so an entry late in a long blog
+cost twice one early. The index finds the same people, in the same order, so ties are broken as
+before. It holds person ids only, so a clone of the memory can share it until either changes a
+name, role or descriptor.
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from streams.core.text import fold
@@ -15,7 +20,45 @@ from streams.core.text import fold
 if TYPE_CHECKING:
     from streams.attribution.memory import Person
 
-__all__ = ["NameIndex"]
+__all__ = ["NameIndex", "head"]
+
+_OWNED = re.compile(r"\s(?:of|for|to|at|in)\s")
+
+
+@lru_cache(maxsize=8192)
+def head(phrase: str) -> str:
+    """The noun a role or descriptor is about: `president` in "president of the federation"."""
+    words = _OWNED.split(phrase, maxsplit=1)[0].split()
+    return words[-1] if words else ""
+
+
+#: a person's keys in the trait buckets: words of a full name, descriptors, words of roles,
+#: words of roles and descriptors, heads of roles and descriptors, the first word of the folded
+#: surname, the folded names and surname
+_Traits = tuple[
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+]
+
+
+def _traits(person: Person) -> _Traits:
+    full = (
+        frozenset(fold(person.name).split()) | {fold(person.surname)}
+        if len(person.name.split()) > 1
+        else frozenset()
+    )
+    role_words = frozenset(w for r in person.roles for w in r.split())
+    words = role_words | frozenset(w for d in person.descriptors for w in d.split())
+    heads = frozenset(head(p) for p in [*person.descriptors, *person.roles])
+    surname = fold(person.surname)
+    forms = frozenset([*(fold(n) for n in person.names), surname])
+    first = frozenset([surname.split(" ")[0]])
+    return full, frozenset(person.descriptors), role_words, words, heads, first, forms
 
 
 class NameIndex:
@@ -28,12 +71,41 @@ class NameIndex:
     shares its original's index until either one changes it (`shared`).
     """
 
-    __slots__ = ("initials", "keys", "order", "placed", "shared", "surnames", "top")
+    __slots__ = (
+        "descriptors",
+        "forms",
+        "full",
+        "heads",
+        "initials",
+        "keys",
+        "order",
+        "placed",
+        "role_words",
+        "shared",
+        "surname_starts",
+        "surnames",
+        "top",
+        "traits",
+        "words",
+    )
 
     def __init__(self) -> None:
         self.keys: dict[str, tuple[str, ...]] = {}
         self.surnames: dict[str, tuple[str, ...]] = {}
         self.initials: dict[str, tuple[str, ...]] = {}
+        #: word of the folded name, or the folded surname, of someone with a full name -> ids
+        self.full: dict[str, tuple[str, ...]] = {}
+        #: learned descriptor -> ids; word of a role -> ids; word of a role or descriptor -> ids;
+        #: head of a role or descriptor ("engineer" of "chief engineer") -> ids
+        self.descriptors: dict[str, tuple[str, ...]] = {}
+        self.role_words: dict[str, tuple[str, ...]] = {}
+        self.words: dict[str, tuple[str, ...]] = {}
+        self.heads: dict[str, tuple[str, ...]] = {}
+        #: first word of a folded surname -> ids; folded name or surname -> ids
+        self.surname_starts: dict[str, tuple[str, ...]] = {}
+        self.forms: dict[str, tuple[str, ...]] = {}
+        #: each indexed person's keys in those seven
+        self.traits: dict[str, _Traits] = {}
         #: each indexed person's place in `persons`; their keys, folded surname and spellings
         self.order: dict[str, int] = {}
         self.placed: dict[str, tuple[frozenset[str], str, frozenset[str]]] = {}
@@ -52,7 +124,22 @@ class NameIndex:
         index.keys, index.surnames = dict(self.keys), dict(self.surnames)
         index.initials, index.order = dict(self.initials), dict(self.order)
         index.placed, index.top = dict(self.placed), self.top
+        index.full, index.descriptors = dict(self.full), dict(self.descriptors)
+        index.role_words, index.words = dict(self.role_words), dict(self.words)
+        index.heads, index.traits = dict(self.heads), dict(self.traits)
+        index.surname_starts, index.forms = dict(self.surname_starts), dict(self.forms)
         return index
+
+    def _trait_buckets(self) -> tuple[dict[str, tuple[str, ...]], ...]:
+        return (
+            self.full,
+            self.descriptors,
+            self.role_words,
+            self.words,
+            self.heads,
+            self.surname_starts,
+            self.forms,
+        )
 
     def put(self, person: Person) -> None:
         """Index `person` (again, after a change of names) at their place."""
@@ -75,12 +162,16 @@ class NameIndex:
         self._insert(self.surnames, surname, pid)
         for letter in {c[0] for c in spellings}:
             self._insert(self.initials, letter, pid)
+        traits = self.traits[pid] = _traits(person)
+        for buckets, keys_of in zip(self._trait_buckets(), traits, strict=True):
+            for key in keys_of:
+                self._insert(buckets, key, pid)
 
     def drop(self, pid: str) -> None:
         """Forget the person `pid`."""
         if pid in self.order:
             self._remove(pid)
-            del self.order[pid], self.placed[pid]
+            del self.order[pid], self.placed[pid], self.traits[pid]
 
     def _remove(self, pid: str) -> None:
         keys, surname, spellings = self.placed[pid]
@@ -89,6 +180,9 @@ class NameIndex:
         self._delete(self.surnames, surname, pid)
         for letter in {c[0] for c in spellings}:
             self._delete(self.initials, letter, pid)
+        for buckets, keys_of in zip(self._trait_buckets(), self.traits[pid], strict=True):
+            for key in keys_of:
+                self._delete(buckets, key, pid)
 
     def _insert(self, buckets: dict[str, tuple[str, ...]], key: str, pid: str) -> None:
         bucket = buckets.get(key, ())
@@ -118,3 +212,13 @@ class NameIndex:
             both = {*pids, *self.surnames[surname]}
             pids = tuple(sorted(both, key=self.order.__getitem__))
         return [p for pid in pids if (p := persons[pid]).kind == "person"]
+
+    def with_all(self, buckets: dict[str, tuple[str, ...]], keys: set[str]) -> list[str]:
+        """The ids under every one of `keys` in `buckets`, in the order of `persons`."""
+        found: set[str] | None = None
+        for key in keys:
+            ids = buckets.get(key, ())
+            found = set(ids) if found is None else found & set(ids)
+            if not found:
+                return []
+        return sorted(found or (), key=self.order.__getitem__)

@@ -209,7 +209,7 @@ def candidates(
                     cand.set(f"m_{m.prep}")  # "in Lowdham", "told the Evening Courier"
     rank = {pid: i for i, pid in enumerate(memory.salience)}
     for pid in memory.salience[:3]:
-        salient = memory.persons.get(pid)
+        salient = memory.person(pid)
         if salient is not None:
             get(salient)
     if site.sent >= 0:

@@ -98,7 +98,7 @@ def attribute(
     against, and the way its mechanisms are tested one by one.
     """
     working = memory.clone()
-    previous = [working.persons[p] for p in working.last_speakers if p in working.persons]
+    previous = [p for pid in working.last_speakers if (p := working.person(pid)) is not None]
     entry = _without_captions(entry)
     if rules_only:
         reader = read_entry(entry, working)

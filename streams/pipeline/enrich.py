@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -169,13 +170,20 @@ def _places(reading: _Reading) -> list[str]:
 def _people(reading: _Reading, attribution: Attribution) -> dict[str, SpeakerRef]:
     """Everyone the attribution resolved, and known people named (or misspelt) in the text."""
     people = {ref.id: ref for ref in [*attribution.speakers, *attribution.mentioned]}
-    persons = reading.memory.persons
+    memory = reading.memory
+    persons = memory.persons
     if any(pid not in people for pid in persons):
-        words = f" {' '.join(map(fold, reading.words))} "
-        for person in persons.values():
-            # surnames may have several words: "von der Leyen"
-            if person.id not in people and f" {fold(person.surname)} " in words:
-                people[person.id] = person.ref()
+        folded = list(map(fold, reading.words))
+        words = f" {' '.join(folded)} "
+        # surnames may have several words ("von der Leyen"): the people whose surname starts
+        # with a word of the text, checked in the order of `persons`
+        starts = memory.surname_start_ids()
+        ids = {pid for word in {*folded, *words.split(" ")} for pid in starts.get(word, ())}
+        order = {pid: n for n, pid in enumerate(persons)} if len(ids) > 1 else {}
+        for pid in sorted(ids, key=order.__getitem__) if order else ids:
+            person = persons[pid]
+            if pid not in people and f" {fold(person.surname)} " in words:
+                people[pid] = person.ref()
     for word in reading.capitalised:
         found, fuzzy = reading.by_name(word)
         if found is not None and fuzzy and found.id not in people:
@@ -236,8 +244,11 @@ def _keyword_form(token: str, code: str | None) -> tuple[str, str] | None:
     return None if folded in _never_keywords() else (word, folded)
 
 
-def _keywords(words: list[str], exclude: set[str], language: str | None) -> list[str]:
-    """The most frequent content words, the earlier first on a tie.
+def _keywords(
+    words: list[str], exclude: set[str], names: Mapping[str, object], language: str | None
+) -> list[str]:
+    """The most frequent content words, the earlier first on a tie; none of `exclude` and no
+    name or surname of anyone in the memory (`names`).
 
     Each distinct token is looked at once, in order of first appearance, so the counts hold the
     words in the order they first appear and a stable sort keeps that order on a tie.
@@ -245,7 +256,7 @@ def _keywords(words: list[str], exclude: set[str], language: str | None) -> list
     counts: dict[str, int] = {}
     for token, n in Counter(words).items():
         form = _keyword_form(token, language)
-        if form is None or form[1] in exclude:
+        if form is None or form[1] in exclude or form[1] in names:
             continue
         counts[form[0]] = counts.get(form[0], 0) + n
     return sorted(counts, key=counts.__getitem__, reverse=True)[:_MAX_KEYWORDS]
@@ -266,9 +277,6 @@ def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) 
     entities.extend(Entity(text=o, type="org") for o in _orgs(reading, set(places)))
     exclude = {fold(w) for e in entities for w in e.text.split()}
     exclude.update(fold(w) for w in reading.capitalised if reading.by_name(w)[0] is not None)
-    for person in memory.persons.values():
-        exclude.update(map(fold, person.names))
-        exclude.add(fold(person.surname))
     enriched = EnrichedEntry(
         entry_id=entry.entry_id,
         blog_id=entry.blog_id,
@@ -280,7 +288,9 @@ def enrich(entry: ParsedEntry, attribution: Attribution, memory: SpeakerMemory) 
         speakers=tuple(attribution.speakers),
         quotes=tuple(attribution.quotes),
         entities=tuple(entities),
-        keywords=tuple(_keywords(reading.words, exclude, attribution.language)),
+        keywords=tuple(
+            _keywords(reading.words, exclude, memory.name_forms(), attribution.language)
+        ),
         version=entry.version,
         source=entry.source,
         language=entry.language or attribution.language,

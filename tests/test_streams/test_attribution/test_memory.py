@@ -185,19 +185,49 @@ class TestLaterLookups:
 
 class TestClone:
     def test_clone_is_equal_and_independent(self, memory: SpeakerMemory) -> None:
-        """A clone equals its original, and changing it leaves the original as it was."""
+        """A clone equals its original, and changing it (its people as it hands them out)
+        leaves the original as it was."""
         memory.promote(memory.persons["okafor"])
         before = memory.model_dump()
         copy = memory.clone()
         assert copy == memory
-        person = copy.persons["okafor"]
+        person = copy.person("okafor")
+        assert person is not None
         copy.learn_role(person, "party chair")
         copy.add("Maria Adaeze Okafor")
         person.aliases.append("the housing czar")
-        copy.promote(copy.persons["lindqvist"])
+        person.quotes += 1
+        found, _ = copy.by_name("Lindqvist")
+        assert found is not None
+        found.spoke = True
+        copy.promote(found)
         copy.last_speakers.append("lindqvist")
         copy.add("Tom Reid")
         assert memory.model_dump() == before
+        assert copy.persons["okafor"].quotes == 1 and copy.persons["lindqvist"].spoke
+
+    def test_original_changed_after_a_clone_leaves_the_clone(self, memory: SpeakerMemory) -> None:
+        """Either side may go on changing: the original's changes after the copy are its own."""
+        copy = memory.clone()
+        before = copy.model_dump()
+        found, _ = memory.by_name("Okafor")
+        assert found is not None
+        found.mentions += 5
+        memory.learn_role(found, "party chair")
+        memory.add_alias(found, "the housing czar")
+        assert copy.model_dump() == before
+        assert copy.by_name("the housing czar")[0] is None
+
+    def test_a_clone_copies_only_the_people_it_hands_out(self, memory: SpeakerMemory) -> None:
+        """The people an entry never touches stay shared (an entry costs the people it
+        touches, not the blog's), and a person handed out twice is one and the same."""
+        copy = memory.clone()
+        found, _ = copy.by_name("Okafor")
+        assert found is copy.person("okafor") is copy.persons["okafor"]
+        assert found is not memory.persons["okafor"]
+        untouched = [pid for pid in copy.persons if pid != "okafor"]
+        assert untouched
+        assert all(copy.persons[pid] is memory.persons[pid] for pid in untouched)
 
 
 class TestKnowledgeFile:

@@ -1,4 +1,5 @@
-"""The speaker memory's name index: every lookup finds what a scan of all people finds.
+"""The speaker memory's name index: every lookup (by name, role, descriptor) finds what a scan
+of all people finds.
 
 The reference below is the scan the index replaced; random memories are built, changed and
 queried through both, and must agree person for person (and so in the order ties are broken).
@@ -7,6 +8,7 @@ queried through both, and must agree person for person (and so in the order ties
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from rapidfuzz import fuzz
@@ -36,6 +38,16 @@ _SURNAMES = [
 ]
 _ORGS = ["Westshire Police", "Treasury", "Finance Ministry", "Bank of England", "Okafor Group"]
 _ALIASES = ["the housing czar", "Okafor", "Nwosu", "Big Tom", "Lindqvist"]
+_ROLES = [
+    "minister for housing",
+    "housing minister",
+    "chief engineer",
+    "engineer",
+    "party chair",
+    "president of the federation",
+    "spokeswoman",
+]
+_DESCRIPTORS = ["54-year-old", "labour mp", "veteran striker", "nigerian", "spd politician"]
 
 
 def _scan_by_name(memory: SpeakerMemory, name: str, fuzzy: bool) -> tuple[Person | None, bool]:
@@ -55,6 +67,49 @@ def _scan_by_name(memory: SpeakerMemory, name: str, fuzzy: bool) -> tuple[Person
         return None, False
     found = _scan_fuzzy(people, words[-1])
     return (found, True) if found is not None else (None, False)
+
+
+def _scan_salient(memory: SpeakerMemory, found: list[Person]) -> str | None:
+    if not found:
+        return None
+    rank = {pid: i for i, pid in enumerate(memory.salience)}
+    return min(found, key=lambda p: (rank.get(p.id, len(rank)), -p.mentions)).id
+
+
+def _words(phrases: list[str]) -> set[str]:
+    return {w for phrase in phrases for w in phrase.split()}
+
+
+def _scan_by_role(memory: SpeakerMemory, role: str) -> str | None:
+    """`SpeakerMemory.by_role` as the scan of every person it was."""
+    words = fold(role).split()
+    if not words:
+        return None
+    found = [
+        p
+        for p in memory.persons.values()
+        if words[-1] in _words(p.roles) and set(words) <= _words(p.roles) | _words(p.descriptors)
+    ]
+    return _scan_salient(memory, found)
+
+
+def _scan_by_descriptor(memory: SpeakerMemory, descriptor: str) -> str | None:
+    """`SpeakerMemory.by_descriptor` as the scan of every person it was."""
+    key = fold(re.sub(r"^(the|a|an)\s+", "", descriptor, flags=re.IGNORECASE))
+    people = list(memory.persons.values())
+    found = [p for p in people if key in p.descriptors]
+    modifiers = set(key.split()[:-1])
+    if not found and modifiers:
+        found = [p for p in people if modifiers <= _words(p.descriptors) | _words(p.roles)]
+    if not found and key:
+        last = key.split()[-1]
+
+        def head(phrase: str) -> str:
+            words = re.split(r"\s(?:of|for|to|at|in)\s", phrase, maxsplit=1)[0].split()
+            return words[-1] if words else ""
+
+        found = [p for p in people if any(head(d) == last for d in [*p.descriptors, *p.roles])]
+    return _scan_salient(memory, found)
 
 
 def _scan_surname_match(person: Person, words: list[str]) -> bool:
@@ -107,6 +162,11 @@ def _random_memory(rng: random.Random, steps: int) -> SpeakerMemory:
             memory.add(org, kind="org", org_kind=org.split()[-1].lower())
         elif memory.persons and roll < 0.72:
             memory.add_alias(rng.choice(list(memory.persons.values())), rng.choice(_ALIASES))
+        elif memory.persons and roll < 0.76:
+            memory.learn_role(rng.choice(list(memory.persons.values())), rng.choice(_ROLES))
+        elif memory.persons and roll < 0.80:
+            person = rng.choice(list(memory.persons.values()))
+            memory.learn_descriptor(person, rng.choice(_DESCRIPTORS))
         elif memory.persons and roll < 0.85:
             memory.promote(rng.choice(list(memory.persons.values())))
         elif memory.persons and roll < 0.95:
@@ -135,6 +195,25 @@ class TestIndexAgreesWithScan:
                 got, was_fuzzy = memory.by_name(name, fuzzy=fuzzy)
                 want, want_fuzzy = _scan_by_name(memory, name, fuzzy)
                 assert (got is want, was_fuzzy) == (True, want_fuzzy), (name, fuzzy)
+
+    @pytest.mark.parametrize("seed", range(40))
+    def test_by_role_and_descriptor(self, seed: int) -> None:
+        """On a random memory, every role and descriptor (and the words and heads of them)
+        finds the same person (or nobody) as the scan, also after a clone changes them."""
+        rng = random.Random(seed)
+        memory = _random_memory(rng, rng.randint(1, 120))
+        phrases = [*_ROLES, *_DESCRIPTORS, *_words(_ROLES), *_words(_DESCRIPTORS)]
+        queries = [*phrases, *(f"the {p}" for p in phrases), "SPD chief", "chief", "", "the"]
+        for _ in range(2):
+            for query in queries:
+                got = memory.by_role(query)
+                assert (got.id if got else None) == _scan_by_role(memory, query), query
+                got = memory.by_descriptor(query)
+                assert (got.id if got else None) == _scan_by_descriptor(memory, query), query
+            memory = memory.clone()
+            for person in rng.sample(list(memory.persons.values()), min(5, len(memory.persons))):
+                memory.learn_role(person, rng.choice(_ROLES))
+                memory.learn_descriptor(person, rng.choice(_DESCRIPTORS))
 
     @pytest.mark.parametrize("seed", range(10))
     def test_clone_and_original_stay_apart(self, seed: int) -> None:

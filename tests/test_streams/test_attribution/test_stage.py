@@ -9,14 +9,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from connectors.sources.files import FileSource
 from schemas.events import EntryHints, RawEntry
 from streams.attribution.memory import SpeakerMemory, load_knowledge
 from streams.attribution.methods import CONFIDENCE
 from streams.attribution.stage import DEFAULT_MIN_CONFIDENCE, Trace, attribute
+from streams.cli.replay import build_meta
 from streams.core.models import Paragraph, ParsedEntry
 from streams.core.settings import Settings
 from streams.pipeline.chain import BlogState, process
+from tests.conftest import ROOT, SEED
 from tests.test_streams.test_attribution.blog import NOW, run, speaker_of
+
+BLOGS = [SEED, *sorted((ROOT / "tests" / "fixtures" / "blogs").glob("*.txt"))]
 
 OKAFOR = (
     "Maria Okafor, the minister for housing, arrived at the conference centre shortly after nine."
@@ -119,6 +124,28 @@ class TestPurity:
         _, after = attribute(entry, before)
         assert before.model_dump() == snapshot
         assert after.persons["okafor"].spoke
+
+    @pytest.mark.parametrize("path", BLOGS, ids=lambda p: p.stem)
+    def test_every_state_of_a_blog_stays_as_it_was(self, path: Path) -> None:
+        """Each entry's new state shares the people it did not touch with the state before it
+        (`SpeakerMemory.clone`): over a whole blog, no state changes after it was made, and the
+        entries are those of a replay in which every state is a deep copy of the one before."""
+        meta = build_meta(path, blog=None, date=None, tz=None, order=None)
+        raws = list(FileSource(path, meta, max_bytes=10**7, max_entry_chars=10**6, fetched_at=NOW))
+        state = BlogState()
+        states: list[tuple[BlogState, str]] = []
+        shared: list[str] = []
+        for raw in raws:
+            entry, state = process(raw, state)
+            states.append((state, state.model_dump_json()))
+            shared.append(entry.model_dump_json())
+        assert [s.model_dump_json() for s, _ in states] == [dump for _, dump in states]
+        state = BlogState()
+        copied: list[str] = []
+        for raw in raws:
+            entry, state = process(raw, state.model_copy(deep=True))
+            copied.append(entry.model_dump_json())
+        assert shared == copied
 
 
 class TestKnowledgeFile:

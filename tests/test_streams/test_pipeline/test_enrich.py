@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from schemas.events import EnrichedEntry, EntryHints, RawEntry
+from streams.attribution.memory import SpeakerMemory
+from streams.attribution.stage import Attribution
 from streams.attribution.voices import entry_text
+from streams.core.models import Paragraph, ParsedEntry
 from streams.pipeline.chain import BlogState, process
+from streams.pipeline.enrich import enrich
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -60,6 +64,34 @@ class TestEnrich:
             "10:05 Talks with von der Leyen continue into the night.",
         )
         assert _entities(later, "person") == ["Ursula von der Leyen"]
+
+    def test_known_people_named_by_surname_in_a_crowded_memory(self) -> None:
+        """Among a long blog's many people, those whose surname (of one word or several) the
+        text names are tagged, in the order the memory learned them; none of the memory's names
+        is a keyword."""
+        memory = SpeakerMemory()
+        for n in range(150):
+            memory.add(f"Filler Person{n:03d}x")
+        for name in ("Ines Varga", "Ursula von der Leyen", "Tomas Brenner", "Ada Lind"):
+            memory.add(name)
+        entry = ParsedEntry(
+            entry_id="e",
+            blog_id="b",
+            seq=0,
+            published_at=NOW,
+            printed_time="12:00",
+            headline=None,
+            paragraphs=(
+                Paragraph(text="Brenner spoke after von der Leyen; Varga and Brenner left."),
+            ),
+        )
+        enriched = enrich(entry, Attribution(), memory)
+        assert _entities(enriched, "person") == [
+            "Ines Varga",
+            "Ursula von der Leyen",
+            "Tomas Brenner",
+        ]
+        assert not {"brenner", "varga", "leyen"} & set(enriched.keywords)
 
     def test_keywords(self) -> None:
         """Keywords are content words by frequency, without names, speech verbs or stopwords."""

@@ -255,7 +255,8 @@ class RecordHandler:
         is that very object (the agent keeps the checkpoints it wrote): kept for the blogs seen
         last, they are not built twice. A record is built only for a person whose fields
         (`speaker_fields`) changed: equal fields give an equal record, and most people of a blog
-        are the same after an entry as before it.
+        are the same after an entry as before it: the very same objects, shared by the two
+        memories, whose fields are not even compared.
         """
         kept = self._speakers.pop(blog_key, None)
         if kept is not None and kept[0] is before.memory:
@@ -268,11 +269,17 @@ class RecordHandler:
             }
         now: dict[str, tuple[tuple[object, ...], Speaker]] = {}
         changed: list[Speaker] = []
+        shared = before.memory.persons
         for person in after.memory.persons.values():
             if not person.spoke:
                 continue
-            fields = speaker_fields(person)
             found = old.get(person.id)
+            if found is not None and person is shared.get(person.id):
+                # the very person of the memory before: the entry did not touch them (the
+                # memory copies a person on write, `SpeakerMemory.clone`)
+                now[person.id] = found
+                continue
+            fields = speaker_fields(person)
             if found is not None and found[0] == fields:
                 now[person.id] = found
                 continue

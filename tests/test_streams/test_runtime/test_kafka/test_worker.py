@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from connectors.sources.files import BlogMeta, FileSource
 from schemas.codec import decode, encode
 from schemas.events import (
     Alert,
@@ -23,12 +24,14 @@ from schemas.events import (
     Subscription,
 )
 from schemas.exceptions import LiveblogError
+from streams.attribution.memory import speaker_record
 from streams.core.metrics import Metrics
 from streams.core.settings import Settings
 from streams.core.topics import TopicKind
 from streams.runtime.embedded.runner import EmbeddedRunner
 from streams.runtime.kafka.app import Runtime, create_app
 from streams.runtime.kafka.worker import BlogCheckpoint, Outcome, RecordHandler
+from tests.conftest import SEED
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 BLOG = "harbour-live"
@@ -144,6 +147,39 @@ class TestRecordHandler:
         assert from_model.outputs == from_bytes.outputs
         assert from_model.checkpoint == from_bytes.checkpoint
         assert kept.model_dump_json() == before
+
+    def test_speaker_records_are_those_of_people_who_changed(self, handler: RecordHandler) -> None:
+        """Over the seed, with each checkpoint kept as a model (as the agent keeps the ones it
+        wrote), the speaker records after each entry are exactly those of the people whose
+        record is new or differs from theirs before the entry, in the memory's order."""
+        meta = BlogMeta(BLOG, date(2022, 4, 26), "Europe/Berlin")
+        source = FileSource(SEED, meta, max_bytes=10**7, max_entry_chars=10**6, fetched_at=NOW)
+        kept: BlogCheckpoint | None = None
+        sent = 0
+        for offset, raw in enumerate(source):
+            before = kept.state.memory if kept is not None else None
+            records = (
+                {p.id: speaker_record(p, BLOG) for p in before.persons.values() if p.spoke}
+                if before is not None
+                else {}
+            )
+            outcome = handler.handle(
+                BLOG.encode(),
+                encode(raw),
+                partition=0,
+                offset=offset,
+                lookup=lambda k, kept=kept: kept,  # type: ignore[misc]
+            )
+            assert outcome.state is not None
+            kept = outcome.state[1]
+            want = [
+                speaker_record(p, BLOG).model_dump(mode="json")
+                for p in kept.state.memory.persons.values()
+                if p.spoke and records.get(p.id) != speaker_record(p, BLOG)
+            ]
+            assert _values(outcome, "speakers") == want, offset
+            sent += len(want)
+        assert sent > 0
 
     def test_unchanged_speakers_are_not_sent_again(self, handler: RecordHandler) -> None:
         """An entry that changes no speaker's record publishes no speaker record."""

@@ -13,7 +13,7 @@ names (`police` for "Westshire Police"), so that "the force" finds it again.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 from schemas.events import Speaker, SpeakerRef
 from schemas.exceptions import ConfigError
 from streams.attribution.lexicon import PARTICLES, lexicon
-from streams.attribution.name_index import NameIndex
+from streams.attribution.name_index import NameForms, NameIndex
 from streams.core.text import fold
 
 __all__ = [
@@ -341,7 +341,7 @@ class SpeakerMemory(BaseModel):
         found = [
             self.persons[pid]
             for pid in index.role_words.get(words[-1], ())
-            if wanted <= index.traits[pid][3]  # the words of their roles and descriptors
+            if wanted.issubset(index.traits[pid][3])  # the words of their roles and descriptors
         ]
         return self._most_salient(found) if found else None
 
@@ -374,14 +374,20 @@ class SpeakerMemory(BaseModel):
         the order of `persons` (read it again after a change: it is the memory's own index)."""
         return self._lookup_index().full
 
-    def surname_start_ids(self) -> Mapping[str, tuple[str, ...]]:
-        """The first word of each folded surname -> the ids of the people with such a surname,
-        in the order of `persons`."""
-        return self._lookup_index().surname_starts
+    def with_surname_in(self, words: Iterable[str]) -> list[str]:
+        """The ids of the people whose folded surname, or its first word, is one of `words`
+        (folded), in the order of `persons`: those a text of these words may name."""
+        index = self._lookup_index()
+        found = {
+            pid
+            for word in words
+            for pid in (*index.surnames.get(word, ()), *index.surname_starts.get(word, ()))
+        }
+        return sorted(found, key=index.order.__getitem__) if len(found) > 1 else list(found)
 
-    def name_forms(self) -> Mapping[str, tuple[str, ...]]:
-        """Each folded name and surname of anyone -> their ids."""
-        return self._lookup_index().forms
+    def name_forms(self) -> NameForms:
+        """The folded names and surnames of everyone (not their aliases), to ask `in` of."""
+        return NameForms(self._lookup_index(), self.persons)
 
     def descriptor_ids(self) -> Mapping[str, tuple[str, ...]]:
         """Each learned descriptor -> the ids of the people it describes, in the order of

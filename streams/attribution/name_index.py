@@ -12,6 +12,7 @@ name, role or descriptor.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from streams.core.text import fold
 if TYPE_CHECKING:
     from streams.attribution.memory import Person
 
-__all__ = ["NameIndex", "head"]
+__all__ = ["NameForms", "NameIndex", "head"]
 
 _OWNED = re.compile(r"\s(?:of|for|to|at|in)\s")
 
@@ -33,32 +34,32 @@ def head(phrase: str) -> str:
 
 
 #: a person's keys in the trait buckets: words of a full name, descriptors, words of roles,
-#: words of roles and descriptors, heads of roles and descriptors, the first word of the folded
-#: surname, the folded names and surname
+#: words of roles and descriptors, heads of roles and descriptors, the first word of a folded
+#: surname of several words
 _Traits = tuple[
-    frozenset[str],
-    frozenset[str],
-    frozenset[str],
-    frozenset[str],
-    frozenset[str],
-    frozenset[str],
-    frozenset[str],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
 ]
 
 
+def _keys(words: Iterable[str]) -> tuple[str, ...]:
+    """Distinct keys as a tuple (a third the size of a frozenset: every blog's index holds
+    six per person)."""
+    return tuple(dict.fromkeys(words))
+
+
 def _traits(person: Person) -> _Traits:
-    full = (
-        frozenset(fold(person.name).split()) | {fold(person.surname)}
-        if len(person.name.split()) > 1
-        else frozenset()
-    )
-    role_words = frozenset(w for r in person.roles for w in r.split())
-    words = role_words | frozenset(w for d in person.descriptors for w in d.split())
-    heads = frozenset(head(p) for p in [*person.descriptors, *person.roles])
     surname = fold(person.surname)
-    forms = frozenset([*(fold(n) for n in person.names), surname])
-    first = frozenset([surname.split(" ")[0]])
-    return full, frozenset(person.descriptors), role_words, words, heads, first, forms
+    full = _keys([*fold(person.name).split(), surname]) if len(person.name.split()) > 1 else ()
+    role_words = _keys(w for r in person.roles for w in r.split())
+    words = _keys([*role_words, *(w for d in person.descriptors for w in d.split())])
+    heads = _keys(head(p) for p in [*person.descriptors, *person.roles])
+    first = (surname.split(" ")[0],) if " " in surname else ()
+    return full, _keys(person.descriptors), role_words, words, heads, first
 
 
 class NameIndex:
@@ -73,7 +74,6 @@ class NameIndex:
 
     __slots__ = (
         "descriptors",
-        "forms",
         "full",
         "heads",
         "initials",
@@ -101,10 +101,9 @@ class NameIndex:
         self.role_words: dict[str, tuple[str, ...]] = {}
         self.words: dict[str, tuple[str, ...]] = {}
         self.heads: dict[str, tuple[str, ...]] = {}
-        #: first word of a folded surname -> ids; folded name or surname -> ids
+        #: first word of a folded surname of several words -> ids
         self.surname_starts: dict[str, tuple[str, ...]] = {}
-        self.forms: dict[str, tuple[str, ...]] = {}
-        #: each indexed person's keys in those seven
+        #: each indexed person's keys in those six
         self.traits: dict[str, _Traits] = {}
         #: each indexed person's place in `persons`; their keys, folded surname and spellings
         self.order: dict[str, int] = {}
@@ -127,7 +126,7 @@ class NameIndex:
         index.full, index.descriptors = dict(self.full), dict(self.descriptors)
         index.role_words, index.words = dict(self.role_words), dict(self.words)
         index.heads, index.traits = dict(self.heads), dict(self.traits)
-        index.surname_starts, index.forms = dict(self.surname_starts), dict(self.forms)
+        index.surname_starts = dict(self.surname_starts)
         return index
 
     def _trait_buckets(self) -> tuple[dict[str, tuple[str, ...]], ...]:
@@ -138,7 +137,6 @@ class NameIndex:
             self.words,
             self.heads,
             self.surname_starts,
-            self.forms,
         )
 
     def put(self, person: Person) -> None:
@@ -222,3 +220,26 @@ class NameIndex:
             if not found:
                 return []
         return sorted(found or (), key=self.order.__getitem__)
+
+
+class NameForms:
+    """The folded names (any of a person's `names`) and surnames of a memory's people, not
+    their aliases: `word in forms` looks the word up in the index's keys, then asks the few
+    people under it."""
+
+    __slots__ = ("_index", "_persons")
+
+    def __init__(self, index: NameIndex, persons: Mapping[str, Person]) -> None:
+        self._index = index
+        self._persons = persons
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        index = self._index
+        for pid in index.keys.get(word, ()):
+            if word == index.placed[pid][1]:
+                return True
+            if any(fold(n) == word for n in self._persons[pid].names):
+                return True
+        return False

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -173,14 +173,10 @@ def _people(reading: _Reading, attribution: Attribution) -> dict[str, SpeakerRef
     memory = reading.memory
     persons = memory.persons
     if any(pid not in people for pid in persons):
-        folded = list(map(fold, reading.words))
-        words = f" {' '.join(folded)} "
-        # surnames may have several words ("von der Leyen"): the people whose surname starts
-        # with a word of the text, checked in the order of `persons`
-        starts = memory.surname_start_ids()
-        ids = {pid for word in {*folded, *words.split(" ")} for pid in starts.get(word, ())}
-        order = {pid: n for n, pid in enumerate(persons)} if len(ids) > 1 else {}
-        for pid in sorted(ids, key=order.__getitem__) if order else ids:
+        words = f" {' '.join(map(fold, reading.words))} "
+        # surnames may have several words ("von der Leyen"): the people whose surname (or its
+        # first word) is a word of the text, in the order of `persons`
+        for pid in memory.with_surname_in(set(words.split(" "))):
             person = persons[pid]
             if pid not in people and f" {fold(person.surname)} " in words:
                 people[pid] = person.ref()
@@ -245,10 +241,10 @@ def _keyword_form(token: str, code: str | None) -> tuple[str, str] | None:
 
 
 def _keywords(
-    words: list[str], exclude: set[str], names: Mapping[str, object], language: str | None
+    words: list[str], exclude: set[str], names: Container[str], language: str | None
 ) -> list[str]:
     """The most frequent content words, the earlier first on a tie; none of `exclude` and no
-    name or surname of anyone in the memory (`names`).
+    name or surname of anyone in the memory (`names`, asked of the folded word).
 
     Each distinct token is looked at once, in order of first appearance, so the counts hold the
     words in the order they first appear and a stable sort keeps that order on a tie.

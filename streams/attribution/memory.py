@@ -119,7 +119,7 @@ class Person(BaseModel):
 
     def clone(self) -> Person:
         """A copy whose lists can change without changing this person (what `model_copy` does,
-        without its generic path: the attribute stage copies every person once per entry)."""
+        without its generic path: a memory copies each person it hands out after a clone)."""
         values = dict(self.__dict__)
         for field in _LISTS:
             values[field] = list(values[field])
